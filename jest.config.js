@@ -1,0 +1,24 @@
+// force timezone to UTC to allow tests to work regardless of local timezone
+// generally used by snapshots, but can affect specific tests
+process.env.TZ = 'UTC';
+
+// Jest configuration provided by Grafana scaffolding
+const base = require('./.config/jest.config');
+
+// d3-color and others ship only .mjs: transform those with the scaffold's swc settings too.
+const swc = base.transform['^.+\\.(t|j)sx?$'];
+const transform = { ...base.transform, '^.+\\.mjs$': swc };
+
+module.exports = {
+  projects: [
+    // The frontend plugin (src/), in jsdom as the scaffold sets it up.
+    { ...base, displayName: 'frontend', transform },
+    // The backend engine, doors and cross-checks (pkg/, test/), in Node.
+    {
+      displayName: 'backend',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/pkg/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,50 @@
+import type { Writable } from 'stream';
+import type { Filters, TimeRange } from '../model/query';
+import { rowsInTimeOrder } from '../engine/logs';
+import { select } from '../engine/select';
+import { Store } from '../store/store';
+import { csvLine } from './format';
+
+const ROWS_PER_WRITE = 5000;
+
+/** A microsecond timestamp as ISO-8601 UTC with all six fraction digits. */
+function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = String(Math.round(us - ms * 1000)).padStart(3, '0');
+  return `${new Date(ms).toISOString().slice(0, 23)}${micros}Z`;
+}
+
+/** Waits for a writable to drain when its buffer is full, so exports of any size stream. */
+function write(out: Writable, text: string): Promise<void> {
+  return out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+}
+
+/** Writes the selected requests as CSV (RFC 4180, header row, CRLF), oldest first, in chunks. */
+export async function writeCsvExport(
+  store: Store,
+  range: TimeRange,
+  filters: Filters,
+  out: Writable,
+  limit?: number
+): Promise<number> {
+  let rows = rowsInTimeOrder(store, select(store, range, filters).rows);
+  if (limit !== undefined) {
+    rows = rows.subarray(0, limit);
+  }
+  const columns = [...store.columns.entries()];
+  const time = store.time.values();
+  await write(out, csvLine(['timestamp', ...columns.map(([name]) => name)]));
+  for (let start = 0; start < rows.length; start += ROWS_PER_WRITE) {
+    let chunk = '';
+    for (const row of rows.subarray(start, start + ROWS_PER_WRITE)) {
+      const cells = [isoMicros(time[row])];
+      for (const [, column] of columns) {
+        const value = column.get(row);
+        cells.push(value === null || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value));
+      }
+      chunk += csvLine(cells);
+    }
+    await write(out, chunk);
+  }
+  return rows.length;
+}

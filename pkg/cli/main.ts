@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import type { DataFrameJSON } from '@grafana/data';
+import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, Filters, QueryType } from '../model/query';
+import { QueryError } from '../engine/errors';
+import { describeSkipReason } from '../engine/frames';
+import { runQuery } from '../engine/run';
+import { SourceError } from '../sources/files';
+import { loadLogs } from '../sources/load';
+import { Store } from '../store/store';
+import { writeCsvExport } from './export';
+import { formatCsv, formatTables } from './format';
+import {
+  collect,
+  collectList,
+  collectPairs,
+  parseNonNegativeInt,
+  parseNumber,
+  parseTime,
+  parseWindowOption,
+  parseZoneOption,
+} from './options';
+import { registerGenerate } from './generate';
+
+/** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
+const USAGE_ERROR = 2;
+
+interface CommonOptions {
+  logs: string[];
+  from?: number;
+  to?: number;
+  model?: string[];
+  by?: string[];
+  filter?: Record<string, string[]>;
+  format?: 'json' | 'table' | 'csv';
+  timezone?: string;
+  fieldMap?: Record<string, string[]>;
+  successStatus?: string[];
+}
+
+interface AnalysisOptions extends CommonOptions {
+  metric?: string;
+  method?: string;
+  threshold?: number;
+  window?: string;
+  agg?: AnalysisQuery['aggregation'];
+  metrics?: string[];
+  limit?: number;
+}
+
+/** Options every analysis command takes. */
+function addCommonOptions(command: Command): Command {
+  return command
+    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
+    .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) => parseTime(v))
+    .option('--to <time>', 'end of the time range, inclusive', (v) => parseTime(v))
+    .option('--model <name>', 'only this model (repeatable)', collect)
+    .option('--by <field>', 'group by a field (repeatable, or comma-separated)', collectList)
+    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectPairs)
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices(['json', 'table', 'csv']))
+    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
+    .option('--field-map <ours=theirs>', "read our field from the log's field, e.g. latency_ms=duration (repeatable)", collectPairs)
+    .option('--success-status <status>', 'a status that is not an error (repeatable; default success, ok; 2xx always)', collectList);
+}
+
+function sourceConfig(options: CommonOptions) {
+  const fieldMap: Record<string, string> = {};
+  for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
+    fieldMap[ours] = theirs[theirs.length - 1];
+  }
+  return { fieldMap, successStatuses: options.successStatus, timezone: options.timezone };
+}
+
+/** Prints skipped-line counts on stderr, where they do not mix with the answer. */
+function reportSkips(store: Store): void {
+  const total = store.skippedTotal();
+  if (total > 0) {
+    process.stderr.write(`skipped ${total} line${total === 1 ? '' : 's'}:\n`);
+    for (const [reason, count] of Object.entries(store.skipped).sort((a, b) => b[1] - a[1])) {
+      process.stderr.write(`  ${String(count).padStart(8)}  ${reason}: ${describeSkipReason(reason)}\n`);
+    }
+  }
+  for (const [field, count] of Object.entries(store.invalidValues)) {
+    process.stderr.write(`kept ${count} ${field} value${count === 1 ? '' : 's'} that are not numbers as missing\n`);
+  }
+}
+
+export async function openStore(options: CommonOptions): Promise<Store> {
+  const store = await loadLogs(options.logs, sourceConfig(options));
+  reportSkips(store);
+  return store;
+}
+
+export function filtersOf(options: CommonOptions): Filters {
+  const filters: Filters = { ...(options.filter ?? {}) };
+  if (options.model?.length) {
+    filters.model = [...(filters.model ?? []), ...options.model];
+  }
+  return filters;
+}
+
+function print(frames: DataFrameJSON[], format: CommonOptions['format']): void {
+  const chosen = format ?? (process.stdout.isTTY ? 'table' : 'json');
+  if (chosen === 'json') {
+    process.stdout.write(JSON.stringify(frames) + '\n');
+  } else if (chosen === 'csv') {
+    process.stdout.write(formatCsv(frames));
+  } else {
+    process.stdout.write(formatTables(frames) + '\n');
+  }
+}
+
+/** Adds one analysis command: its options, then load, run and print. */
+function addAnalysis(
+  program: Command,
+  name: string,
+  queryType: QueryType,
+  description: string,
+  configure: (c: Command) => Command = (c) => c
+): void {
+  const command = configure(addCommonOptions(program.command(name).description(description)));
+  command.action(async (options: AnalysisOptions) => {
+    const store = await openStore(options);
+    const query: AnalysisQuery = {
+      refId: 'A',
+      queryType,
+      metric: options.metric,
+      // --method names the anomaly method, or for correlate the correlation method.
+      method: queryType === 'anomalies' ? (options.method as AnalysisQuery['method']) : undefined,
+      correlation: queryType === 'correlation' ? (options.method as AnalysisQuery['correlation']) : undefined,
+      threshold: options.threshold,
+      window: options.window,
+      aggregation: options.agg,
+      metrics: options.metrics,
+      groupBy: options.by,
+      filters: filtersOf(options),
+      limit: options.limit,
+    };
+    print(runQuery(store, query, { range: { from: options.from, to: options.to } }), options.format);
+  });
+}
+
+const metricOption = (c: Command) => c.option('--metric <field>', 'numeric field to analyse', 'latency_ms');
+const limitOption = (c: Command) => c.option('--limit <n>', 'at most this many rows (default: no limit)', parseNonNegativeInt);
+
+export function buildProgram(): Command {
+  const program = new Command('inference-logs')
+    .description('Summaries, anomalies, trends, correlations and model comparisons over ML inference request logs.')
+    .exitOverride();
+
+  addAnalysis(program, 'summary', 'summary', 'requests, latency percentiles, error rate, throughput; overall or --by a field');
+  addAnalysis(program, 'anomalies', 'anomalies', 'unusual requests by z-score, modified z-score (MAD) or IQR fences', (c) =>
+    limitOption(metricOption(c))
+      .addOption(new Option('--method <method>', 'detection method').choices(ANOMALY_METHODS).default('zscore'))
+      .option('--threshold <number>', 'flag |score| above this (default: zscore 3, mad 3.5, iqr 1.5)', parseNumber)
+  );
+  addAnalysis(program, 'trend', 'trend', 'a metric aggregated per time window, a series per group', (c) =>
+    metricOption(c)
+      .option('--window <window>', 'bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
+      .addOption(new Option('--agg <aggregation>', 'aggregation per bucket').choices(AGGREGATIONS).default('mean'))
+  );
+  addAnalysis(program, 'correlate', 'correlation', 'correlation matrix of numeric fields (pairwise complete)', (c) =>
+    c
+      .option('--metrics <a,b,c>', 'fields of the matrix (default latency_ms,batch_size,gpu_util,memory_used_gb)', collectList)
+      .addOption(new Option('--method <method>', 'correlation method').choices(CORRELATION_METHODS).default('pearson'))
+  );
+  addAnalysis(program, 'compare', 'compare', 'models side by side: requests, latency percentiles, error rate, throughput');
+  addAnalysis(
+    program,
+    'spike',
+    'spike',
+    'what changed in --from..--to against the same-length window before it',
+    (c) => limitOption(c)
+  );
+  addAnalysis(program, 'logs', 'logs', 'the raw requests, newest first', limitOption);
+
+  addCommonOptions(program.command('export').description('the filtered requests as CSV (RFC 4180), in time order'))
+    .option('--limit <n>', 'at most this many rows', parseNonNegativeInt)
+    .action(async (options: CommonOptions & { limit?: number }) => {
+      const store = await openStore(options);
+      await writeCsvExport(store, { from: options.from, to: options.to }, filtersOf(options), process.stdout, options.limit);
+    });
+
+  registerGenerate(program);
+  return program;
+}
+
+/** One line on stderr and exit status 2 for anything the user can fix; 1 for our own failures. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message; help and version exit 0.
+      return error.exitCode === 0 ? 0 : USAGE_ERROR;
+    }
+    if (error instanceof QueryError || error instanceof SourceError) {
+      process.stderr.write(`inference-logs: error: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    process.stderr.write(`inference-logs: ${(error as Error).message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

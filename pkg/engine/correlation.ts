@@ -1,0 +1,35 @@
+import { STANDARD_METRICS } from '../model/query';
+import { AnalysisContext, numericValues } from './context';
+import { QueryError } from './errors';
+import { Frame, FrameField } from './frames';
+import { select } from './select';
+import { pairwiseComplete, pearson, spearman } from './stats';
+
+/** correlation: a square matrix over numeric fields, each coefficient over the rows where both are present. */
+export function correlation(ctx: AnalysisContext): Frame[] {
+  const { store, query } = ctx;
+  const metrics = query.metrics && query.metrics.length > 0 ? query.metrics : [...STANDARD_METRICS];
+  const method = query.correlation ?? 'pearson';
+  if (method !== 'pearson' && method !== 'spearman') {
+    throw new QueryError(`unknown correlation method "${method}"; use pearson or spearman`);
+  }
+  const columns = metrics.map((m) => numericValues(store, m));
+  const { rows } = select(store, ctx.range, query.filters);
+  const coefficient = method === 'pearson' ? pearson : spearman;
+  const n = metrics.length;
+  const matrix = metrics.map(() => new Float64Array(n));
+  const pairs = metrics.map(() => new Array<number>(n).fill(0));
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      const { x, y } = pairwiseComplete(columns[i], columns[j], rows);
+      const r = coefficient(x, y);
+      matrix[i][j] = matrix[j][i] = r;
+      pairs[i][j] = pairs[j][i] = x.length;
+    }
+  }
+  const fields: FrameField[] = [
+    { name: 'metric', type: 'string', values: metrics },
+    ...metrics.map((m, j): FrameField => ({ name: m, type: 'number', values: matrix.map((row) => row[j]) })),
+  ];
+  return [{ name: `${method} correlation`, fields, meta: { custom: { method, pairs } } }];
+}

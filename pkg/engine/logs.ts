@@ -1,0 +1,55 @@
+import { AnalysisContext } from './context';
+import { Frame, FrameField } from './frames';
+import { select } from './select';
+import { Store } from '../store/store';
+
+/** The stored columns of some rows, time first, in the store's column order. */
+export function rowFields(store: Store, rows: ArrayLike<number>): FrameField[] {
+  const time = store.time.values();
+  const fields: FrameField[] = [{ name: 'timestamp', type: 'time', values: Array.from(rows, (r) => time[r]) }];
+  for (const [name, column] of store.columns) {
+    if (column.kind === 'number') {
+      const values = column.values();
+      fields.push({ name, type: 'number', values: Array.from(rows, (r) => values[r]) });
+    } else {
+      fields.push({ name, type: 'string', values: Array.from(rows, (r) => column.get(r)) });
+    }
+  }
+  return fields;
+}
+
+/** Selected rows in time order (stable: equal times keep their log order). */
+export function rowsInTimeOrder(store: Store, rows: Uint32Array, newestFirst = false): Uint32Array {
+  const time = store.time.values();
+  const sorted = Uint32Array.from(rows).sort((a, b) => time[a] - time[b] || a - b);
+  return newestFirst ? sorted.reverse() : sorted;
+}
+
+/** logs: the raw requests, newest first, as a logs frame for Explore. */
+export function logs(ctx: AnalysisContext): Frame[] {
+  const { store, query } = ctx;
+  const selection = select(store, ctx.range, query.filters);
+  let rows = rowsInTimeOrder(store, selection.rows, true);
+  if (query.limit !== undefined && query.limit >= 0) {
+    rows = rows.subarray(0, query.limit);
+  }
+  const fields = rowFields(store, rows);
+  const errors = store.errors.values();
+  // A logfmt line per request, so Explore shows something readable and searchable.
+  const body = Array.from(rows, (_, i) =>
+    fields
+      .slice(1)
+      .map((f) => ({ name: f.name, value: f.values[i] }))
+      .filter(({ value }) => value !== null && !(typeof value === 'number' && Number.isNaN(value)))
+      .map(({ name, value }) => `${name}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`)
+      .join(' ')
+  );
+  const level = Array.from(rows, (row) => (errors[row] ? 'error' : 'info'));
+  return [
+    {
+      name: 'logs',
+      fields: [fields[0], { name: 'body', type: 'string', values: body }, { name: 'level', type: 'string', values: level }, ...fields.slice(1)],
+      meta: { preferredVisualisationType: 'logs', custom: { total: selection.rows.length } },
+    },
+  ];
+}

@@ -1,0 +1,51 @@
+import type { DataFrameJSON } from '@grafana/data';
+import type { AnalysisQuery, QueryType } from '../model/query';
+import { QUERY_TYPES } from '../model/query';
+import { Store } from '../store/store';
+import { anomalies } from './anomalies';
+import { compare } from './compare';
+import { AnalysisContext } from './context';
+import { correlation } from './correlation';
+import { QueryError } from './errors';
+import { Frame, inputNotices, toDataFrameJSON } from './frames';
+import { logs } from './logs';
+import { spike } from './spike';
+import { summary } from './summary';
+import { trend } from './trend';
+
+const ANALYSES: Record<QueryType, (ctx: AnalysisContext) => Frame[]> = {
+  summary,
+  anomalies,
+  trend,
+  correlation,
+  compare,
+  spike,
+  logs,
+};
+
+/** Runs one analysis and returns its frames, unencoded. */
+export function analyse(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisContext, 'store' | 'query'>): Frame[] {
+  const analysis = ANALYSES[query.queryType];
+  if (!analysis) {
+    throw new QueryError(`unknown query type "${query.queryType}"; use one of ${QUERY_TYPES.join(', ')}`);
+  }
+  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
+    throw new QueryError(`limit must be a whole number of rows, 0 or more (got ${query.limit})`);
+  }
+  const { from, to } = ctx.range;
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new QueryError('the time range ends before it starts');
+  }
+  return analysis({ store, query, ...ctx });
+}
+
+/** Runs one analysis and returns Grafana DataFrameJSON frames, with the input's notices on the first. */
+export function runQuery(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisContext, 'store' | 'query'>): DataFrameJSON[] {
+  const frames = analyse(store, query, ctx);
+  const notices = inputNotices(store);
+  if (notices.length > 0 && frames.length > 0) {
+    const meta = (frames[0].meta ??= {});
+    meta.notices = [...(meta.notices ?? []), ...notices];
+  }
+  return frames.map((frame) => toDataFrameJSON(frame, query.refId));
+}

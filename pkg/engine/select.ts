@@ -1,0 +1,148 @@
+import type { Filters, TimeRange } from '../model/query';
+import { Store } from '../store/store';
+import { QueryError } from './errors';
+
+/** Rows of a store that pass a query's time range and filters. */
+export interface Selection {
+  store: Store;
+  rows: Uint32Array;
+  /** The range asked for, in microseconds; ends are undefined when open. */
+  fromUs?: number;
+  toUs?: number;
+}
+
+/** A per-row test for one field's filter. */
+function fieldTest(store: Store, field: string, accepted: Array<string | number>): (row: number) => boolean {
+  const column = store.columns.get(field);
+  if (!column) {
+    throw new QueryError(`unknown filter field "${field}"; fields: ${store.fields().map((f) => f.name).join(', ')}`);
+  }
+  if (column.kind === 'number') {
+    const wanted = new Set(accepted.map(Number));
+    const values = column.values();
+    return (row) => wanted.has(values[row]);
+  }
+  if (column.kind === 'string') {
+    const codes = column.codeArray();
+    const wanted = new Set<number>();
+    for (const value of accepted) {
+      const code = column.findCode(String(value));
+      if (code !== undefined) {
+        wanted.add(code);
+      }
+    }
+    return (row) => wanted.has(codes[row]);
+  }
+  const wanted = new Set(accepted.map(String));
+  return (row) => {
+    const value = column.get(row);
+    return value !== null && wanted.has(value);
+  };
+}
+
+/** Selects rows with time in [from, to] (inclusive, epoch ms) matching every filter. */
+export function select(store: Store, range: TimeRange, filters: Filters = {}): Selection {
+  const fromUs = range.from === undefined ? undefined : range.from * 1000;
+  const toUs = range.to === undefined ? undefined : range.to * 1000;
+  const tests = Object.entries(filters)
+    .filter(([, values]) => values.length > 0)
+    .map(([field, values]) => fieldTest(store, field, values));
+  const time = store.time.values();
+  const n = store.length;
+  const rows = new Uint32Array(n);
+  let count = 0;
+  const lo = fromUs ?? -Infinity;
+  const hi = toUs ?? Infinity;
+  outer: for (let row = 0; row < n; row++) {
+    const t = time[row];
+    if (t < lo || t > hi) {
+      continue;
+    }
+    for (const test of tests) {
+      if (!test(row)) {
+        continue outer;
+      }
+    }
+    rows[count++] = row;
+  }
+  return { store, rows: rows.subarray(0, count), fromUs, toUs };
+}
+
+/** Rows split by the values of string fields, groups in sorted key order; missing keys dropped (as pandas). */
+export interface Groups {
+  fields: string[];
+  keys: string[][];
+  rows: Uint32Array[];
+}
+
+export function groupRows(selection: Selection, fields: string[]): Groups {
+  const { store, rows } = selection;
+  if (fields.length === 0) {
+    return { fields, keys: [[]], rows: [rows] };
+  }
+  const readers = fields.map((field) => {
+    const column = store.columns.get(field);
+    if (!column) {
+      throw new QueryError(`unknown group-by field "${field}"`);
+    }
+    if (column.kind === 'number') {
+      const values = column.values();
+      return (row: number): string | null => (values[row] === values[row] ? String(values[row]) : null);
+    }
+    return (row: number): string | null => column.get(row);
+  });
+  const byKey = new Map<string, { key: string[]; rows: number[] }>();
+  outer: for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const key: string[] = [];
+    for (const read of readers) {
+      const value = read(row);
+      if (value === null) {
+        continue outer;
+      }
+      key.push(value);
+    }
+    const id = key.join('\u0000');
+    let group = byKey.get(id);
+    if (!group) {
+      group = { key, rows: [] };
+      byKey.set(id, group);
+    }
+    group.rows.push(row);
+  }
+  const sorted = [...byKey.values()].sort((a, b) => compareKeys(a.key, b.key));
+  return { fields, keys: sorted.map((g) => g.key), rows: sorted.map((g) => Uint32Array.from(g.rows)) };
+}
+
+function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return a[i] < b[i] ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/** Start and end of the selection in µs: the query's range where given, else the data's. */
+export function selectionSpan(selection: Selection): { startUs: number; endUs: number } | null {
+  const { rows, store, fromUs, toUs } = selection;
+  if (fromUs !== undefined && toUs !== undefined) {
+    return { startUs: fromUs, endUs: toUs };
+  }
+  if (rows.length === 0) {
+    return null;
+  }
+  const time = store.time.values();
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < rows.length; i++) {
+    const t = time[rows[i]];
+    if (t < lo) {
+      lo = t;
+    }
+    if (t > hi) {
+      hi = t;
+    }
+  }
+  return { startUs: fromUs ?? lo, endUs: toUs ?? hi };
+}

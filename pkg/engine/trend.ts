@@ -1,0 +1,159 @@
+import { autoWindowMs, Aggregation, AGGREGATIONS, formatWindow, parseWindow } from '../model/query';
+import { AnalysisContext, numericValues } from './context';
+import { QueryError } from './errors';
+import { Frame, TIMESERIES_MULTI } from './frames';
+import { groupRows, select, selectionSpan } from './select';
+import { max, mean, min, quantileSorted, sortNumbers, stddev, sum } from './stats';
+
+/** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
+export const MAX_BUCKETS = 200_000;
+
+const QUANTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 };
+
+/** Aggregates the metric values of one bucket; NaN (shown as null) when there are none. */
+function aggregateValues(aggregation: Aggregation, values: Float64Array): number {
+  if (values.length === 0) {
+    return NaN;
+  }
+  switch (aggregation) {
+    case 'sum':
+      return sum(values);
+    case 'mean':
+      return mean(values);
+    case 'min':
+      return min(values);
+    case 'max':
+      return max(values);
+    case 'stddev':
+      return stddev(values);
+    default:
+      return quantileSorted(sortNumbers(values), QUANTILES[aggregation]!);
+  }
+}
+
+/** The window in ms a query asks for, `auto` resolved against the span. */
+export function resolveWindowMs(window: string | undefined, spanMs: number, intervalMs?: number): number {
+  if (window === undefined || window === '' || window === 'auto') {
+    return autoWindowMs(spanMs, intervalMs);
+  }
+  const ms = parseWindow(window);
+  if (ms === null) {
+    throw new QueryError(`invalid window "${window}"; use a number and a unit (ms, s, m, h, d, w), e.g. 30s, 5m, 1h, or auto`);
+  }
+  return ms;
+}
+
+/** The bucket of a time: floor(t / w), corrected so that float rounding never misplaces a row. */
+function bucketOf(t: number, w: number): number {
+  let b = Math.floor(t / w);
+  if (b * w > t) {
+    b--;
+  } else if ((b + 1) * w <= t) {
+    b++;
+  }
+  return b;
+}
+
+/** The name of the value field: `p99 latency_ms`; count, rate and error_rate are about requests. */
+export function seriesValueName(aggregation: Aggregation, metric: string): string {
+  return aggregation === 'count' || aggregation === 'rate' || aggregation === 'error_rate'
+    ? aggregation
+    : `${aggregation} ${metric}`;
+}
+
+function seriesUnit(aggregation: Aggregation, metric: string): string | undefined {
+  if (aggregation === 'rate') {
+    return 'reqps';
+  }
+  if (aggregation === 'error_rate') {
+    return 'percentunit';
+  }
+  return metric === 'latency_ms' && aggregation !== 'count' ? 'ms' : undefined;
+}
+
+/** trend: the metric aggregated per time bucket (aligned to the epoch, labelled by start), a series per group. */
+export function trend(ctx: AnalysisContext): Frame[] {
+  const { store, query } = ctx;
+  const aggregation = query.aggregation ?? 'mean';
+  if (!AGGREGATIONS.includes(aggregation)) {
+    throw new QueryError(`unknown aggregation "${aggregation}"; use one of ${AGGREGATIONS.join(', ')}`);
+  }
+  const metric = query.metric ?? 'latency_ms';
+  const column = numericValues(store, metric);
+  const selection = select(store, ctx.range, query.filters);
+  const span = selectionSpan(selection);
+  if (!span) {
+    return [];
+  }
+  const windowMs = resolveWindowMs(query.window, (span.endUs - span.startUs) / 1000, ctx.intervalMs);
+  const w = windowMs * 1000;
+  const first = bucketOf(span.startUs, w);
+  const count = bucketOf(span.endUs, w) - first + 1;
+  if (count > MAX_BUCKETS) {
+    throw new QueryError(
+      `window ${formatWindow(windowMs)} gives ${count} buckets over this range (at most ${MAX_BUCKETS}); use a larger window`
+    );
+  }
+  const bucketStarts = new Float64Array(count);
+  for (let b = 0; b < count; b++) {
+    bucketStarts[b] = (first + b) * w;
+  }
+
+  const time = store.time.values();
+  const errors = store.errors.values();
+  const groups = groupRows(selection, query.groupBy ?? []);
+  const valueName = seriesValueName(aggregation, metric);
+  const frames: Frame[] = [];
+  groups.rows.forEach((rows, g) => {
+    const rowsPer = new Float64Array(count);
+    const errorsPer = new Float64Array(count);
+    const valuesPer = new Uint32Array(count + 1);
+    const bucket = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const b = bucketOf(time[rows[i]], w) - first;
+      bucket[i] = b;
+      rowsPer[b]++;
+      errorsPer[b] += errors[rows[i]];
+      if (column[rows[i]] === column[rows[i]]) {
+        valuesPer[b + 1]++;
+      }
+    }
+    const out = new Float64Array(count);
+    if (aggregation === 'count' || aggregation === 'rate') {
+      const scale = aggregation === 'rate' ? 1000 / windowMs : 1;
+      rowsPer.forEach((n, b) => (out[b] = n * scale));
+    } else if (aggregation === 'error_rate') {
+      rowsPer.forEach((n, b) => (out[b] = n > 0 ? errorsPer[b] / n : NaN));
+    } else {
+      // Counting sort of the values into contiguous per-bucket segments.
+      for (let b = 0; b < count; b++) {
+        valuesPer[b + 1] += valuesPer[b];
+      }
+      const next = valuesPer.slice(0, count);
+      const sorted = new Float64Array(valuesPer[count]);
+      for (let i = 0; i < rows.length; i++) {
+        const v = column[rows[i]];
+        if (v === v) {
+          sorted[next[bucket[i]]++] = v;
+        }
+      }
+      for (let b = 0; b < count; b++) {
+        out[b] = aggregateValues(aggregation, sorted.subarray(valuesPer[b], valuesPer[b + 1]));
+      }
+    }
+    const labels: Record<string, string> = {};
+    groups.fields.forEach((field, i) => (labels[field] = groups.keys[g][i]));
+    const labelText = Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    frames.push({
+      name: labelText ? `${valueName} {${labelText}}` : valueName,
+      fields: [
+        { name: 'time', type: 'time', values: bucketStarts },
+        { name: valueName, type: 'number', values: out, labels, unit: seriesUnit(aggregation, metric) },
+      ],
+      meta: { type: TIMESERIES_MULTI, custom: { windowMs, aggregation, metric } },
+    });
+  });
+  return frames;
+}

@@ -1,0 +1,112 @@
+/**
+ * The query model: one JSON shape shared by the frontend (`src/`), the Grafana backend, the HTTP
+ * proxy, provisioning files, alert rules and the CLI. Defined once, here.
+ */
+
+/** Every analysis the engine answers. */
+export const QUERY_TYPES = ['summary', 'anomalies', 'trend', 'correlation', 'compare', 'spike', 'logs'] as const;
+export type QueryType = (typeof QUERY_TYPES)[number];
+
+/** Per-bucket aggregations of `trend`. */
+export const AGGREGATIONS = [
+  'count',
+  'rate',
+  'sum',
+  'mean',
+  'min',
+  'max',
+  'stddev',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p999',
+  'error_rate',
+] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/** Anomaly detection methods. */
+export const ANOMALY_METHODS = ['zscore', 'mad', 'iqr'] as const;
+export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
+
+/** Default threshold per method: |z| > 3, |modified z| > 3.5, Tukey fences at 1.5 IQR. */
+export const DEFAULT_THRESHOLDS: Record<AnomalyMethod, number> = { zscore: 3, mad: 3.5, iqr: 1.5 };
+
+export const CORRELATION_METHODS = ['pearson', 'spearman'] as const;
+export type CorrelationMethod = (typeof CORRELATION_METHODS)[number];
+
+/** The numeric fields every inference log has (others may appear as extra columns). */
+export const STANDARD_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'] as const;
+
+/** Equality filters: field name to the accepted values (any of them). */
+export type Filters = Record<string, Array<string | number>>;
+
+/** One query, as JSON. Fields that do not apply to a query type are ignored. */
+export interface AnalysisQuery {
+  refId?: string;
+  queryType: QueryType;
+  /** Numeric field analysed by anomalies and trend (default `latency_ms`). */
+  metric?: string;
+  /** Trend aggregation per bucket (default `mean`). */
+  aggregation?: Aggregation;
+  /** Trend bucket width: `30s`, `1m`, `5m`, `1h`, `1d`, ... or `auto`. */
+  window?: string;
+  method?: AnomalyMethod;
+  /** Anomaly threshold; the method's default when absent. */
+  threshold?: number;
+  /** Fields of the correlation matrix, in order. */
+  metrics?: string[];
+  correlation?: CorrelationMethod;
+  /** String fields to group by (summary, anomalies, trend). */
+  groupBy?: string[];
+  filters?: Filters;
+  /** Most rows returned (anomalies, spike's slowest requests, logs). No limit when absent. */
+  limit?: number;
+}
+
+/** A time range in epoch milliseconds, both ends inclusive. Either end may be open. */
+export interface TimeRange {
+  from?: number;
+  to?: number;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses a window such as `30s`, `1m`, `5m`, `1h`, `1d`, `250ms` into milliseconds; null if it is not one. */
+export function parseWindow(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!match) {
+    return null;
+  }
+  const ms = Number(match[1]) * UNIT_MS[match[2]];
+  return ms >= 1 && Number.isFinite(ms) ? ms : null;
+}
+
+/** Window widths `auto` picks from, the smallest giving at most the wanted number of buckets. */
+export const NICE_WINDOWS_MS = [
+  1000, 5000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000,
+  10_800_000, 21_600_000, 43_200_000, 86_400_000, 604_800_000,
+];
+
+/** The window `auto` resolves to: Grafana's interval when given, else one giving at most `maxBuckets`. */
+export function autoWindowMs(spanMs: number, intervalMs?: number, maxBuckets = 300): number {
+  if (intervalMs && intervalMs > 0) {
+    return intervalMs;
+  }
+  for (const w of NICE_WINDOWS_MS) {
+    if (spanMs / w <= maxBuckets) {
+      return w;
+    }
+  }
+  return NICE_WINDOWS_MS[NICE_WINDOWS_MS.length - 1];
+}
+
+/** Formats milliseconds back into the shortest window text (`60000` gives `1m`). */
+export function formatWindow(ms: number): string {
+  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit] === 0) {
+      return `${ms / UNIT_MS[unit]}${unit}`;
+    }
+  }
+  return `${ms}ms`;
+}

@@ -1,0 +1,216 @@
+import { FieldValue, NUMERIC_FIELDS, REQUEST_ID, Store } from '../store/store';
+import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
+
+/** How to read a log: field names, what counts as success, the zone of naive timestamps. */
+export interface SourceConfig {
+  /** Our field name to the name the log uses, e.g. `{ "latency_ms": "duration" }`. */
+  fieldMap?: Record<string, string>;
+  /** Status values that are not errors (case-insensitive). Any 2xx code is always a success. */
+  successStatuses?: string[];
+  /** Zone of timestamps written without one: `UTC` (default), `+02:00`, or an IANA name. */
+  timezone?: string;
+}
+
+export const DEFAULT_SUCCESS_STATUSES = ['success', 'ok'];
+
+/** Why a line was not kept as a request. */
+export const SKIP_REASONS: Record<string, string> = {
+  invalid_json: 'not valid JSON (a plain-text line, or cut short)',
+  not_an_object: 'valid JSON, but not an object',
+  missing_timestamp: 'no timestamp field',
+  invalid_timestamp: 'a timestamp that is neither ISO-8601 nor an epoch number',
+  missing_model: 'no model field, or an empty one',
+  invalid_model: 'a model that is not a string or number',
+  missing_latency: 'no latency field',
+  invalid_latency: 'a latency that is not a number',
+  line_too_long: 'longer than 1 MiB',
+  corrupt_gzip_file: 'a .gz file that is damaged (counted once per file; lines before the damage are kept)',
+};
+
+export const MAX_LINE_LENGTH = 1 << 20;
+
+const STANDARD_FIELDS = ['timestamp', 'model', 'latency_ms', 'request_id', 'status', ...NUMERIC_FIELDS.slice(1)];
+
+/**
+ * Python's json.dumps writes NaN, Infinity and -Infinity as bare words, which JSON.parse rejects.
+ * Replace them (outside strings) by null: the row stays, that value is missing.
+ */
+export function replaceNonFiniteWords(line: string): string {
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) {
+        i++;
+      } else if (c === 34 /* " */) {
+        inString = false;
+      }
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+    } else if (c === 78 /* N */ && line.startsWith('NaN', i)) {
+      out += line.slice(last, i) + 'null';
+      i += 2;
+      last = i + 1;
+    } else if (c === 73 /* I */ && line.startsWith('Infinity', i)) {
+      const start = i > 0 && line[i - 1] === '-' ? i - 1 : i;
+      out += line.slice(last, start) + 'null';
+      i += 7;
+      last = i + 1;
+    }
+  }
+  return last === 0 ? line : out + line.slice(last);
+}
+
+/** A JSON value as a number field: finite numbers and numeric strings; null when missing. */
+function toNumber(value: unknown): number | null | undefined {
+  if (value === null) {
+    return null;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : null;
+  }
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return Number(value);
+  }
+  if (typeof value === 'string' && /^-?(nan|inf(inity)?)$/i.test(value.trim())) {
+    return null;
+  }
+  return undefined; // present but not a number
+}
+
+/** An extra field's value: numbers and strings as they are, anything else as its JSON text. */
+function toFieldValue(value: unknown): FieldValue {
+  if (value === null || typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : null;
+  }
+  return typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+}
+
+/** Turns JSON lines into rows of a store, counting the lines it skips by reason. */
+export class LineParser {
+  private readonly zone: NaiveZone;
+  private readonly success: Set<string>;
+  /** Our name to the log's name, for every standard field. */
+  private readonly sourceName: Record<string, string> = {};
+  /** Log field names that are taken by a standard field. */
+  private readonly mappedNames = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    config: SourceConfig = {}
+  ) {
+    this.zone = parseZone(config.timezone);
+    this.success = new Set((config.successStatuses ?? DEFAULT_SUCCESS_STATUSES).map((s) => s.toLowerCase()));
+    for (const field of STANDARD_FIELDS) {
+      const name = config.fieldMap?.[field] ?? field;
+      this.sourceName[field] = name;
+      this.mappedNames.add(name);
+    }
+  }
+
+  /** Is this status an error? Missing statuses are not. */
+  isError(status: FieldValue): boolean {
+    if (status === null) {
+      return false;
+    }
+    const text = String(status).trim().toLowerCase();
+    return !(this.success.has(text) || /^2\d\d$/.test(text));
+  }
+
+  /** Parses one line (without its line end) and appends it to the store, or counts why not. */
+  parse(rawLine: string): void {
+    const line = rawLine.trim();
+    if (line === '') {
+      return; // blank lines are not records
+    }
+    if (line.length > MAX_LINE_LENGTH) {
+      this.store.skip('line_too_long');
+      return;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      try {
+        record = JSON.parse(replaceNonFiniteWords(line));
+      } catch {
+        this.store.skip('invalid_json');
+        return;
+      }
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      this.store.skip('not_an_object');
+      return;
+    }
+    this.add(record as Record<string, unknown>);
+  }
+
+  private add(record: Record<string, unknown>): void {
+    const names = this.sourceName;
+    const rawTime = record[names.timestamp];
+    if (rawTime === undefined || rawTime === null) {
+      this.store.skip('missing_timestamp');
+      return;
+    }
+    const time = timestampToMicros(rawTime, this.zone);
+    if (time === null) {
+      this.store.skip('invalid_timestamp');
+      return;
+    }
+    const rawModel = record[names.model];
+    if (rawModel === undefined || rawModel === null || rawModel === '') {
+      this.store.skip('missing_model');
+      return;
+    }
+    if (typeof rawModel !== 'string' && typeof rawModel !== 'number') {
+      this.store.skip('invalid_model');
+      return;
+    }
+    if (!(names.latency_ms in record)) {
+      this.store.skip('missing_latency');
+      return;
+    }
+    const latency = toNumber(record[names.latency_ms]);
+    if (latency === undefined) {
+      this.store.skip('invalid_latency');
+      return;
+    }
+
+    // No prototype: a log field called __proto__ must stay a plain field.
+    const values: Record<string, FieldValue> = Object.create(null);
+    values.model = String(rawModel);
+    values.latency_ms = latency;
+    for (const field of NUMERIC_FIELDS) {
+      if (field !== 'latency_ms') {
+        const raw = record[names[field]];
+        if (raw !== undefined) {
+          const number = toNumber(raw);
+          if (number === undefined) {
+            this.store.invalidValue(field);
+          }
+          values[field] = number ?? null;
+        }
+      }
+    }
+    const status = toFieldValue(record[names.status] ?? null);
+    values.status = status;
+    const requestId = record[names.request_id];
+    values[REQUEST_ID] = requestId === undefined ? null : toFieldValue(requestId);
+
+    for (const key in record) {
+      if (!this.mappedNames.has(key)) {
+        // A log field named like one of ours that the field map moved elsewhere keeps its value.
+        const name = Object.hasOwn(names, key) ? `${key}_original` : key;
+        values[name] = toFieldValue(record[key]);
+      }
+    }
+    this.store.append(time, this.isError(status), values);
+  }
+}
