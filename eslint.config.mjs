@@ -36,4 +36,20 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The backend engine, its doors, tests and benchmarks are TypeScript outside src/ too.
+    files: ['pkg/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: './tsconfig.json',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { require: 'readonly', process: 'readonly' } },
+  },
 ]);

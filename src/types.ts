@@ -5,7 +5,6 @@ import type { AnalysisQuery } from '../pkg/model/query';
 /** The shared query model (pkg/model/query.ts) as a Grafana query. The editors arrive with the frontend issue. */
 export type AnalyticsQuery = DataQuery & Partial<AnalysisQuery>;
 
-
 export interface MyQuery extends DataQuery {
   queryText?: string;
   constant: number;

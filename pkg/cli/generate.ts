@@ -34,7 +34,9 @@ export function registerGenerate(program: Command): void {
         ratePerSecond: o.rate,
         extras: Boolean(o.extras),
       });
-      process.stderr.write(`wrote ${result.rows} requests and ${result.noiseLines} noise lines to ${result.files.join(', ')}\n`);
+      process.stderr.write(
+        `wrote ${result.rows} requests and ${result.noiseLines} noise lines to ${result.files.join(', ')}\n`
+      );
     });
 
   program
@@ -49,7 +51,9 @@ export function registerGenerate(program: Command): void {
       const range = {};
       const show = (title: string, query: Parameters<typeof runQuery>[1]) =>
         process.stdout.write(`\n== ${title}\n${formatTables(runQuery(store, query, { range }))}\n`);
-      process.stdout.write(`Read ${store.length} requests from ${path.resolve(o.dir)}; skipped ${store.skippedTotal()} lines.\n`);
+      process.stdout.write(
+        `Read ${store.length} requests from ${path.resolve(o.dir)}; skipped ${store.skippedTotal()} lines.\n`
+      );
       show('summary by model', { queryType: 'summary', groupBy: ['model'] });
       show('model comparison', { queryType: 'compare' });
       show('top 10 latency anomalies (robust MAD, per model)', {
@@ -58,6 +62,8 @@ export function registerGenerate(program: Command): void {
         groupBy: ['model'],
         limit: 10,
       });
-      process.stdout.write(`\nTry: npm run --silent cli -- trend --logs ${o.dir} --agg p99 --window 1h --by model --format table\n`);
+      process.stdout.write(
+        `\nTry: npm run --silent cli -- trend --logs ${o.dir} --agg p99 --window 1h --by model --format table\n`
+      );
     });
 }

@@ -52,15 +52,31 @@ interface AnalysisOptions extends CommonOptions {
 function addCommonOptions(command: Command): Command {
   return command
     .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
-    .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) => parseTime(v))
+    .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) =>
+      parseTime(v)
+    )
     .option('--to <time>', 'end of the time range, inclusive', (v) => parseTime(v))
     .option('--model <name>', 'only this model (repeatable)', collect)
     .option('--by <field>', 'group by a field (repeatable, or comma-separated)', collectList)
     .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectPairs)
-    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices(['json', 'table', 'csv']))
+    .addOption(
+      new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices([
+        'json',
+        'table',
+        'csv',
+      ])
+    )
     .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
-    .option('--field-map <ours=theirs>', "read our field from the log's field, e.g. latency_ms=duration (repeatable)", collectPairs)
-    .option('--success-status <status>', 'a status that is not an error (repeatable; default success, ok; 2xx always)', collectList);
+    .option(
+      '--field-map <ours=theirs>',
+      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
+      collectPairs
+    )
+    .option(
+      '--success-status <status>',
+      'a status that is not an error (repeatable; default success, ok; 2xx always)',
+      collectList
+    );
 }
 
 function sourceConfig(options: CommonOptions) {
@@ -141,18 +157,29 @@ function addAnalysis(
 }
 
 const metricOption = (c: Command) => c.option('--metric <field>', 'numeric field to analyse', 'latency_ms');
-const limitOption = (c: Command) => c.option('--limit <n>', 'at most this many rows (default: no limit)', parseNonNegativeInt);
+const limitOption = (c: Command) =>
+  c.option('--limit <n>', 'at most this many rows (default: no limit)', parseNonNegativeInt);
 
 export function buildProgram(): Command {
   const program = new Command('inference-logs')
     .description('Summaries, anomalies, trends, correlations and model comparisons over ML inference request logs.')
     .exitOverride();
 
-  addAnalysis(program, 'summary', 'summary', 'requests, latency percentiles, error rate, throughput; overall or --by a field');
-  addAnalysis(program, 'anomalies', 'anomalies', 'unusual requests by z-score, modified z-score (MAD) or IQR fences', (c) =>
-    limitOption(metricOption(c))
-      .addOption(new Option('--method <method>', 'detection method').choices(ANOMALY_METHODS).default('zscore'))
-      .option('--threshold <number>', 'flag |score| above this (default: zscore 3, mad 3.5, iqr 1.5)', parseNumber)
+  addAnalysis(
+    program,
+    'summary',
+    'summary',
+    'requests, latency percentiles, error rate, throughput; overall or --by a field'
+  );
+  addAnalysis(
+    program,
+    'anomalies',
+    'anomalies',
+    'unusual requests by z-score, modified z-score (MAD) or IQR fences',
+    (c) =>
+      limitOption(metricOption(c))
+        .addOption(new Option('--method <method>', 'detection method').choices(ANOMALY_METHODS).default('zscore'))
+        .option('--threshold <number>', 'flag |score| above this (default: zscore 3, mad 3.5, iqr 1.5)', parseNumber)
   );
   addAnalysis(program, 'trend', 'trend', 'a metric aggregated per time window, a series per group', (c) =>
     metricOption(c)
@@ -161,16 +188,21 @@ export function buildProgram(): Command {
   );
   addAnalysis(program, 'correlate', 'correlation', 'correlation matrix of numeric fields (pairwise complete)', (c) =>
     c
-      .option('--metrics <a,b,c>', 'fields of the matrix (default latency_ms,batch_size,gpu_util,memory_used_gb)', collectList)
+      .option(
+        '--metrics <a,b,c>',
+        'fields of the matrix (default latency_ms,batch_size,gpu_util,memory_used_gb)',
+        collectList
+      )
       .addOption(new Option('--method <method>', 'correlation method').choices(CORRELATION_METHODS).default('pearson'))
   );
-  addAnalysis(program, 'compare', 'compare', 'models side by side: requests, latency percentiles, error rate, throughput');
   addAnalysis(
     program,
-    'spike',
-    'spike',
-    'what changed in --from..--to against the same-length window before it',
-    (c) => limitOption(c)
+    'compare',
+    'compare',
+    'models side by side: requests, latency percentiles, error rate, throughput'
+  );
+  addAnalysis(program, 'spike', 'spike', 'what changed in --from..--to against the same-length window before it', (c) =>
+    limitOption(c)
   );
   addAnalysis(program, 'logs', 'logs', 'the raw requests, newest first', limitOption);
 
@@ -178,7 +210,13 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most this many rows', parseNonNegativeInt)
     .action(async (options: CommonOptions & { limit?: number }) => {
       const store = await openStore(options);
-      await writeCsvExport(store, { from: options.from, to: options.to }, filtersOf(options), process.stdout, options.limit);
+      await writeCsvExport(
+        store,
+        { from: options.from, to: options.to },
+        filtersOf(options),
+        process.stdout,
+        options.limit
+      );
     });
 
   registerGenerate(program);

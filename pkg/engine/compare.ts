@@ -12,21 +12,60 @@ export function compare(ctx: AnalysisContext): Frame[] {
   const stats = groups.rows.map((rows) => requestStats(selection, rows, seconds));
   const bestP99 = min(Float64Array.from(stats.map((s) => s.p99).filter((v) => !Number.isNaN(v))));
   const total = selection.rows.length;
-  const number = (name: string, values: number[], unit?: string): FrameField => ({ name, type: 'number', values, unit });
+  const number = (name: string, values: number[], unit?: string): FrameField => ({
+    name,
+    type: 'number',
+    values,
+    unit,
+  });
   return [
     {
       name: 'compare',
       fields: [
         { name: 'model', type: 'string', values: groups.keys.map((k) => k[0]) },
-        number('requests', stats.map((s) => s.requests)),
-        number('avg_latency_ms', stats.map((s) => s.avg), 'ms'),
-        number('p50_latency_ms', stats.map((s) => s.p50), 'ms'),
-        number('p95_latency_ms', stats.map((s) => s.p95), 'ms'),
-        number('p99_latency_ms', stats.map((s) => s.p99), 'ms'),
-        number('error_rate', stats.map((s) => s.errorRate), 'percentunit'),
-        number('throughput_rps', stats.map((s) => s.throughput), 'reqps'),
-        number('request_share', stats.map((s) => (total ? s.requests / total : NaN)), 'percentunit'),
-        number('p99_vs_fastest', stats.map((s) => s.p99 / bestP99)),
+        number(
+          'requests',
+          stats.map((s) => s.requests)
+        ),
+        number(
+          'avg_latency_ms',
+          stats.map((s) => s.avg),
+          'ms'
+        ),
+        number(
+          'p50_latency_ms',
+          stats.map((s) => s.p50),
+          'ms'
+        ),
+        number(
+          'p95_latency_ms',
+          stats.map((s) => s.p95),
+          'ms'
+        ),
+        number(
+          'p99_latency_ms',
+          stats.map((s) => s.p99),
+          'ms'
+        ),
+        number(
+          'error_rate',
+          stats.map((s) => s.errorRate),
+          'percentunit'
+        ),
+        number(
+          'throughput_rps',
+          stats.map((s) => s.throughput),
+          'reqps'
+        ),
+        number(
+          'request_share',
+          stats.map((s) => (total ? s.requests / total : NaN)),
+          'percentunit'
+        ),
+        number(
+          'p99_vs_fastest',
+          stats.map((s) => s.p99 / bestP99)
+        ),
       ],
     },
   ];

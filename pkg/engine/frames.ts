@@ -1,4 +1,11 @@
-import type { DataFrameJSON, DataFrameType, FieldSchema, FieldType, FieldValueEntityLookup, QueryResultMeta } from '@grafana/data';
+import type {
+  DataFrameJSON,
+  DataFrameType,
+  FieldSchema,
+  FieldType,
+  FieldValueEntityLookup,
+  QueryResultMeta,
+} from '@grafana/data';
 import { SKIP_REASONS } from '../sources/parse-line';
 import { Store } from '../store/store';
 

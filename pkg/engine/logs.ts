@@ -41,14 +41,21 @@ export function logs(ctx: AnalysisContext): Frame[] {
       .slice(1)
       .map((f) => ({ name: f.name, value: f.values[i] }))
       .filter(({ value }) => value !== null && !(typeof value === 'number' && Number.isNaN(value)))
-      .map(({ name, value }) => `${name}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`)
+      .map(
+        ({ name, value }) => `${name}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`
+      )
       .join(' ')
   );
   const level = Array.from(rows, (row) => (errors[row] ? 'error' : 'info'));
   return [
     {
       name: 'logs',
-      fields: [fields[0], { name: 'body', type: 'string', values: body }, { name: 'level', type: 'string', values: level }, ...fields.slice(1)],
+      fields: [
+        fields[0],
+        { name: 'body', type: 'string', values: body },
+        { name: 'level', type: 'string', values: level },
+        ...fields.slice(1),
+      ],
       meta: { preferredVisualisationType: 'logs', custom: { total: selection.rows.length } },
     },
   ];

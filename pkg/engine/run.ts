@@ -1,6 +1,5 @@
 import type { DataFrameJSON } from '@grafana/data';
-import type { AnalysisQuery, QueryType } from '../model/query';
-import { QUERY_TYPES } from '../model/query';
+import { AnalysisQuery, QUERY_TYPES, QueryType } from '../model/query';
 import { Store } from '../store/store';
 import { anomalies } from './anomalies';
 import { compare } from './compare';
@@ -40,7 +39,11 @@ export function analyse(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisCo
 }
 
 /** Runs one analysis and returns Grafana DataFrameJSON frames, with the input's notices on the first. */
-export function runQuery(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisContext, 'store' | 'query'>): DataFrameJSON[] {
+export function runQuery(
+  store: Store,
+  query: AnalysisQuery,
+  ctx: Omit<AnalysisContext, 'store' | 'query'>
+): DataFrameJSON[] {
   const frames = analyse(store, query, ctx);
   const notices = inputNotices(store);
   if (notices.length > 0 && frames.length > 0) {

@@ -15,7 +15,12 @@ export interface Selection {
 function fieldTest(store: Store, field: string, accepted: Array<string | number>): (row: number) => boolean {
   const column = store.columns.get(field);
   if (!column) {
-    throw new QueryError(`unknown filter field "${field}"; fields: ${store.fields().map((f) => f.name).join(', ')}`);
+    throw new QueryError(
+      `unknown filter field "${field}"; fields: ${store
+        .fields()
+        .map((f) => f.name)
+        .join(', ')}`
+    );
   }
   if (column.kind === 'number') {
     const wanted = new Set(accepted.map(Number));

@@ -62,7 +62,10 @@ export function spike(ctx: AnalysisContext): Frame[] {
     const i = groups.keys.findIndex((k) => k[0] === model);
     return requestStats(sel, i < 0 ? new Uint32Array(0) : groups.rows[i], seconds);
   };
-  const perModel = models.map((m) => ({ before: statsOf(baseline, mixBefore, m), window: statsOf(windowSel, mixWindow, m) }));
+  const perModel = models.map((m) => ({
+    before: statsOf(baseline, mixBefore, m),
+    window: statsOf(windowSel, mixWindow, m),
+  }));
   const share = (n: number, total: number): number => (total ? n / total : NaN);
   const mix: Frame = {
     name: 'model mix',
@@ -70,12 +73,32 @@ export function spike(ctx: AnalysisContext): Frame[] {
       { name: 'model', type: 'string', values: models },
       { name: 'requests_before', type: 'number', values: perModel.map((p) => p.before.requests) },
       { name: 'requests_window', type: 'number', values: perModel.map((p) => p.window.requests) },
-      { name: 'share_before', type: 'number', values: perModel.map((p) => share(p.before.requests, a.requests)), unit: 'percentunit' },
-      { name: 'share_window', type: 'number', values: perModel.map((p) => share(p.window.requests, b.requests)), unit: 'percentunit' },
+      {
+        name: 'share_before',
+        type: 'number',
+        values: perModel.map((p) => share(p.before.requests, a.requests)),
+        unit: 'percentunit',
+      },
+      {
+        name: 'share_window',
+        type: 'number',
+        values: perModel.map((p) => share(p.window.requests, b.requests)),
+        unit: 'percentunit',
+      },
       { name: 'p99_latency_ms_before', type: 'number', values: perModel.map((p) => p.before.p99), unit: 'ms' },
       { name: 'p99_latency_ms_window', type: 'number', values: perModel.map((p) => p.window.p99), unit: 'ms' },
-      { name: 'error_rate_before', type: 'number', values: perModel.map((p) => p.before.errorRate), unit: 'percentunit' },
-      { name: 'error_rate_window', type: 'number', values: perModel.map((p) => p.window.errorRate), unit: 'percentunit' },
+      {
+        name: 'error_rate_before',
+        type: 'number',
+        values: perModel.map((p) => p.before.errorRate),
+        unit: 'percentunit',
+      },
+      {
+        name: 'error_rate_window',
+        type: 'number',
+        values: perModel.map((p) => p.window.errorRate),
+        unit: 'percentunit',
+      },
     ],
   };
 

@@ -38,7 +38,9 @@ export function resolveWindowMs(window: string | undefined, spanMs: number, inte
   }
   const ms = parseWindow(window);
   if (ms === null) {
-    throw new QueryError(`invalid window "${window}"; use a number and a unit (ms, s, m, h, d, w), e.g. 30s, 5m, 1h, or auto`);
+    throw new QueryError(
+      `invalid window "${window}"; use a number and a unit (ms, s, m, h, d, w), e.g. 30s, 5m, 1h, or auto`
+    );
   }
   return ms;
 }

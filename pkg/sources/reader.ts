@@ -105,7 +105,9 @@ export class LogReader {
           break;
         }
         position += bytesRead;
-        const buffer = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+        const buffer = carry.length
+          ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
+          : chunk.subarray(0, bytesRead);
         const lastNewline = buffer.lastIndexOf(10);
         if (lastNewline < 0) {
           carry = buffer;

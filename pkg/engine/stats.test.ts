@@ -1,0 +1,135 @@
+import {
+  averageRanks,
+  gather,
+  max,
+  mean,
+  median,
+  min,
+  pairwiseComplete,
+  pearson,
+  quantile,
+  quantileSorted,
+  sortNumbers,
+  spearman,
+  stddev,
+  sum,
+} from './stats';
+
+const f = (...v: number[]): Float64Array => Float64Array.from(v);
+
+describe('quantile (numpy linear interpolation)', () => {
+  it('interpolates between order statistics: [1,2,3,4] at 0.9 is 3.7', () => {
+    // h = (4-1)*0.9 = 2.7 -> x[2] + 0.7*(x[3]-x[2]) = 3 + 0.7 = 3.7
+    expect(quantile(f(1, 2, 3, 4), 0.9)).toBeCloseTo(3.7, 12);
+  });
+
+  it('gives the median of an even count as the mean of the middle two', () => {
+    // h = 1.5 -> 2 + 0.5*(3-2) = 2.5
+    expect(quantile(f(1, 2, 3, 4), 0.5)).toBe(2.5);
+    expect(median(f(4, 1, 3, 2))).toBe(2.5);
+  });
+
+  it('handles the quartiles and the ends', () => {
+    // q=0.25: h = 0.75 -> 1 + 0.75 = 1.75; q=0.75: h = 2.25 -> 3.25
+    expect(quantile(f(1, 2, 3, 4), 0.25)).toBeCloseTo(1.75, 12);
+    expect(quantile(f(1, 2, 3, 4), 0.75)).toBeCloseTo(3.25, 12);
+    expect(quantile(f(1, 2, 3, 4), 0)).toBe(1);
+    expect(quantile(f(1, 2, 3, 4), 1)).toBe(4);
+  });
+
+  it('sorts numerically, not as text, and handles negatives', () => {
+    // sorted numerically: [2, 10, 33]; as text it would be [10, 2, 33]
+    expect(quantile(f(10, 2, 33), 0.5)).toBe(10);
+    // sorted: [-5, -1, 3]
+    expect(median(f(3, -5, -1))).toBe(-1);
+    expect(Array.from(sortNumbers(f(10, 9, 100, -1)))).toEqual([-1, 9, 10, 100]);
+  });
+
+  it('does not reorder its input', () => {
+    const values = f(4, 1, 3, 2);
+    quantile(values, 0.9);
+    expect(Array.from(values)).toEqual([4, 1, 3, 2]);
+  });
+
+  it('returns the single value for one value and NaN for none', () => {
+    expect(quantile(f(7), 0.99)).toBe(7);
+    expect(quantileSorted(f(), 0.5)).toBeNaN();
+  });
+
+  it('p99 of [10,20,30,40] is 39.7 and p95 is 38.5', () => {
+    // h = 3*0.99 = 2.97 -> 30 + 0.97*10 = 39.7; h = 2.85 -> 38.5
+    expect(quantileSorted(f(10, 20, 30, 40), 0.99)).toBeCloseTo(39.7, 10);
+    expect(quantileSorted(f(10, 20, 30, 40), 0.95)).toBeCloseTo(38.5, 10);
+  });
+});
+
+describe('moments', () => {
+  it('computes the sample standard deviation (ddof=1)', () => {
+    // mean 5, squared deviations 9,1,1,1,0,0,4,16 = 32; 32/7 -> sqrt = 2.13808993...
+    expect(stddev(f(2, 4, 4, 4, 5, 5, 7, 9))).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(stddev(f(2, 4, 4, 4, 5, 5, 7, 9))).toBeCloseTo(2.138089935, 8);
+  });
+
+  it('gives NaN std with fewer than two values, 0 for equal values', () => {
+    expect(stddev(f(3))).toBeNaN();
+    expect(stddev(f())).toBeNaN();
+    expect(stddev(f(3, 3))).toBe(0);
+  });
+
+  it('sums, averages and finds extremes; NaN for no values', () => {
+    expect(sum(f(1, 2, 3.5))).toBe(6.5);
+    expect(mean(f(1, 2, 3, 4))).toBe(2.5);
+    expect(mean(f())).toBeNaN();
+    expect(min(f(3, -2, 5))).toBe(-2);
+    expect(max(f(3, -2, 5))).toBe(5);
+    expect(min(f())).toBeNaN();
+    expect(max(f())).toBeNaN();
+  });
+
+  it('gathers the non-missing values of the given rows', () => {
+    const column = f(1, NaN, 3, 4);
+    expect(Array.from(gather(column, Uint32Array.from([0, 1, 3])))).toEqual([1, 4]);
+    expect(gather(column, Uint32Array.from([1])).length).toBe(0);
+  });
+});
+
+describe('correlation', () => {
+  it('is 1 and -1 for exact linear relations', () => {
+    expect(pearson(f(1, 2, 3), f(2, 4, 6))).toBeCloseTo(1, 12);
+    expect(pearson(f(1, 2, 3), f(3, 2, 1))).toBeCloseTo(-1, 12);
+  });
+
+  it('computes Pearson by hand: x=[1,2,3,4], y=[1,3,2,4] gives 0.8', () => {
+    // deviations x: -1.5,-0.5,0.5,1.5; y: -1.5,0.5,-0.5,1.5
+    // sxy = 2.25 - 0.25 - 0.25 + 2.25 = 4; sxx = syy = 5 -> 4/5
+    expect(pearson(f(1, 2, 3, 4), f(1, 3, 2, 4))).toBeCloseTo(0.8, 12);
+  });
+
+  it('is NaN for a constant series or fewer than two pairs', () => {
+    expect(pearson(f(1, 2, 3), f(5, 5, 5))).toBeNaN();
+    expect(pearson(f(1), f(2))).toBeNaN();
+    expect(spearman(f(), f())).toBeNaN();
+  });
+
+  it('ranks ties by their average rank', () => {
+    expect(Array.from(averageRanks(f(10, 20, 20, 30)))).toEqual([1, 2.5, 2.5, 4]);
+    expect(Array.from(averageRanks(f(3, 1, 2)))).toEqual([3, 1, 2]);
+    expect(Array.from(averageRanks(f(5, 5, 5)))).toEqual([2, 2, 2]);
+  });
+
+  it('computes Spearman as Pearson of the ranks', () => {
+    // monotone but not linear
+    expect(spearman(f(1, 2, 3, 4), f(1, 8, 27, 64))).toBeCloseTo(1, 12);
+    // ranks x: [1,2.5,2.5,4], y: [1,2,3,4]; dx: -1.5,0,0,1.5; dy: -1.5,-0.5,0.5,1.5
+    // sxy = 2.25 + 2.25 = 4.5; sxx = 4.5; syy = 5 -> 4.5/sqrt(22.5) = sqrt(0.9)
+    expect(spearman(f(1, 2, 2, 3), f(1, 2, 3, 4))).toBeCloseTo(Math.sqrt(0.9), 12);
+  });
+
+  it('keeps only the rows where both columns have values', () => {
+    const a = f(1, NaN, 3, 4, 5);
+    const b = f(10, 20, NaN, 40, 50);
+    const { x, y } = pairwiseComplete(a, b, Uint32Array.from([0, 1, 2, 3]));
+    expect(Array.from(x)).toEqual([1, 4]);
+    expect(Array.from(y)).toEqual([10, 40]);
+  });
+});
