@@ -6,7 +6,7 @@
  */
 import type { DataFrameJSON } from '@grafana/data';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +48,17 @@ interface Case {
   query: AnalysisQuery;
   from?: number;
   to?: number;
+  /** The range ends exactly on two logged timestamps (found after the logs are written). */
+  exactRange?: boolean;
+  /** The answer is expected to be empty (otherwise an empty answer fails: it would check nothing). */
+  empty?: boolean;
+}
+
+/** Filled in once the logs exist: two millisecond-precision timestamps of the log, ~3 hours apart. */
+const exact: { from?: number; to?: number } = {};
+
+function rangeOf(c: Case): { from?: number; to?: number } {
+  return c.exactRange ? { from: exact.from, to: exact.to } : { from: c.from, to: c.to };
 }
 
 const PYTHON = process.env.PANDAS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -57,12 +68,13 @@ const START = DEFAULT_START_MS;
 // Odd milliseconds so range ends fall inside buckets, not on their edges.
 const RANGE_A = { from: START + 3 * HOUR + 123, to: START + 15 * HOUR + 456 };
 const RANGE_B = { from: START + 9 * HOUR + 1_001, to: START + 11 * HOUR + 59_999 };
+// Starts two hours before the first request: leading empty buckets.
+const RANGE_C = { from: START - 2 * HOUR + 7, to: START + 2 * HOUR };
 const ALL_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'];
 
 function buildCases(): Case[] {
   const cases: Case[] = [];
-  const add = (name: string, query: AnalysisQuery, range: { from?: number; to?: number } = {}) =>
-    cases.push({ name, query, ...range });
+  const add = (name: string, query: AnalysisQuery, range: Partial<Case> = {}) => cases.push({ name, query, ...range });
 
   add('summary overall', { queryType: 'summary' });
   add('summary by model', { queryType: 'summary', groupBy: ['model'] });
@@ -76,6 +88,17 @@ function buildCases(): Case[] {
     filters: { region: ['eu-west-1'] },
   });
   add('summary by host in range B', { queryType: 'summary', groupBy: ['host'] }, RANGE_B);
+  add('summary by model, exact range ends', { queryType: 'summary', groupBy: ['model'] }, { exactRange: true });
+  add('summary filtered on batch_size numbers', { queryType: 'summary', filters: { batch_size: [8, 16] } });
+  add('summary by gpu_type before the logs start', { queryType: 'summary', groupBy: ['gpu_type'] }, RANGE_C);
+  add('summary no rows, overall', { queryType: 'summary', filters: { model: ['nope'] } });
+  add(
+    'summary no rows, by model',
+    { queryType: 'summary', groupBy: ['model'], filters: { model: ['nope'] } },
+    {
+      empty: true,
+    }
+  );
 
   add('compare', { queryType: 'compare' });
   add('compare in range A', { queryType: 'compare' }, RANGE_A);
@@ -83,13 +106,17 @@ function buildCases(): Case[] {
 
   add('anomalies zscore global', { queryType: 'anomalies', method: 'zscore', limit: 50 });
   add('anomalies zscore by model', { queryType: 'anomalies', method: 'zscore', groupBy: ['model'], limit: 100 });
-  add('anomalies zscore gpu_util t=2 range A', {
-    queryType: 'anomalies',
-    method: 'zscore',
-    metric: 'gpu_util',
-    threshold: 2,
-    limit: 25,
-  }, RANGE_A);
+  add(
+    'anomalies zscore gpu_util t=2 range A',
+    {
+      queryType: 'anomalies',
+      method: 'zscore',
+      metric: 'gpu_util',
+      threshold: 2,
+      limit: 25,
+    },
+    RANGE_A
+  );
   add('anomalies mad global', { queryType: 'anomalies', method: 'mad', limit: 40 });
   add('anomalies mad by model', { queryType: 'anomalies', method: 'mad', groupBy: ['model'], limit: 30 });
   add('anomalies mad by model, region us-east-1', {
@@ -107,14 +134,18 @@ function buildCases(): Case[] {
     groupBy: ['model'],
     limit: 60,
   });
-  add('anomalies iqr gpu_util k=0.5 by gpu_type range B', {
-    queryType: 'anomalies',
-    method: 'iqr',
-    metric: 'gpu_util',
-    threshold: 0.5,
-    groupBy: ['gpu_type'],
-    limit: 15,
-  }, RANGE_B);
+  add(
+    'anomalies iqr gpu_util k=0.5 by gpu_type range B',
+    {
+      queryType: 'anomalies',
+      method: 'iqr',
+      metric: 'gpu_util',
+      threshold: 0.5,
+      groupBy: ['gpu_type'],
+      limit: 15,
+    },
+    RANGE_B
+  );
 
   // Every aggregation, cycling through windows, groupings and ranges; 1m windows only over short ranges.
   AGGREGATIONS.forEach((aggregation, i) => {
@@ -127,51 +158,121 @@ function buildCases(): Case[] {
         groupBy: ['model'],
       });
     } else if (variant === 1) {
-      add(`trend ${aggregation} 5m by region range A`, {
-        queryType: 'trend',
-        aggregation,
-        window: '5m',
-        groupBy: ['region'],
-      }, RANGE_A);
+      add(
+        `trend ${aggregation} 5m by region range A`,
+        {
+          queryType: 'trend',
+          aggregation,
+          window: '5m',
+          groupBy: ['region'],
+        },
+        RANGE_A
+      );
     } else {
-      add(`trend ${aggregation} 1m gpu_util mistral range B`, {
-        queryType: 'trend',
-        aggregation,
-        metric: 'gpu_util',
-        window: '1m',
-        filters: { model: ['mistral-7b'] },
-      }, RANGE_B);
+      add(
+        `trend ${aggregation} 1m gpu_util mistral range B`,
+        {
+          queryType: 'trend',
+          aggregation,
+          metric: 'gpu_util',
+          window: '1m',
+          filters: { model: ['mistral-7b'] },
+        },
+        RANGE_B
+      );
     }
   });
-  add('trend p99 1m by model range B', {
-    queryType: 'trend',
-    aggregation: 'p99',
-    window: '1m',
-    groupBy: ['model'],
-  }, RANGE_B);
+  add(
+    'trend p99 1m by model range B',
+    {
+      queryType: 'trend',
+      aggregation: 'p99',
+      window: '1m',
+      groupBy: ['model'],
+    },
+    RANGE_B
+  );
   add('trend mean 1h overall', { queryType: 'trend', aggregation: 'mean', window: '1h' });
-  add('trend stddev 5m memory by model', {
-    queryType: 'trend',
-    aggregation: 'stddev',
-    metric: 'memory_used_gb',
-    window: '5m',
-    groupBy: ['model'],
-  }, RANGE_A);
+  add('trend count 1d overall', { queryType: 'trend', aggregation: 'count', window: '1d' });
+  add(
+    'trend p50 7m by model range A',
+    { queryType: 'trend', aggregation: 'p50', window: '7m', groupBy: ['model'] },
+    RANGE_A
+  );
+  add(
+    'trend count 10m by model before the logs start',
+    {
+      queryType: 'trend',
+      aggregation: 'count',
+      window: '10m',
+      groupBy: ['model'],
+    },
+    RANGE_C
+  );
+  add(
+    'trend error_rate 1m exact range ends',
+    { queryType: 'trend', aggregation: 'error_rate', window: '1m' },
+    {
+      exactRange: true,
+    }
+  );
+  add(
+    'anomalies zscore exact range ends',
+    { queryType: 'anomalies', method: 'zscore', limit: 10 },
+    {
+      exactRange: true,
+    }
+  );
+  add(
+    'trend stddev 5m memory by model',
+    {
+      queryType: 'trend',
+      aggregation: 'stddev',
+      metric: 'memory_used_gb',
+      window: '5m',
+      groupBy: ['model'],
+    },
+    RANGE_A
+  );
 
   add('correlation pearson', { queryType: 'correlation', correlation: 'pearson', metrics: ALL_METRICS });
   add('correlation spearman', { queryType: 'correlation', correlation: 'spearman', metrics: ALL_METRICS });
-  add('correlation pearson llama range A', {
-    queryType: 'correlation',
-    correlation: 'pearson',
-    metrics: ALL_METRICS,
-    filters: { model: ['llama-3-8b'] },
-  }, RANGE_A);
+  add(
+    'correlation pearson llama range A',
+    {
+      queryType: 'correlation',
+      correlation: 'pearson',
+      metrics: ALL_METRICS,
+      filters: { model: ['llama-3-8b'] },
+    },
+    RANGE_A
+  );
   add('correlation spearman gpu_util, latency_ms', {
     queryType: 'correlation',
     correlation: 'spearman',
     metrics: ['gpu_util', 'latency_ms'],
   });
   return cases;
+}
+
+/** Picks two epoch-millisecond timestamps (written as 13-digit numbers) of the newest file as exact range ends. */
+function findExactRange(text: string): void {
+  const stamps = Array.from(text.matchAll(/^\{"timestamp": (\d{13}),/gm), (m) => Number(m[1]));
+  if (stamps.length < 10) {
+    throw new Error('the generated log has too few epoch-millisecond timestamps for the exact-range cases');
+  }
+  exact.from = stamps[Math.floor(stamps.length / 4)];
+  exact.to = stamps.find((t) => t >= exact.from! + 3 * HOUR) ?? stamps[stamps.length - 1];
+}
+
+function isEmpty(answer: Answer): boolean {
+  if ('order' in answer) {
+    return (answer.columns[answer.order[0]] ?? []).length === 0;
+  }
+  if ('series' in answer) {
+    return answer.series.length === 0;
+  }
+  return answer.metrics.length === 0;
 }
 
 function runReference(paths: string[], cases: Case[]): Reference {
@@ -182,7 +283,7 @@ function runReference(paths: string[], cases: Case[]): Reference {
         `${check.error?.message ?? check.stderr}`
     );
   }
-  const queries = cases.map((c) => ({ ...c.query, from: c.from, to: c.to }));
+  const queries = cases.map((c) => ({ ...c.query, ...rangeOf(c) }));
   const result = spawnSync(PYTHON, [SCRIPT], {
     input: JSON.stringify({ paths, queries }),
     encoding: 'utf8',
@@ -328,8 +429,7 @@ function diffAnswer(expected: Answer, actual: Answer): string[] {
 }
 
 function engineAnswer(store: Loaded, c: Case): Answer {
-  const range = { from: c.from, to: c.to };
-  const frames = runQuery(store, c.query, { range });
+  const frames = runQuery(store, c.query, { range: rangeOf(c) });
   switch (c.query.queryType) {
     case 'trend':
       return toTrend(frames);
@@ -379,6 +479,7 @@ describe('engine agrees with pandas', () => {
       // About a day of traffic, so the diurnal cycle, hourly buckets and spikes all show.
       ratePerSecond: 0.35,
     });
+    findExactRange(readFileSync(written.files[written.files.length - 1], 'utf8'));
     reference = runReference([dir], cases);
     store = await loadLogs([dir]);
   }, 300_000);
@@ -405,6 +506,7 @@ describe('engine agrees with pandas', () => {
 
   it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
     const c = cases[i];
+    expect(isEmpty(reference.answers[i])).toBe(c.empty ?? false);
     const differences = diffAnswer(reference.answers[i], engineAnswer(store, c));
     if (differences.length > 0) {
       const shown = differences.slice(0, 25).join('\n  ');

@@ -319,7 +319,7 @@ def anomalies(df, q):
         if len(x) == 0:
             continue
         if method == "zscore":
-            std = x.std(ddof=1)
+            std = x.std(ddof=0)
             if not (std > 0):
                 continue
             score = (x - x.mean()) / std

@@ -9,7 +9,9 @@ const T0 = ms('2026-01-01T00:00:00Z');
 
 /** A store of latencies one second apart, request ids r0, r1, ... */
 function latencies(list: Array<number | null>, extra: (i: number) => LogRecord = () => ({})): Store {
-  return storeOf(list.map((latency, i) => req(T0 + i * 1000, { latency_ms: latency, request_id: `r${i}`, ...extra(i) })));
+  return storeOf(
+    list.map((latency, i) => req(T0 + i * 1000, { latency_ms: latency, request_id: `r${i}`, ...extra(i) }))
+  );
 }
 
 function anomaliesOf(s: Store, query: Partial<AnalysisQuery> = {}, range: TimeRange = {}): Frame {
@@ -52,6 +54,10 @@ describe('anomalies: zscore', () => {
     const std = Math.sqrt(622.5 / 9);
     expect(numbers(frame, 'score')[0]).toBeCloseTo(22.5 / std, 10);
     expect(numbers(frame, 'score')[1]).toBeCloseTo(-6.5 / std, 10);
+  });
+
+  it('flags nothing when all values are equal (std 0)', () => {
+    expect(numbers(anomaliesOf(latencies([7, 7, 7, 7]), { threshold: 0 }), 'score')).toEqual([]);
   });
 
   it('skips missing values of the metric', () => {
@@ -131,14 +137,26 @@ describe('anomalies: groups', () => {
   // region x: latencies 1..5, region y: 11..15, interleaved in time
   const s = storeOf(
     [1, 11, 2, 12, 3, 13, 4, 14, 5, 15].map((latency, i) =>
-      req(T0 + i * 1000, { latency_ms: latency, request_id: `r${i}`, region: i % 2 ? 'y' : 'x', model: i < 5 ? 'a' : 'b' })
+      req(T0 + i * 1000, {
+        latency_ms: latency,
+        request_id: `r${i}`,
+        region: i % 2 ? 'y' : 'x',
+        model: i < 5 ? 'a' : 'b',
+      })
     )
   );
 
   it('scores within each group and adds the group fields other than model', () => {
     // each group: mean 3 (13), std sqrt(2.5); z = ±2/sqrt(2.5) = ±1.2649 for the ends
     const frame = anomaliesOf(s, { groupBy: ['region'], threshold: 1 });
-    expect(frame.fields.map((f) => f.name)).toEqual(['timestamp', 'request_id', 'model', 'latency_ms', 'score', 'region']);
+    expect(frame.fields.map((f) => f.name)).toEqual([
+      'timestamp',
+      'request_id',
+      'model',
+      'latency_ms',
+      'score',
+      'region',
+    ]);
     // four equal |z|: by time: 1 (t0), 11 (t1), 5 (t8), 15 (t9)
     expect(numbers(frame, 'latency_ms')).toEqual([1, 11, 5, 15]);
     expect(values(frame, 'region')).toEqual(['x', 'y', 'x', 'y']);
@@ -165,6 +183,7 @@ describe('anomalies: groups', () => {
       ...[1, 2, 3, 4].map((v, i) => req(T0 + 1000 * (i + 1), { latency_ms: v })),
     ]);
     const [json] = runQuery(sub, { queryType: 'anomalies', method: 'mad', refId: 'A' }, { range: {} });
+    expect(json.schema!.fields[0]).toEqual({ name: 'timestamp', type: 'time' });
     expect(jsonValues(json, 'timestamp')).toEqual([T0 + 123]);
     expect(json.data!.nanos![0]).toEqual([456_000]);
     expect(json.schema!.refId).toBe('A');

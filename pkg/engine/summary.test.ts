@@ -137,7 +137,20 @@ describe('summary', () => {
   });
 
   it('counts as errors every status but success, ok and 2xx', () => {
-    const statuses: unknown[] = ['success', 'OK', ' Success ', 200, '204', 299, 'error', 'failed', 300, '404', 500, 'timeout'];
+    const statuses: unknown[] = [
+      'success',
+      'OK',
+      ' Success ',
+      200,
+      '204',
+      299,
+      'error',
+      'failed',
+      300,
+      '404',
+      500,
+      'timeout',
+    ];
     const s = storeOf(statuses.map((status, i) => req(T0 + i * 1000, { status })));
     // errors: error, failed, 300, 404, 500, timeout -> 6 of 12
     expect(numbers(summaryOf(s), 'error_rate')).toEqual([0.5]);
@@ -159,7 +172,9 @@ describe('summary', () => {
 
   it('rejects an unknown filter field', () => {
     expect(() => summaryOf(store, { filters: { nosuch: ['x'] } })).toThrow(QueryError);
-    expect(() => runQuery(store, { queryType: 'summary', filters: { nosuch: [1] } }, { range: {} })).toThrow(QueryError);
+    expect(() => runQuery(store, { queryType: 'summary', filters: { nosuch: [1] } }, { range: {} })).toThrow(
+      QueryError
+    );
   });
 
   it('encodes missing statistics of an empty selection as null', () => {

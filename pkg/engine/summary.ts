@@ -19,9 +19,10 @@ export interface RequestStats {
   avgMemory: number;
 }
 
-/** Seconds the throughput is measured over: the query's range if closed, else the data's span. */
+/** Seconds the throughput is measured over: the query's range if closed, else the data's first-to-last span. */
 export function spanSeconds(selection: Selection): number {
-  const span = selectionSpan(selection);
+  const closed = selection.fromUs !== undefined && selection.toUs !== undefined;
+  const span = selectionSpan(closed ? selection : { ...selection, fromUs: undefined, toUs: undefined });
   return span ? (span.endUs - span.startUs) / 1e6 : NaN;
 }
 

@@ -193,16 +193,7 @@ const BAD_TIMESTAMPS = ['not a time', '2026-13-45T99:00:00', 'yesterday'];
 const NON_OBJECT_ARRAYS = ['[1, 2]', '[{"model": "llama-3-8b", "latency_ms": 12.5}]', '[]'];
 const NON_OBJECT_SCALARS = ['null', '42', '3.5', '"hello"', 'true'];
 
-type TimestampKind =
-  | 'python'
-  | 'z6'
-  | 'z3'
-  | 'plus2'
-  | 'minus530'
-  | 'epoch_s'
-  | 'epoch_ms'
-  | 'epoch_us'
-  | 'epoch_ns';
+type TimestampKind = 'python' | 'z6' | 'z3' | 'plus2' | 'minus530' | 'epoch_s' | 'epoch_ms' | 'epoch_us' | 'epoch_ns';
 const MIXED_KINDS: TimestampKind[] = [
   'python',
   'z6',
@@ -275,16 +266,25 @@ function pad2(n: number): string {
 }
 
 function pad6(n: number): string {
-  return String(n).padStart(6, '0');
+  return String(1_000_000 + n).slice(1);
 }
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad2(i));
+let cachedDay = NaN;
+let cachedDayText = '';
 
 /** `YYYY-MM-DDTHH:MM:SS` of a UTC instant given in whole seconds. */
 function isoSeconds(sec: number): string {
-  const d = new Date(sec * 1000);
-  return (
-    `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}` +
-    `T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`
-  );
+  // The date part changes once a day: format it with Date only then.
+  const day = Math.floor(sec / 86_400);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayText = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  }
+  const s = sec - day * 86_400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${cachedDayText}T${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s - h * 3600 - m * 60]}`;
 }
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
@@ -531,7 +531,8 @@ export class LogGenerator {
 
     const util = 12 + 14 * Math.log2(batch) + 12 * load + rng.normal(0, 7);
     const g = rng.next();
-    const gpu = g < 0.01 ? 'NaN' : g < 0.013 ? 'null' : scaledDecimal(Math.round(Math.min(100, Math.max(0, util)) * 10), 1);
+    const gpu =
+      g < 0.01 ? 'NaN' : g < 0.013 ? 'null' : scaledDecimal(Math.round(Math.min(100, Math.max(0, util)) * 10), 1);
     const memoryGb = Math.max(0, p.memoryGb + 0.08 * batch + rng.normal(0, 0.35));
     const mm = rng.next();
     const memory = mm < 0.007 ? 'NaN' : mm < 0.01 ? 'null' : scaledDecimal(Math.round(memoryGb * 100), 2);
@@ -621,7 +622,7 @@ class ChunkedFile {
       }
     }
     // latin1 copies one byte per code unit: the fastest encoder for ASCII.
-    this.used += this.buffer.latin1Write(text, this.used);
+    this.used += this.buffer.write(text, this.used, 'latin1');
     return undefined;
   }
 

@@ -94,7 +94,8 @@ export function autoWindowMs(spanMs: number, intervalMs?: number, maxBuckets = 3
     return intervalMs;
   }
   for (const w of NICE_WINDOWS_MS) {
-    if (spanMs / w <= maxBuckets) {
+    // A span of s ms covers at most ceil(s / w) + 1 epoch-aligned buckets.
+    if (Math.ceil(spanMs / w) + 1 <= maxBuckets) {
       return w;
     }
   }

@@ -434,14 +434,7 @@ describe('LineParser: extra fields', () => {
     ]);
     expect(store.columns.get('shard')?.kind).toBe('string');
     expect(store.numberColumn('shard')).toBeUndefined();
-    expect([0, 1, 2, 3, 4, 5].map((row) => str(store, 'shard', row))).toEqual([
-      '1.5',
-      null,
-      '3',
-      'primary',
-      '4',
-      null,
-    ]);
+    expect([0, 1, 2, 3, 4, 5].map((row) => str(store, 'shard', row))).toEqual(['1.5', null, '3', 'primary', '4', null]);
     expect(store.fields()).toContainEqual({ name: 'shard', type: 'string' });
   });
 
@@ -495,7 +488,10 @@ describe('LineParser: fieldMap', () => {
   const config: SourceConfig = { fieldMap: { latency_ms: 'duration', model: 'model_name', timestamp: 'ts' } };
 
   it("reads another server's field names", () => {
-    const store = parseAll(['{"ts": "2026-11-27T15:03:15", "model_name": "llama", "duration": 40.5, "status": "ok"}'], config);
+    const store = parseAll(
+      ['{"ts": "2026-11-27T15:03:15", "model_name": "llama", "duration": 40.5, "status": "ok"}'],
+      config
+    );
     expect(store.length).toBe(1);
     expect(store.time.get(0)).toBe(T0);
     expect(str(store, 'model', 0)).toBe('llama');
@@ -540,10 +536,9 @@ describe('LineParser: fieldMap', () => {
   });
 
   it('maps the other fields too (status, request_id, batch_size)', () => {
-    const store = parseAll(
-      [py({ timestamp: TS, model: 'm', latency_ms: 1, state: 'FAILED', id: 'abc', bs: '16' })],
-      { fieldMap: { status: 'state', request_id: 'id', batch_size: 'bs' } }
-    );
+    const store = parseAll([py({ timestamp: TS, model: 'm', latency_ms: 1, state: 'FAILED', id: 'abc', bs: '16' })], {
+      fieldMap: { status: 'state', request_id: 'id', batch_size: 'bs' },
+    });
     expect(str(store, 'status', 0)).toBe('FAILED');
     expect(store.errors.values()[0]).toBe(1);
     expect(str(store, 'request_id', 0)).toBe('abc');
