@@ -130,7 +130,8 @@ export class LineParser {
     if (line === '') {
       return; // blank lines are not records
     }
-    if (line.length > MAX_LINE_LENGTH) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only for lines that might be too long.
+    if (line.length * 3 > MAX_LINE_LENGTH && Buffer.byteLength(line) > MAX_LINE_LENGTH) {
       this.store.skip('line_too_long');
       return;
     }

@@ -9,6 +9,8 @@ interface FileState {
   /** Bytes consumed: everything up to the end of the last complete line. */
   offset: number;
   inode: number;
+  /** The file's first bytes when last read: if they change, the file was truncated and rewritten. */
+  head: Buffer;
   /** gzip files are read once, whole; they are rotated archives, never appended to. */
   done: boolean;
 }
@@ -19,6 +21,18 @@ export interface ReadProgress {
 }
 
 const BOM = '\uFEFF';
+const HEAD_BYTES = 256;
+
+async function readBytes(file: string, position: number, length: number): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 const CHUNK = 1 << 20;
 
 /**
@@ -59,12 +73,12 @@ export class LogReader {
         continue; // rotated away between listing and reading
       }
       let state = this.files.get(file);
-      if (state && (state.inode !== stat.ino || stat.size < state.offset)) {
-        // Replaced or truncated (copy-truncate rotation): what is there now is new.
+      if (state && !state.done && (state.inode !== stat.ino || !(await this.continues(file, state, stat.size)))) {
+        // Replaced, or truncated (copy-truncate rotation) even if it has grown again since: read it anew.
         state = undefined;
       }
       if (!state) {
-        state = { offset: 0, inode: stat.ino, done: false };
+        state = { offset: 0, inode: stat.ino, done: false, head: Buffer.alloc(0) };
         this.files.set(file, state);
       }
       if (state.done || stat.size === state.offset) {
@@ -78,9 +92,28 @@ export class LogReader {
         });
       } else {
         state.offset = await this.readPlain(file, state.offset, stat.size, report);
+        if (state.head.length < HEAD_BYTES) {
+          state.head = await readBytes(file, 0, Math.min(HEAD_BYTES, state.offset));
+        }
       }
     }
     report();
+  }
+
+  /**
+   * Is the file still the one read up to `state.offset`, with only appends since? Its size has not
+   * shrunk, its first bytes are the same, and the byte before the offset is still a line end.
+   */
+  private async continues(file: string, state: FileState, size: number): Promise<boolean> {
+    if (size < state.offset) {
+      return false;
+    }
+    if (state.offset === 0) {
+      return true;
+    }
+    const head = await readBytes(file, 0, state.head.length);
+    const lastByte = await readBytes(file, state.offset - 1, 1);
+    return head.equals(state.head) && lastByte[0] === 10;
   }
 
   private parseText(text: string, atFileStart: boolean): void {
