@@ -6,7 +6,7 @@
  */
 import type { DataFrameJSON } from '@grafana/data';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -512,6 +512,89 @@ describe('engine agrees with pandas', () => {
       const shown = differences.slice(0, 25).join('\n  ');
       const more = differences.length > 25 ? `\n  ... and ${differences.length - 25} more` : '';
       throw new Error(`${c.name}: ${differences.length} differences from pandas\n  ${shown}${more}`);
+    }
+  });
+});
+
+/** Small hand-made logs for the corners generated data rarely reaches. */
+function edgeCaseLog(): string {
+  const lines: string[] = [];
+  const at = (sec: number) =>
+    `2026-11-20T00:${String(Math.floor(sec / 60)).padStart(2, '0')}:${String(sec % 60).padStart(2, '0')}`;
+  // `const`: MAD and IQR are 0, so the two outliers score +Infinity (tied: by time, then by position in the log).
+  for (let i = 0; i < 14; i++) {
+    const latency = i === 7 || i === 9 ? 50 : i === 11 ? 0.5 : 5;
+    const sec = i === 9 ? 7 : i;
+    lines.push(JSON.stringify({ timestamp: at(sec), request_id: `c${i}`, model: 'const', latency_ms: latency }));
+  }
+  // `flat`: standard deviation 0; `single`: one value, no standard deviation at all.
+  for (let i = 0; i < 5; i++) {
+    lines.push(JSON.stringify({ timestamp: at(20 + i), request_id: `f${i}`, model: 'flat', latency_ms: 7 }));
+  }
+  lines.push(JSON.stringify({ timestamp: at(30), request_id: 's0', model: 'single', latency_ms: 9 }));
+  // Status spellings, and a group field present on some rows only.
+  const statuses: unknown[] = ['OK', ' success ', 201, 'Success', 404, 'failed', null, '299', '2xx', 'TIMEOUT', 200];
+  statuses.forEach((status, i) =>
+    lines.push(
+      JSON.stringify({
+        timestamp: at(40 + i),
+        request_id: `st${i}`,
+        model: i % 2 ? 'status-a' : 'status-b',
+        latency_ms: 10 + i,
+        status,
+        ...(i % 3 ? { region: i % 3 === 1 ? 'eu' : 'us' } : {}),
+      })
+    )
+  );
+  lines.push(`{"timestamp": "${at(60)}", "request_id": "nostatus", "model": "status-a", "latency_ms": 3.5}`);
+  return lines.join('\n') + '\n';
+}
+
+describe('engine agrees with pandas on edge cases', () => {
+  const cases: Case[] = [
+    ...(['zscore', 'mad', 'iqr'] as const).flatMap((method) => [
+      {
+        name: `anomalies ${method} by model`,
+        query: { queryType: 'anomalies', method, groupBy: ['model'] } as AnalysisQuery,
+      },
+      {
+        name: `anomalies ${method} k=0 by model`,
+        query: { queryType: 'anomalies', method, threshold: 0, groupBy: ['model'] } as AnalysisQuery,
+      },
+    ]),
+    { name: 'summary by model', query: { queryType: 'summary', groupBy: ['model'] } },
+    { name: 'summary by region (missing on some rows)', query: { queryType: 'summary', groupBy: ['region'] } },
+    {
+      name: 'trend error_rate 10s',
+      query: { queryType: 'trend', aggregation: 'error_rate', window: '10s', groupBy: ['model'] },
+    },
+    { name: 'trend stddev 1m', query: { queryType: 'trend', aggregation: 'stddev', window: '1m', groupBy: ['model'] } },
+    { name: 'compare', query: { queryType: 'compare' } },
+  ];
+  let dir = '';
+  let reference: Reference;
+  let store: Loaded;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pandas-edge-'));
+    writeFileSync(join(dir, 'edge.log'), edgeCaseLog());
+    reference = runReference([dir], cases);
+    store = await loadLogs([dir]);
+  }, 60_000);
+
+  afterAll(() => {
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
+    const c = cases[i];
+    const differences = diffAnswer(reference.answers[i], engineAnswer(store, c));
+    if (differences.length > 0) {
+      throw new Error(
+        `${c.name}: ${differences.length} differences from pandas\n  ${differences.slice(0, 25).join('\n  ')}`
+      );
     }
   });
 });

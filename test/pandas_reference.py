@@ -9,7 +9,7 @@ Answer shapes:
   trend:                          {"series": [{"labels": {...}, "time": [ms...], "values": [...]}]}
   correlation:                    {"metrics": [...], "matrix": [[...]], "pairs": [[...]]}
 Times in answers are integer microseconds since the epoch (UTC) for rows, epoch ms for trend buckets.
-NaN / None are written as null.
+NaN / None are written as null, infinities as the strings "Infinity" / "-Infinity".
 """
 
 import datetime as dt
@@ -237,6 +237,9 @@ def clean(v):
         return int(v)
     if isinstance(v, (float, np.floating)):
         f = float(v)
+        if math.isinf(f):
+            # JSON has no infinities; the test reads these back as numbers.
+            return "Infinity" if f > 0 else "-Infinity"
         return f if math.isfinite(f) else None
     return v
 
@@ -318,27 +321,23 @@ def anomalies(df, q):
         x = sub[metric].dropna()
         if len(x) == 0:
             continue
-        if method == "zscore":
-            std = x.std(ddof=0)
-            if not (std > 0):
-                continue
-            score = (x - x.mean()) / std
-            hit = score.abs() > threshold
-        elif method == "mad":
-            med = x.median()
-            mad = (x - med).abs().median()
-            if not (mad > 0):
-                continue
-            score = 0.6745 * (x - med) / mad
-            hit = score.abs() > threshold
-        else:
-            q1, q3 = x.quantile(0.25), x.quantile(0.75)
-            iqr = q3 - q1
-            if not (iqr > 0):
-                continue
-            low, high = q1 - threshold * iqr, q3 + threshold * iqr
-            score = pd.Series(np.where(x > q3, (x - q3) / iqr, (x - q1) / iqr), index=x.index)
-            hit = (x < low) | (x > high)
+        # Plain pandas arithmetic, degenerate spreads included: a zero MAD or IQR gives an infinite score for every
+        # value off the centre (flagged) and 0/0 = NaN for the values on it (not flagged).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if method == "zscore":
+                score = (x - x.mean()) / x.std(ddof=1)
+                hit = score.abs() > threshold
+            elif method == "mad":
+                med = x.median()
+                mad = (x - med).abs().median()
+                score = 0.6745 * (x - med) / mad
+                hit = score.abs() > threshold
+            else:
+                q1, q3 = x.quantile(0.25), x.quantile(0.75)
+                iqr = q3 - q1
+                low, high = q1 - threshold * iqr, q3 + threshold * iqr
+                score = pd.Series(np.where(x > q3, (x - q3) / iqr, (x - q1) / iqr), index=x.index)
+                hit = (x < low) | (x > high)
         part = sub.loc[hit[hit].index].copy()
         part["score"] = score[hit]
         found.append(part)

@@ -52,7 +52,23 @@ export async function expandPaths(paths: string[]): Promise<string[]> {
       throw new SourceError(`no such file or directory: ${given}`);
     }
   }
-  return [...files].sort();
+  return [...files].sort(compareRotated);
+}
+
+/** `app.log.2.gz` → [`app.log`, 2]; `app.log` → [`app.log`, 0]. */
+function rotation(file: string): [string, number] {
+  const match = /^(.*?)\.(\d+)(\.gz)?$/i.exec(file);
+  return match ? [match[1], Number(match[2])] : [file.replace(/\.gz$/i, ''), 0];
+}
+
+/** Oldest first: rotated copies of a log (highest number first) before the live file, so rows arrive in time order. */
+export function compareRotated(a: string, b: string): number {
+  const [baseA, numberA] = rotation(a);
+  const [baseB, numberB] = rotation(b);
+  if (baseA !== baseB) {
+    return baseA < baseB ? -1 : 1;
+  }
+  return numberB - numberA || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Is this file gzip-compressed? By name, as rotation tools name them. */
