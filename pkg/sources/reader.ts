@@ -46,6 +46,11 @@ export class LogReader {
   private pending: Promise<void> | null = null;
   bytesRead = 0;
 
+  /** Files seen so far (plain and gzip). */
+  get fileCount(): number {
+    return this.files.size;
+  }
+
   constructor(
     private readonly paths: string[],
     config: SourceConfig = {},

@@ -1,0 +1,83 @@
+import { DataSourceSettings, DEFAULT_MAX_ROWS } from '../model/settings';
+import { checkSettingsShape, InvalidInputError } from '../model/validate';
+import { LogReader } from '../sources/reader';
+import { Store } from '../store/store';
+import { DataSourceInstanceSettings, PluginContext } from './messages';
+
+/** Reads `jsonData` into our settings, or says what is wrong with them. */
+export function parseSettings(jsonData: Buffer | undefined): DataSourceSettings {
+  const text = jsonData?.length ? jsonData.toString('utf8') : '{}';
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('the data source settings (jsonData) are not valid JSON');
+  }
+  checkSettingsShape(settings);
+  return settings as DataSourceSettings;
+}
+
+/** One configured data source: its settings and its store, kept between queries. */
+export class DataSourceInstance {
+  readonly reader: LogReader;
+  readonly maxRows: number;
+
+  constructor(
+    readonly settings: DataSourceSettings,
+    readonly fingerprint: string
+  ) {
+    if (!settings.paths || settings.paths.length === 0) {
+      throw new InvalidInputError(
+        'no log paths configured: add the files or directories to read in the data source settings'
+      );
+    }
+    this.reader = new LogReader(settings.paths, {
+      fieldMap: settings.fieldMap,
+      successStatuses: settings.successStatuses,
+      timezone: settings.timezone,
+    });
+    this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  /** Reads what was appended since the last query and returns the store. */
+  async refresh(): Promise<Store> {
+    await this.reader.refresh();
+    return this.reader.store;
+  }
+}
+
+const MAX_INSTANCES = 64;
+
+/**
+ * Data source instances by uid, as the Go SDK's instance manager keeps them: a new one when the
+ * settings change (Grafana bumps lastUpdatedMS on save).
+ */
+export class InstanceManager {
+  private readonly instances = new Map<string, DataSourceInstance>();
+
+  get(context: PluginContext | null | undefined): DataSourceInstance {
+    const settings: DataSourceInstanceSettings | null | undefined = context?.dataSourceInstanceSettings;
+    if (!settings) {
+      throw new InvalidInputError('the request names no data source');
+    }
+    const key = settings.uid || String(settings.id);
+    const fingerprint = `${settings.lastUpdatedMS}:${settings.jsonData?.toString('utf8') ?? ''}`;
+    const cached = this.instances.get(key);
+    if (cached && cached.fingerprint === fingerprint) {
+      // Most recently used last, so the oldest is the first to go.
+      this.instances.delete(key);
+      this.instances.set(key, cached);
+      return cached;
+    }
+    const instance = new DataSourceInstance(parseSettings(settings.jsonData), fingerprint);
+    this.instances.set(key, instance);
+    if (this.instances.size > MAX_INSTANCES) {
+      this.instances.delete(this.instances.keys().next().value as string);
+    }
+    return instance;
+  }
+
+  all(): Array<[string, DataSourceInstance]> {
+    return [...this.instances.entries()];
+  }
+}

@@ -1,0 +1,130 @@
+import {
+  sendUnaryData,
+  Server,
+  ServerCredentials,
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceDefinition,
+  status as GrpcStatus,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { checkHealth } from './health';
+import { InstanceManager } from './instances';
+import { logger } from './log';
+import { CallResourceRequest, CheckHealthRequest, QueryDataRequest } from './messages';
+import { BackendMetrics } from './metrics';
+import { GOPLUGIN_PROTO, HEALTH_PROTO, loadProtocol, PLUGINV2_PROTO } from './protocol';
+import { queryData } from './query-data';
+import { callResource } from './resources';
+
+type Service = { service: ServiceDefinition };
+
+function serviceOf(pkg: Record<string, unknown>, path: string): ServiceDefinition {
+  const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], pkg);
+  return (found as Service).service;
+}
+
+/** A unary handler from an async function; a throw becomes a gRPC INTERNAL error with its message. */
+function unary<Req, Res>(name: string, handle: (request: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    handle(call.request).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        logger.error(`${name} failed`, { error: String(error) });
+        callback({ code: GrpcStatus.INTERNAL, details: error instanceof Error ? error.message : String(error) });
+      }
+    );
+  };
+}
+
+export interface PluginServer {
+  server: Server;
+  port: number;
+}
+
+/** The largest message Grafana may send; the Go SDK allows 16 MiB, we allow more for big queries. */
+const MAX_MESSAGE = 64 * 1024 * 1024;
+
+/** Builds the gRPC server with every service Grafana and go-plugin call. */
+export function createServer(onShutdown: () => void): Server {
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE,
+    'grpc.max_send_message_length': -1,
+  });
+  const instances = new InstanceManager();
+  const metrics = new BackendMetrics(instances);
+  const pluginv2 = loadProtocol(PLUGINV2_PROTO) as Record<string, unknown>;
+  const goplugin = loadProtocol(GOPLUGIN_PROTO) as Record<string, unknown>;
+  const health = loadProtocol(HEALTH_PROTO) as Record<string, unknown>;
+
+  server.addService(serviceOf(pluginv2, 'pluginv2.Data'), {
+    QueryData: unary('QueryData', (request: QueryDataRequest) => queryData(request, instances, metrics)),
+  } as UntypedServiceImplementation);
+
+  server.addService(serviceOf(pluginv2, 'pluginv2.Diagnostics'), {
+    CheckHealth: unary('CheckHealth', (request: CheckHealthRequest) => checkHealth(request, instances)),
+    CollectMetrics: unary('CollectMetrics', async () => ({
+      metrics: { prometheus: Buffer.from(await metrics.text()) },
+    })),
+  } as UntypedServiceImplementation);
+
+  server.addService(serviceOf(pluginv2, 'pluginv2.Resource'), {
+    CallResource: (call: ServerWritableStream<CallResourceRequest, unknown>) => {
+      callResource(call.request, instances).then(
+        (response) => {
+          call.write(response);
+          call.end();
+        },
+        (error: unknown) => call.destroy(error instanceof Error ? error : new Error(String(error)))
+      );
+    },
+  } as UntypedServiceImplementation);
+
+  server.addService(serviceOf(health, 'grpc.health.v1.Health'), {
+    Check: (call: ServerUnaryCall<{ service: string }, unknown>, callback: sendUnaryData<unknown>) => {
+      const known = call.request.service === '' || call.request.service === 'plugin';
+      callback(null, { status: known ? 'SERVING' : 'SERVICE_UNKNOWN' });
+    },
+  } as UntypedServiceImplementation);
+
+  server.addService(serviceOf(goplugin, 'plugin.GRPCController'), {
+    Shutdown: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      logger.info('shutdown requested by Grafana');
+      callback(null, {});
+      setImmediate(onShutdown);
+    },
+  } as UntypedServiceImplementation);
+
+  return server;
+}
+
+function bind(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound)
+    )
+  );
+}
+
+/**
+ * Binds on 127.0.0.1 inside go-plugin's port range (PLUGIN_MIN_PORT..PLUGIN_MAX_PORT), starting at a
+ * random port so that several plugins starting at once rarely collide; any free port without a range.
+ */
+export async function listen(server: Server, env: NodeJS.ProcessEnv): Promise<number> {
+  const min = Number(env.PLUGIN_MIN_PORT) || 0;
+  const max = Number(env.PLUGIN_MAX_PORT) || 0;
+  if (!min || !max || max < min) {
+    return bind(server, 0);
+  }
+  const size = max - min + 1;
+  const start = Math.floor(Math.random() * size);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < Math.min(size, 50); attempt++) {
+    try {
+      return await bind(server, min + ((start + attempt) % size));
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`no free port in ${min}-${max}: ${String(lastError)}`);
+}

