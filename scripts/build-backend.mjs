@@ -266,8 +266,31 @@ async function bundle(entry, runtimeNode) {
       required.add(imp.path);
     }
   }
-  for (const m of code.matchAll(/\brequire\(\s*(["'`])([^"'`]+)\1\s*\)/g)) {
-    required.add(m[2]);
+  // Second opinion on the output itself: parse it again (a parser, not a regex, so code-generation strings such as
+  // ajv's 'require("ajv/dist/runtime/equal")' do not count) and list every import/require it still makes.
+  const rescan = await esbuild.build({
+    entryPoints: [outfile],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'everything-external',
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (a) =>
+            a.kind === 'entry-point' ? undefined : { path: a.path, external: true }
+          );
+        },
+      },
+    ],
+  });
+  for (const input of Object.values(rescan.metafile.inputs)) {
+    for (const imp of input.imports) {
+      required.add(imp.path);
+    }
   }
   // Ask the runtime that will run the bundle, not the build machine's node, which may be older.
   const verdict = JSON.parse(

@@ -11,6 +11,7 @@ const HANDSHAKE_COOKIE = 'grafana_plugin_type';
 // stdout carries only the handshake line; anything else printed there would break the start.
 console.log = (...args: unknown[]) => logger.info(format(...args));
 console.info = console.log;
+// eslint-disable-next-line no-console -- rerouted, not called
 console.debug = (...args: unknown[]) => logger.debug(format(...args));
 console.warn = (...args: unknown[]) => logger.warn(format(...args));
 console.error = (...args: unknown[]) => logger.error(format(...args));
