@@ -38,8 +38,12 @@ async function main(): Promise<void> {
   }
 
   const server = createServer(() => {
-    server.forceShutdown();
-    process.exit(0);
+    // Let the Shutdown reply reach the host, then go; go-plugin kills us after 2 s anyway.
+    const force = setTimeout(() => process.exit(0), 1000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
   });
   const port = await listen(server, env);
   process.stdout.write(`1|2|tcp|127.0.0.1:${port}|grpc\n`);

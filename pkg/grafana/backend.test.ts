@@ -1,0 +1,288 @@
+import { tableFromIPC } from 'apache-arrow';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
+import { checkHealth } from './health';
+import { InstanceManager } from './instances';
+import { CallResourceRequest, DataQuery, PluginContext, QueryDataRequest } from './messages';
+import { BackendMetrics } from './metrics';
+import { queryData } from './query-data';
+import { callResource } from './resources';
+
+const line = (t: string, model: string, latency: number, status = 'success', region = 'eu') =>
+  JSON.stringify({ timestamp: t, request_id: `r-${t}`, model, latency_ms: latency, status, region }) + '\n';
+
+let dir: string;
+let logFile: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'backend-'));
+  logFile = path.join(dir, 'app.log');
+  writeFileSync(
+    logFile,
+    line('2026-11-27T10:00:00', 'a', 10) +
+      line('2026-11-27T10:01:00', 'a', 20) +
+      line('2026-11-27T10:02:00', 'b', 40, 'error', 'us') +
+      line('2026-11-27T10:06:00', 'b', 50) +
+      'not json\n'
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function context(jsonData: object, lastUpdatedMS = 1, uid = 'ds1'): PluginContext {
+  return {
+    orgId: 1,
+    pluginId: 'inferencelog-analytics-datasource',
+    grafanaConfig: {},
+    pluginVersion: '0.1.0',
+    dataSourceInstanceSettings: {
+      id: 1,
+      uid,
+      name: 'logs',
+      url: '',
+      jsonData: Buffer.from(JSON.stringify(jsonData)),
+      decryptedSecureJsonData: {},
+      lastUpdatedMS,
+    },
+  };
+}
+
+const FROM = Date.UTC(2026, 10, 27, 10, 0);
+const TO = Date.UTC(2026, 10, 27, 10, 9, 59);
+
+function dataQuery(refId: string, model: object, intervalMS = 60_000): DataQuery {
+  return {
+    refId,
+    maxDataPoints: 1000,
+    intervalMS,
+    timeRange: { fromEpochMS: FROM, toEpochMS: TO },
+    json: Buffer.from(JSON.stringify({ refId, ...model })),
+    queryType: '',
+  };
+}
+
+function request(queries: DataQuery[], jsonData: object = { paths: [dir] }, headers = {}): QueryDataRequest {
+  return { pluginContext: context(jsonData), headers, queries, format: 'ARROW' };
+}
+
+function setup() {
+  const instances = new InstanceManager();
+  return { instances, metrics: new BackendMetrics(instances) };
+}
+
+const decode = (bytes: Uint8Array) => tableFromIPC(bytes);
+
+describe('QueryData', () => {
+  it('answers each query on its own: a bad one fails with 400 and a message, the others answer', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(
+      request([
+        dataQuery('A', { queryType: 'summary', groupBy: ['model'] }),
+        dataQuery('B', { queryType: 'trend', window: 'banana' }),
+        dataQuery('C', { queryType: 'anomalies', method: 'bogus' }),
+        dataQuery('D', { queryType: 'summary', filters: { nosuch: ['x'] } }),
+      ]),
+      instances,
+      metrics
+    );
+    expect(res.responses.A.status).toBe(200);
+    const table = decode(res.responses.A.frames[0]);
+    expect(table.getChild('model')!.toArray()).toEqual(['a', 'b']);
+    expect(Array.from(table.getChild('requests')!.toArray() as Float64Array)).toEqual([2, 2]);
+    expect(res.responses.B).toMatchObject({ status: 400, errorSource: 'downstream', frames: [] });
+    expect(res.responses.B.error).toContain('invalid window "banana"');
+    expect(res.responses.C.error).toBe('invalid query: method must be one of zscore, mad, iqr');
+    expect(res.responses.D.error).toContain('unknown filter field "nosuch"');
+    const text = await metrics.text();
+    expect(text).toContain('inference_logs_queries_total{query_type="summary",outcome="ok"} 1');
+    expect(text).toContain('inference_logs_queries_total{query_type="trend",outcome="error"} 1');
+    expect(text).toContain('inference_logs_skipped_lines{datasource="ds1",reason="invalid_json"} 1');
+  });
+
+  it('types frames for alerting: trend as timeseries-multi with a labelled series per model, summary numeric-long/wide', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(
+      request(
+        [
+          dataQuery('A', { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] }, 1000),
+          dataQuery('B', { queryType: 'summary', groupBy: ['model'] }),
+          dataQuery('C', { queryType: 'summary' }),
+        ],
+        { paths: [dir] },
+        { FromAlert: 'true' }
+      ),
+      instances,
+      metrics
+    );
+    const series = res.responses.A.frames.map(decode);
+    expect(series).toHaveLength(2);
+    for (const [i, model] of ['a', 'b'].entries()) {
+      const meta = JSON.parse(series[i].schema.metadata.get('meta')!);
+      expect(meta).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });
+      const value = series[i].schema.fields[1];
+      expect(JSON.parse(value.metadata.get('labels')!)).toEqual({ model });
+      expect(series[i].schema.fields[0].nullable).toBe(false);
+    }
+    // Buckets 10:00 and 10:05: a has [10, 20] then nothing; b has [40] then [50].
+    expect(Array.from(series[0].getChildAt(1)!.toArray() as Float64Array)).toEqual([19.9, 0]);
+    expect(series[0].getChildAt(1)!.get(1)).toBeNull();
+    expect(Array.from(series[1].getChildAt(1)!.toArray() as Float64Array)).toEqual([40, 50]);
+    expect(JSON.parse(decode(res.responses.B.frames[0]).schema.metadata.get('meta')!).type).toBe('numeric-long');
+    expect(JSON.parse(decode(res.responses.C.frames[0]).schema.metadata.get('meta')!).type).toBe('numeric-wide');
+  });
+
+  it('gives a typed empty frame for a trend with no data, so alerting reads "no data"', async () => {
+    const { instances, metrics } = setup();
+    // Grouped by model with no model left: no series at all.
+    const empty = dataQuery('A', { queryType: 'trend', groupBy: ['model'], filters: { model: ['zzz'] } });
+    const res = await queryData(request([empty]), instances, metrics);
+    const frames = res.responses.A.frames.map(decode);
+    expect(frames).toHaveLength(1);
+    expect(frames[0].schema.fields).toHaveLength(0);
+    expect(JSON.parse(frames[0].schema.metadata.get('meta')!).type).toBe('timeseries-multi');
+  });
+
+  it('caps row lists at the data source maxRows', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(
+      request([dataQuery('A', { queryType: 'logs' }), dataQuery('B', { queryType: 'logs', limit: 1 })], {
+        paths: [dir],
+        maxRows: 3,
+      }),
+      instances,
+      metrics
+    );
+    expect(decode(res.responses.A.frames[0]).numRows).toBe(3);
+    expect(decode(res.responses.B.frames[0]).numRows).toBe(1);
+  });
+
+  it('reads only what was appended between requests, and starts afresh when the settings change', async () => {
+    const { instances, metrics } = setup();
+    const count = async (jsonData: object, lastUpdatedMS: number) => {
+      const req = request([dataQuery('A', { queryType: 'summary' })], jsonData);
+      req.pluginContext = context(jsonData, lastUpdatedMS);
+      const res = await queryData(req, instances, metrics);
+      return (decode(res.responses.A.frames[0]).getChild('requests')!.toArray() as Float64Array)[0];
+    };
+    expect(await count({ paths: [dir] }, 1)).toBe(4);
+    appendFileSync(logFile, line('2026-11-27T10:07:00', 'a', 5));
+    expect(await count({ paths: [dir] }, 1)).toBe(5);
+    const reader = instances.all()[0][1].reader;
+    const before = reader.bytesRead;
+    expect(await count({ paths: [dir] }, 1)).toBe(5);
+    expect(reader.bytesRead).toBe(before);
+    // Saved settings (new lastUpdatedMS) give a new instance; the success statuses now count "success" as an error.
+    expect(await count({ paths: [dir], successStatuses: ['fine'] }, 2)).toBe(5);
+    expect(instances.all()[0][1]).not.toBe(reader);
+  });
+
+  it('fails every query with the settings problem when the settings are wrong', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(request([dataQuery('A', { queryType: 'summary' })], { paths: [] }), instances, metrics);
+    expect(res.responses.A.error).toContain('no log paths configured');
+    const missing = await queryData(
+      request([dataQuery('A', { queryType: 'summary' })], { paths: [path.join(dir, 'nope')] }),
+      setup().instances,
+      metrics
+    );
+    expect(missing.responses.A).toMatchObject({ status: 404, errorSource: 'downstream' });
+    expect(missing.responses.A.error).toContain('no such file or directory');
+    const badShape = await queryData(
+      request([dataQuery('A', { queryType: 'summary' })], { paths: 'not-a-list' }),
+      setup().instances,
+      metrics
+    );
+    expect(badShape.responses.A.error).toBe('invalid data source settings: paths must be array');
+  });
+
+  it('serves two requests at once from one read of the logs', async () => {
+    const { instances, metrics } = setup();
+    const [one, two] = await Promise.all([
+      queryData(request([dataQuery('A', { queryType: 'summary' })]), instances, metrics),
+      queryData(request([dataQuery('A', { queryType: 'compare' })]), instances, metrics),
+    ]);
+    expect((decode(one.responses.A.frames[0]).getChild('requests')!.toArray() as Float64Array)[0]).toBe(4);
+    expect(Array.from(decode(two.responses.A.frames[0]).getChild('requests')!.toArray() as Float64Array)).toEqual([
+      2, 2,
+    ]);
+    expect(instances.all()[0][1].reader.store.length).toBe(4);
+  });
+});
+
+describe('CheckHealth', () => {
+  const health = (jsonData: object) =>
+    checkHealth({ pluginContext: context(jsonData), headers: {} }, new InstanceManager());
+
+  it('says what it found', async () => {
+    const res = await health({ paths: [dir] });
+    expect(res.status).toBe('OK');
+    expect(res.message).toBe(
+      'Read 4 requests from 1 file(s) (0.0 MB), 2026-11-27 10:00 to 2026-11-27 10:06 UTC; models: a, b; skipped 1 lines (invalid_json 1).'
+    );
+    const details = JSON.parse(res.jsonDetails.toString());
+    expect(details).toMatchObject({ files: 1, requests: 4, models: ['a', 'b'], skipped: { invalid_json: 1 } });
+  });
+
+  it('says what to fix: a missing path, a folder without logs, logs without requests', async () => {
+    expect(await health({ paths: [path.join(dir, 'missing')] })).toMatchObject({
+      status: 'ERROR',
+      message: `no such file or directory: ${path.join(dir, 'missing')}`,
+    });
+    const empty = path.join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, 'notes.md'), 'hello');
+    const none = await health({ paths: [empty] });
+    expect(none.status).toBe('ERROR');
+    expect(none.message).toContain('No log files under');
+    const junk = path.join(dir, 'junk');
+    mkdirSync(junk);
+    writeFileSync(path.join(junk, 'x.log'), '{"ts": 1}\nplain text\n');
+    const noRequests = await health({ paths: [junk] });
+    expect(noRequests.status).toBe('ERROR');
+    expect(noRequests.message).toBe(
+      'No requests in 1 file(s): skipped 2 lines (missing_timestamp 1, invalid_json 1). Check the field mapping (timestamp, model and latency_ms are required).'
+    );
+    expect((await health({})).message).toContain('no log paths configured');
+  });
+});
+
+describe('CallResource', () => {
+  const resource = async (pathAndQuery: string, method = 'GET') => {
+    const [p] = pathAndQuery.split('?');
+    const req: CallResourceRequest = {
+      pluginContext: context({ paths: [dir] }),
+      path: p,
+      method,
+      url: pathAndQuery,
+      headers: {},
+      body: Buffer.alloc(0),
+    };
+    const res = await callResource(req, new InstanceManager());
+    return { code: res.code, body: JSON.parse(res.body.toString()) as unknown, type: res.headers['Content-Type'] };
+  };
+
+  it('lists models, fields and the values of a field', async () => {
+    expect(await resource('models')).toMatchObject({
+      code: 200,
+      body: ['a', 'b'],
+      type: { values: ['application/json'] },
+    });
+    expect((await resource('fields')).body).toEqual(
+      expect.arrayContaining([
+        { name: 'latency_ms', type: 'number' },
+        { name: 'region', type: 'string' },
+      ])
+    );
+    expect((await resource('values?field=region')).body).toEqual(['eu', 'us']);
+    expect((await resource('stats')).body).toMatchObject({ requests: 4, files: 1 });
+  });
+
+  it('answers mistakes with a status and a message', async () => {
+    expect(await resource('values?field=nope')).toMatchObject({ code: 400 });
+    expect(await resource('nothing-here')).toMatchObject({
+      code: 404,
+      body: { message: 'no resource "nothing-here"; available: models, fields, values?field=NAME, stats' },
+    });
+    expect((await resource('models', 'POST')).code).toBe(405);
+  });
+});

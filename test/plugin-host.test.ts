@@ -1,0 +1,610 @@
+/**
+ * End-to-end test of the BUILT backend (dist/gpx_inference_log_analytics_linux_amd64) under the Grafana plugin host
+ * (shared/tools/grafana-plugin-host): the host starts the executable the way Grafana does (go-plugin handshake,
+ * gRPC, GF_* environment), makes one call per run and checks what comes back the way Grafana reads it.
+ *
+ * Every run uses `--skip-host-env` (the plugin gets only the go-plugin/GF variables: no PATH, no HOME) and the host
+ * itself is started with a minimal environment. One test also hides every Node.js binary of the machine (a private
+ * mount namespace with /dev/null bound over them) to show the executable needs no Node.js installed.
+ *
+ * Frame values are not only checked for shape: every .arrow file the host writes is decoded with apache-arrow and
+ * compared, value by value, with what the engine (`runQuery`, the CLI's code path) answers on the same logs.
+ *
+ * Needs the build: run `npm run build` (or `npm run build:backend`) first. The host binary comes from
+ * $GRAFANA_PLUGIN_HOST (set by .ci/run), else the usual build.sh locations.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { DataFrameJSON } from '@grafana/data';
+import { Field as ArrowField, Precision, Table, tableFromIPC, TimeUnit, Type, Vector } from 'apache-arrow';
+
+import { runQuery } from '../pkg/engine/run';
+import { DEFAULT_MODELS, writeLogs } from '../pkg/generator/generate';
+import type { AnalysisQuery } from '../pkg/model/query';
+import { DEFAULT_MAX_ROWS } from '../pkg/model/settings';
+import { loadLogs } from '../pkg/sources/load';
+import type { Store } from '../pkg/store/store';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..');
+const EXECUTABLE_NAME: string = JSON.parse(readFileSync(join(ROOT, 'src', 'plugin.json'), 'utf8')).executable;
+const PLUGIN = join(ROOT, 'dist', `${EXECUTABLE_NAME}_linux_amd64`);
+
+/** The host binary: $GRAFANA_PLUGIN_HOST, else where build.sh leaves it (shared/ in place, or its /tmp copy). */
+function findHost(): string {
+  const fromEnv = process.env.GRAFANA_PLUGIN_HOST;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) {
+      throw new Error(`GRAFANA_PLUGIN_HOST=${fromEnv} does not exist: build it with shared/tools/grafana-plugin-host/build.sh`);
+    }
+    return fromEnv;
+  }
+  const candidates = [
+    '/work/shared/tools/grafana-plugin-host/bin/grafana-plugin-host',
+    join(ROOT, '..', 'shared', 'tools', 'grafana-plugin-host', 'bin', 'grafana-plugin-host'),
+    join(process.env.GRAFANA_PLUGIN_HOST_DIR ?? join(tmpdir(), 'grafana-plugin-host'), 'bin', 'grafana-plugin-host'),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) {
+    throw new Error(
+      `no grafana-plugin-host binary (looked at ${candidates.join(', ')}): run ` +
+        '`export GRAFANA_PLUGIN_HOST=$(../shared/tools/grafana-plugin-host/build.sh | tail -n1)` first'
+    );
+  }
+  return found;
+}
+
+/** Fails (never skips) when the plugin has not been built. */
+function requireBuilt(): void {
+  if (!existsSync(PLUGIN)) {
+    throw new Error(`${PLUGIN} does not exist: run npm run build first (or npm run build:backend)`);
+  }
+}
+
+/** The host's own environment: a bare PATH (with this node's folder, so the host can run decode-frames.mjs). */
+const HOST_ENV = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), LANG: 'C.UTF-8' };
+
+interface HostRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (without blocking jest), with a hard timeout. */
+function run(command: string, args: string[], env: Record<string, string> = HOST_ENV, timeoutMs = 60_000): Promise<HostRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} took more than ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Explains a failed expectation about a host run with everything it printed. */
+function explain(r: HostRun): string {
+  return `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
+function expectExit(r: HostRun, code: number): void {
+  if (r.code !== code) {
+    throw new Error(`expected host exit ${code}, got ${explain(r)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Test data and request files
+
+const START_MS = Date.UTC(2026, 10, 20); // --start 2026-11-20T00:00:00Z
+const RANGE = { from: START_MS, to: START_MS + 6 * 3_600_000 }; // the ~5 h of 20,000 requests at 2 rps
+const SPIKE_RANGE = { from: START_MS + 2 * 3_600_000, to: START_MS + 3 * 3_600_000 };
+
+let work: string;
+let logsDir: string;
+let store: Store;
+let HOST: string;
+
+interface RequestQuery {
+  refId: string;
+  model: Record<string, unknown>;
+  intervalMs?: number;
+  maxDataPoints?: number;
+  timeRange?: { from: number; to: number };
+}
+
+interface RequestFile {
+  datasource: { uid: string; name: string; jsonData: Record<string, unknown> };
+  timeRange?: { from: number; to: number };
+  headers?: Record<string, string>;
+  queries?: RequestQuery[];
+}
+
+function datasource() {
+  return { uid: 'inference-logs', name: 'Inference logs', jsonData: { paths: [logsDir] } };
+}
+
+let fileCounter = 0;
+function writeRequest(request: RequestFile): string {
+  const file = join(work, `request-${++fileCounter}.json`);
+  writeFileSync(file, JSON.stringify(request, null, 2));
+  return file;
+}
+
+function hostArgs(...rest: string[]): string[] {
+  return ['--skip-host-env', PLUGIN, ...rest];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The host's query output
+
+interface RefResult {
+  status: number;
+  frames: number;
+  error?: string;
+  files: string[];
+}
+
+/** Parses "refId X: status N, frames M, format F", its "error:" line and its "frame i: ... -> FILE" lines. */
+function parseQueryOutput(stdout: string): Map<string, RefResult> {
+  const results = new Map<string, RefResult>();
+  let current: RefResult | undefined;
+  for (const line of stdout.split('\n')) {
+    const head = /^refId (\S+): status (\d+), frames (\d+)/.exec(line);
+    if (head) {
+      current = { status: Number(head[2]), frames: Number(head[3]), files: [] };
+      results.set(head[1], current);
+      continue;
+    }
+    if (line.startsWith('--- decode-frames.mjs')) {
+      current = undefined;
+      continue;
+    }
+    const error = /^\s+error: (.*)$/.exec(line);
+    if (error && current) {
+      current.error = error[1];
+    }
+    const frame = /^\s+frame \d+: .* -> (\S+\.arrow)\s+(.*)$/.exec(line);
+    if (frame && current) {
+      current.files.push(frame[1]);
+      expect(frame[2]).toContain('Arrow IPC file format');
+    }
+  }
+  return results;
+}
+
+/** Runs `query` on a request file: the results per refId, the decoded frames per refId, the raw run. */
+async function query(request: RequestFile, expectCode: number) {
+  const file = writeRequest(request);
+  const out = join(work, `frames-${fileCounter}`);
+  mkdirSync(out);
+  const r = await run(HOST, hostArgs('query', '--json', file, '--out', out, '--rows', '1'));
+  expectExit(r, expectCode);
+  const results = parseQueryOutput(r.stdout);
+  const written = readdirSync(out).sort();
+  let total = 0;
+  for (const [refId, res] of results) {
+    expect(res.files).toHaveLength(res.frames);
+    res.files.forEach((f, i) => expect(f).toBe(join(out, `${refId}-${i}.arrow`)));
+    total += res.frames;
+  }
+  expect(written).toHaveLength(total);
+  // The host ran decode-frames.mjs on every frame and Grafana's rules accepted each one.
+  if (total > 0) {
+    expect(r.stdout).toContain('--- decode-frames.mjs ---');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('OK: Grafana can read this frame'))).toHaveLength(total);
+  }
+  const tables = new Map<string, Table[]>();
+  for (const [refId, res] of results) {
+    tables.set(
+      refId,
+      res.files.map((f) => tableFromIPC(readFileSync(f)))
+    );
+  }
+  return { run: r, results, tables };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arrow frames against the engine's DataFrameJSON
+
+/** The raw values of an Arrow column: bigint ns for timestamps, number/string, null where invalid. */
+function rawValues(vector: Vector, field: ArrowField): Array<bigint | number | string | null> {
+  const out: Array<bigint | number | string | null> = [];
+  const isTime = field.type.typeId === Type.Timestamp;
+  for (const chunk of vector.data) {
+    for (let i = 0; i < chunk.length; i++) {
+      if (!chunk.getValid(i)) {
+        out.push(null);
+      } else if (isTime) {
+        out.push((chunk.values as BigInt64Array)[i]);
+      } else {
+        out.push(vector.get(out.length) as number | string);
+      }
+    }
+  }
+  return out;
+}
+
+/** What the engine's JSON says a value is, in Arrow terms (ns bigint, ±Infinity from entities, null). */
+function expectedValues(frame: DataFrameJSON, index: number): Array<bigint | number | string | null> {
+  const field = frame.schema!.fields[index];
+  const values = (frame.data!.values[index] ?? []) as Array<number | string | null>;
+  const entities = frame.data!.entities?.[index];
+  const nanos = frame.data!.nanos?.[index];
+  return values.map((v, row) => {
+    if (field.type === 'time') {
+      return v === null ? null : BigInt(v as number) * 1_000_000n + BigInt(nanos?.[row] ?? 0);
+    }
+    if (v === null && field.type === 'number') {
+      if (entities?.Inf?.includes(row)) {
+        return Infinity;
+      }
+      if (entities?.NegInf?.includes(row)) {
+        return -Infinity;
+      }
+      if (entities?.NaN?.includes(row)) {
+        return NaN;
+      }
+    }
+    return v;
+  });
+}
+
+/** Compares decoded frames with the engine's frames: count, names, field names/types/labels and every value. */
+function expectSameFrames(refId: string, tables: Table[], engine: DataFrameJSON[]): void {
+  expect(tables.map((t) => t.schema.metadata.get('name'))).toEqual(engine.map((f) => f.schema!.name));
+  tables.forEach((table, k) => {
+    const want = engine[k];
+    const where = `${refId} frame ${k} (${want.schema!.name})`;
+    expect(table.schema.metadata.get('refId')).toBe(refId);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(want.schema!.fields.map((f) => f.name));
+    const rows = want.data!.values[0]?.length ?? 0;
+    expect(table.numRows).toBe(rows);
+    table.schema.fields.forEach((field, i) => {
+      const schema = want.schema!.fields[i];
+      const labels = field.metadata.get('labels');
+      expect({ where, field: field.name, labels: labels ? JSON.parse(labels) : undefined }).toEqual({
+        where,
+        field: field.name,
+        labels: schema.labels,
+      });
+      const typeOk =
+        schema.type === 'time'
+          ? field.type.typeId === Type.Timestamp && field.type.unit === TimeUnit.NANOSECOND
+          : schema.type === 'number'
+            ? field.type.typeId === Type.Float && field.type.precision === Precision.DOUBLE
+            : field.type.typeId === Type.Utf8;
+      expect({ where, field: field.name, type: String(field.type), typeOk }).toEqual({
+        where,
+        field: field.name,
+        type: String(field.type),
+        typeOk: true,
+      });
+      const got = rawValues(table.getChildAt(i)!, field);
+      const expected = expectedValues(want, i);
+      // One clear message for the first differing value; Object.is tells NaN, -0 and null apart.
+      const bad = expected.findIndex((v, row) => !Object.is(v, got[row]));
+      if (bad >= 0 || got.length !== expected.length) {
+        throw new Error(
+          `${where}, field "${field.name}": ${got.length} values vs ${expected.length} from the engine; first ` +
+            `difference at row ${bad}: plugin ${String(got[bad])}, engine ${String(expected[bad])}`
+        );
+      }
+    });
+  });
+}
+
+/** The engine's answer for a query as the backend receives it (the backend caps row lists at maxRows). */
+function engineAnswer(q: RequestQuery, range = RANGE): DataFrameJSON[] {
+  const query = { ...(q.model as unknown as AnalysisQuery), refId: q.refId };
+  if (query.queryType === 'anomalies' || query.queryType === 'logs') {
+    query.limit = Math.min(query.limit ?? DEFAULT_MAX_ROWS, DEFAULT_MAX_ROWS);
+  }
+  return runQuery(store, query, { range: q.timeRange ?? range, intervalMs: q.intervalMs ?? 1000 });
+}
+
+function meta(table: Table): Record<string, unknown> {
+  return JSON.parse(table.schema.metadata.get('meta') ?? '{}');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  requireBuilt();
+  HOST = findHost();
+  work = mkdtempSync(join(tmpdir(), 'plugin-host-test-'));
+  logsDir = join(work, 'logs');
+  // = `inference-logs generate --out DIR --rows 20000 --files 3 --gzip --noise 0.01 --extras --start 2026-11-20T00:00:00Z`
+  await writeLogs(logsDir, {
+    rows: 20_000,
+    seed: 1,
+    files: 3,
+    gzipOlder: true,
+    noise: 0.01,
+    extras: true,
+    start: START_MS,
+  });
+  store = await loadLogs([logsDir]);
+  expect(store.length).toBe(20_000);
+});
+
+afterAll(() => {
+  if (work) {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+describe('built plugin under the Grafana plugin host (--skip-host-env, minimal host environment)', () => {
+  it('health: OK, and the message counts the requests read', async () => {
+    const file = writeRequest({ datasource: datasource() });
+    const r = await run(HOST, hostArgs('health', '--json', file));
+    expectExit(r, 0);
+    expect(r.stdout).toContain('CheckHealth: status=OK');
+    const message = /^CheckHealth: message=(.*)$/m.exec(r.stdout)?.[1] ?? '';
+    expect(message).toContain(`Read ${store.length} requests from 3 file(s)`);
+    // The plugin got no host environment: only go-plugin's and Grafana's variables.
+    expect(r.stderr).toContain('(--skip-host-env)');
+    expect(r.stderr).toContain('host: RESULT: OK');
+  });
+
+  it('every query type in one request: status 200, frames, values equal to the engine', async () => {
+    const queries: RequestQuery[] = [
+      { refId: 'sumModel', model: { queryType: 'summary', groupBy: ['model'] } },
+      { refId: 'sumAll', model: { queryType: 'summary' } },
+      { refId: 'anomZ', model: { queryType: 'anomalies', method: 'zscore', limit: 200 } },
+      { refId: 'anomMad', model: { queryType: 'anomalies', method: 'mad', groupBy: ['model'], limit: 100 } },
+      { refId: 'anomIqr', model: { queryType: 'anomalies', method: 'iqr', metric: 'gpu_util', limit: 50 } },
+      { refId: 'trendP99', model: { queryType: 'trend', aggregation: 'p99', window: '1h', groupBy: ['model'] } },
+      { refId: 'trendCount', model: { queryType: 'trend', aggregation: 'count', window: '15m' } },
+      { refId: 'trendRate', model: { queryType: 'trend', aggregation: 'rate', window: '5m', groupBy: ['region'] } },
+      {
+        refId: 'corrPearson',
+        model: { queryType: 'correlation', correlation: 'pearson', metrics: ['latency_ms', 'batch_size', 'gpu_util'] },
+      },
+      { refId: 'corrSpearman', model: { queryType: 'correlation', correlation: 'spearman' } },
+      { refId: 'compare', model: { queryType: 'compare' } },
+      { refId: 'spike', model: { queryType: 'spike', limit: 20 }, timeRange: SPIKE_RANGE },
+      { refId: 'logs', model: { queryType: 'logs', limit: 50 } },
+    ];
+    const { results, tables } = await query({ datasource: datasource(), timeRange: RANGE, queries }, 0);
+    expect([...results.keys()].sort()).toEqual(queries.map((q) => q.refId).sort());
+    for (const q of queries) {
+      const res = results.get(q.refId)!;
+      expect({ refId: q.refId, status: res.status, error: res.error }).toEqual({
+        refId: q.refId,
+        status: 200,
+        error: undefined,
+      });
+      expect(res.frames).toBeGreaterThanOrEqual(1);
+      expectSameFrames(q.refId, tables.get(q.refId)!, engineAnswer(q));
+    }
+    // Sanity of the data itself, so that the comparison is not between two empty answers.
+    expect(tables.get('logs')![0].numRows).toBe(50);
+    expect(tables.get('trendP99')!).toHaveLength(DEFAULT_MODELS.length);
+    expect(tables.get('anomZ')![0].numRows).toBeGreaterThan(0);
+  });
+
+  it('alert rule (FromAlert): trend as timeseries-multi per model, grouped summary as numeric-long', async () => {
+    const queries: RequestQuery[] = [
+      {
+        refId: 'A',
+        intervalMs: 1000,
+        maxDataPoints: 43200,
+        model: { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] },
+      },
+      { refId: 'B', intervalMs: 1000, maxDataPoints: 43200, model: { queryType: 'summary', groupBy: ['model'] } },
+    ];
+    const { results, tables } = await query(
+      { datasource: datasource(), timeRange: RANGE, headers: { FromAlert: 'true', 'X-Rule-Uid': 'abc' }, queries },
+      0
+    );
+    expect(results.get('A')!.status).toBe(200);
+    expect(results.get('B')!.status).toBe(200);
+
+    const series = tables.get('A')!;
+    expect(series).toHaveLength(DEFAULT_MODELS.length);
+    const models: string[] = [];
+    for (const frame of series) {
+      expect(meta(frame)).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });
+      expect(frame.schema.fields).toHaveLength(2);
+      const [time, value] = frame.schema.fields;
+      expect(time.type.typeId).toBe(Type.Timestamp);
+      expect((time.type as { unit: TimeUnit }).unit).toBe(TimeUnit.NANOSECOND);
+      expect(time.nullable).toBe(false);
+      expect(value.type.typeId).toBe(Type.Float);
+      expect((value.type as { precision: Precision }).precision).toBe(Precision.DOUBLE);
+      const labels = JSON.parse(value.metadata.get('labels') ?? '{}');
+      expect(Object.keys(labels)).toEqual(['model']);
+      models.push(labels.model);
+      expect(frame.numRows).toBeGreaterThan(50); // 5-minute buckets over ~5 h
+    }
+    expect(models.sort()).toEqual([...DEFAULT_MODELS].sort());
+    expectSameFrames('A', series, engineAnswer(queries[0]));
+
+    const summary = tables.get('B')!;
+    expect(summary.length).toBeGreaterThanOrEqual(1);
+    for (const frame of summary) {
+      expect(meta(frame)).toMatchObject({ type: 'numeric-long', typeVersion: [0, 1] });
+    }
+    expectSameFrames('B', summary, engineAnswer(queries[1]));
+  });
+
+  it('bad queries fail alone (status 400 with an error, host exit 3); the good one still answers', async () => {
+    const queries: RequestQuery[] = [
+      { refId: 'good', model: { queryType: 'compare' } },
+      { refId: 'badMethod', model: { queryType: 'anomalies', method: 'bogus' } },
+      { refId: 'badWindow', model: { queryType: 'trend', window: 'banana' } },
+    ];
+    const { run: r, results, tables } = await query({ datasource: datasource(), timeRange: RANGE, queries }, 3);
+    expect(r.stderr).toContain('PLUGIN REPORTED A FAILURE');
+    expect(results.get('badMethod')).toMatchObject({ status: 400, frames: 0 });
+    expect(results.get('badMethod')!.error).toContain('method must be one of zscore, mad, iqr');
+    expect(results.get('badWindow')).toMatchObject({ status: 400, frames: 0 });
+    expect(results.get('badWindow')!.error).toContain('invalid window "banana"');
+    const good = results.get('good')!;
+    expect(good.status).toBe(200);
+    expect(good.error).toBeUndefined();
+    expect(good.frames).toBeGreaterThanOrEqual(1);
+    expectSameFrames('good', tables.get('good')!, engineAnswer(queries[0]));
+  });
+
+  describe('resources', () => {
+    async function resource(path: string, expectCode: number): Promise<unknown> {
+      const file = writeRequest({ datasource: datasource() });
+      const body = join(work, `body-${fileCounter}.json`);
+      const r = await run(HOST, hostArgs('resource', '--path', path, '--json', file, '--body-out', body));
+      expectExit(r, expectCode);
+      expect(r.stdout).toMatch(expectCode === 0 ? /status 200\b/ : /status 404\b/);
+      return JSON.parse(readFileSync(body, 'utf8'));
+    }
+
+    it('models: the generated models', async () => {
+      expect(await resource('models', 0)).toEqual([...DEFAULT_MODELS].sort());
+    });
+
+    it('fields: the stored fields', async () => {
+      const fields = (await resource('fields', 0)) as Array<{ name: string }>;
+      expect(fields).toEqual(JSON.parse(JSON.stringify(store.fields())));
+      expect(fields.map((f) => f.name)).toEqual(expect.arrayContaining(['latency_ms', 'model', 'region', 'gpu_type']));
+    });
+
+    it('values?field=region: the distinct regions of the logs', async () => {
+      const column = store.columns.get('region')!;
+      const regions = new Set<string>();
+      for (let row = 0; row < store.length; row++) {
+        const v = column.get(row);
+        if (v !== null) {
+          regions.add(String(v));
+        }
+      }
+      const got = await resource('values?field=region', 0);
+      expect(got).toEqual([...regions].sort());
+      expect((got as string[]).length).toBeGreaterThan(1);
+    });
+
+    it('stats: requests, files, models and skipped lines', async () => {
+      const stats = (await resource('stats', 0)) as Record<string, unknown>;
+      expect(stats).toMatchObject({
+        files: 3,
+        requests: store.length,
+        models: [...DEFAULT_MODELS].sort(),
+        skipped: { ...store.skipped },
+      });
+    });
+
+    it('an unknown path: 404 (host exit 3)', async () => {
+      const body = (await resource('no-such-thing', 3)) as { message: string };
+      expect(body.message).toContain('no resource "no-such-thing"');
+    });
+  });
+
+  it('metrics: Prometheus text with inference_logs_queries_total', async () => {
+    const file = writeRequest({ datasource: datasource() });
+    const r = await run(HOST, hostArgs('metrics', '--json', file));
+    expectExit(r, 0);
+    expect(r.stdout).toMatch(/^CollectMetrics: \d+ bytes of Prometheus text/m);
+    expect(r.stdout).toContain('# TYPE inference_logs_queries_total counter');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// No Node.js on the machine
+
+/** Every Node.js binary this machine could run by name: this process's, and each `node`/`nodejs` on a usual PATH. */
+function nodeBinaries(): string[] {
+  const dirs = new Set([
+    dirname(process.execPath),
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/local/bin',
+    '/usr/bin',
+    '/bin',
+  ]);
+  const found = new Set<string>();
+  for (const dir of dirs) {
+    for (const name of ['node', 'nodejs']) {
+      const file = join(dir, name);
+      if (dir && existsSync(file)) {
+        found.add(realpathSync(file));
+      }
+    }
+  }
+  return [...found];
+}
+
+/** Whether this sandbox lets us make a private mount namespace and bind-mount in it (needs root). */
+const CAN_UNSHARE = (() => {
+  const probe = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /dev/null'], { stdio: 'ignore' });
+  return probe.status === 0;
+})();
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+describe('no Node.js installed', () => {
+  if (CAN_UNSHARE) {
+    it('runs with every node binary hidden (unshare -m, /dev/null bound over them) and an empty plugin env', async () => {
+      requireBuilt();
+      const hidden = nodeBinaries();
+      expect(hidden.length).toBeGreaterThan(0);
+      const health = writeRequest({ datasource: datasource() });
+      const queryFile = writeRequest({
+        datasource: datasource(),
+        timeRange: RANGE,
+        queries: [{ refId: 'A', model: { queryType: 'summary', groupBy: ['model'] } }],
+      });
+      const out = join(work, 'frames-no-node');
+      mkdirSync(out);
+      const host = shellQuote(HOST);
+      const plugin = shellQuote(PLUGIN);
+      const script = [
+        'set -e',
+        ...hidden.map((n) => `mount --bind /dev/null ${shellQuote(n)}`),
+        // Prove node cannot start any more, by name or by path.
+        ...['node', ...hidden].map(
+          (n) => `if ${shellQuote(n)} -e 0 >/dev/null 2>&1; then echo "NODE STILL RUNS: ${n}"; exit 90; fi`
+        ),
+        'echo NODE HIDDEN',
+        `${host} --skip-host-env ${plugin} health --json ${shellQuote(health)}`,
+        `${host} --skip-host-env ${plugin} query --no-decode --json ${shellQuote(queryFile)} --out ${shellQuote(out)}`,
+      ].join('\n');
+      const r = await run('unshare', ['-m', 'sh', '-c', script], { ...HOST_ENV, PATH: `${HOST_ENV.PATH}${delimiter}/usr/sbin:/sbin` });
+      expectExit(r, 0);
+      expect(r.stdout).toContain('NODE HIDDEN');
+      expect(r.stdout).toContain('CheckHealth: status=OK');
+      expect(r.stdout).toContain(`Read ${store.length} requests`);
+      const results = parseQueryOutput(r.stdout);
+      expect(results.get('A')).toMatchObject({ status: 200, frames: 1 });
+      expectSameFrames(
+        'A',
+        results.get('A')!.files.map((f) => tableFromIPC(readFileSync(f))),
+        engineAnswer({ refId: 'A', model: { queryType: 'summary', groupBy: ['model'] } })
+      );
+    });
+  } else {
+    it('FALLBACK (unshare not permitted here, node NOT hidden): the ELF names no node binary and runs with an empty env', async () => {
+      requireBuilt();
+      const bytes = readFileSync(PLUGIN);
+      expect(bytes.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+      for (const path of ['/usr/bin/node', '/usr/local/bin/node', '/usr/bin/env node', process.execPath]) {
+        expect({ path, found: bytes.includes(Buffer.from(path)) }).toEqual({ path, found: false });
+      }
+      const health = writeRequest({ datasource: datasource() });
+      const r = await run(HOST, hostArgs('health', '--json', health), {});
+      expectExit(r, 0);
+      expect(r.stdout).toContain('CheckHealth: status=OK');
+    });
+  }
+});
