@@ -14,7 +14,16 @@
  * $GRAFANA_PLUGIN_HOST (set by .ci/run), else the usual build.sh locations.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { DataFrameJSON } from '@grafana/data';
@@ -38,7 +47,9 @@ function findHost(): string {
   const fromEnv = process.env.GRAFANA_PLUGIN_HOST;
   if (fromEnv) {
     if (!existsSync(fromEnv)) {
-      throw new Error(`GRAFANA_PLUGIN_HOST=${fromEnv} does not exist: build it with shared/tools/grafana-plugin-host/build.sh`);
+      throw new Error(
+        `GRAFANA_PLUGIN_HOST=${fromEnv} does not exist: build it with shared/tools/grafana-plugin-host/build.sh`
+      );
     }
     return fromEnv;
   }
@@ -74,7 +85,12 @@ interface HostRun {
 }
 
 /** Runs a command to its end (without blocking jest), with a hard timeout. */
-function run(command: string, args: string[], env: Record<string, string> = HOST_ENV, timeoutMs = 60_000): Promise<HostRun> {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = HOST_ENV,
+  timeoutMs = 60_000
+): Promise<HostRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -378,6 +394,8 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
       { refId: 'corrSpearman', model: { queryType: 'correlation', correlation: 'spearman' } },
       { refId: 'compare', model: { queryType: 'compare' } },
       { refId: 'spike', model: { queryType: 'spike', limit: 20 }, timeRange: SPIKE_RANGE },
+      // A window at the very start: an empty baseline, so changes in % are +Infinity (Arrow) / entities (JSON).
+      { refId: 'spikeStart', model: { queryType: 'spike' }, timeRange: { from: START_MS, to: START_MS + 1_800_000 } },
       { refId: 'logs', model: { queryType: 'logs', limit: 50 } },
     ];
     const { results, tables } = await query({ datasource: datasource(), timeRange: RANGE, queries }, 0);
@@ -396,6 +414,10 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
     expect(tables.get('logs')![0].numRows).toBe(50);
     expect(tables.get('trendP99')!).toHaveLength(DEFAULT_MODELS.length);
     expect(tables.get('anomZ')![0].numRows).toBeGreaterThan(0);
+    const spikeStart = tables.get('spikeStart')![0];
+    const measures = rawValues(spikeStart.getChild('measure')!, spikeStart.schema.fields[0]);
+    const changePct = spikeStart.getChild('change_pct')!;
+    expect(changePct.get(measures.indexOf('requests'))).toBe(Infinity);
   });
 
   it('alert rule (FromAlert): trend as timeseries-multi per model, grouped summary as numeric-long', async () => {
@@ -580,7 +602,10 @@ describe('no Node.js installed', () => {
         `${host} --skip-host-env ${plugin} health --json ${shellQuote(health)}`,
         `${host} --skip-host-env ${plugin} query --no-decode --json ${shellQuote(queryFile)} --out ${shellQuote(out)}`,
       ].join('\n');
-      const r = await run('unshare', ['-m', 'sh', '-c', script], { ...HOST_ENV, PATH: `${HOST_ENV.PATH}${delimiter}/usr/sbin:/sbin` });
+      const r = await run('unshare', ['-m', 'sh', '-c', script], {
+        ...HOST_ENV,
+        PATH: `${HOST_ENV.PATH}${delimiter}/usr/sbin:/sbin`,
+      });
       expectExit(r, 0);
       expect(r.stdout).toContain('NODE HIDDEN');
       expect(r.stdout).toContain('CheckHealth: status=OK');
