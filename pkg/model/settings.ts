@@ -13,6 +13,20 @@ export interface DataSourceSettings {
   timezone?: string;
   /** Most rows one frame may hold (anomalies, logs); default 10,000. */
   maxRows?: number;
+  /** Keep at most this many hours of requests in memory (oldest leave first); unset keeps all. */
+  retentionHours?: number;
+  /** Keep at most this many requests in memory; unset keeps all. */
+  retentionRows?: number;
+  /** `local` reads `paths` on the Grafana server; `remote` forwards queries to an HTTP proxy (`inference-logs serve`). */
+  mode?: 'local' | 'remote';
+  /** The proxy's base URL in remote mode, e.g. `http://gpu-host-7:8686`. Its token is a secret (secureJsonData.proxyToken). */
+  proxyUrl?: string;
+}
+
+/** Secrets of a data source (Grafana `secureJsonData`): write-only from the browser. */
+export interface DataSourceSecrets {
+  /** Bearer token of the remote proxy. */
+  proxyToken?: string;
 }
 
 export const DEFAULT_MAX_ROWS = 10_000;

@@ -37,6 +37,10 @@ export const SETTINGS_SCHEMA = {
     successStatuses: stringList,
     timezone: { type: 'string' },
     maxRows: { type: 'integer', minimum: 1 },
+    retentionHours: { type: 'number', exclusiveMinimum: 0 },
+    retentionRows: { type: 'integer', minimum: 1 },
+    mode: { enum: ['local', 'remote'] },
+    proxyUrl: { type: 'string' },
   },
 } as const;
 
