@@ -1,5 +1,6 @@
 import type { DataFrameJSON } from '@grafana/data';
 import Table from 'cli-table3';
+import { csvLine } from '../engine/csv-export';
 
 /** Epoch ms (+ extra nanoseconds) as ISO-8601 UTC with microseconds. */
 export function isoTime(ms: number, nanos = 0): string {
@@ -76,14 +77,6 @@ export function formatTables(frames: DataFrameJSON[]): string {
     .join('\n\n');
 }
 
-/** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(cells: string[]): string {
-  return cells.map(csvField).join(',') + '\r\n';
-}
 
 /** Frames as CSV, a header row each; several frames are separated by an empty line. */
 export function formatCsv(frames: DataFrameJSON[]): string {

@@ -8,7 +8,7 @@ import { runQuery } from '../engine/run';
 import { SourceError } from '../sources/files';
 import { loadLogs } from '../sources/load';
 import { Store } from '../store/store';
-import { writeCsvExport } from './export';
+import { writeCsvExport } from '../engine/csv-export';
 import { formatCsv, formatTables } from './format';
 import {
   collect,

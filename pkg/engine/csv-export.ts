@@ -1,9 +1,18 @@
 import type { Writable } from 'stream';
 import type { Filters, TimeRange } from '../model/query';
-import { rowsInTimeOrder } from '../engine/logs';
-import { select } from '../engine/select';
+import { rowsInTimeOrder } from './logs';
+import { select } from './select';
 import { Store } from '../store/store';
-import { csvLine } from './format';
+
+/** RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV record with its CRLF line end. */
+export function csvLine(cells: string[]): string {
+  return cells.map(csvField).join(',') + '\r\n';
+}
 
 const ROWS_PER_WRITE = 5000;
 
