@@ -1,15 +1,18 @@
-import { createReadStream, promises as fs } from 'fs';
+import { createReadStream, promises as fs, Stats } from 'fs';
 import { createGunzip } from 'zlib';
 import { Store } from '../store/store';
 import { expandPaths, isGzip } from './files';
 import { LineParser, SourceConfig } from './parse-line';
 
-/** What the reader knows of one file: how far it has read it, and which file it was. */
+/**
+ * What the reader knows of one file, by device and inode (a renamed file is the same file):
+ * how far it has read it and what its content starts with.
+ */
 interface FileState {
-  /** Bytes consumed: everything up to the end of the last complete line. */
+  path: string;
+  /** Bytes consumed (of the decompressed content, for gzip): up to the end of the last complete line. */
   offset: number;
-  inode: number;
-  /** The file's first bytes when last read: if they change, the file was truncated and rewritten. */
+  /** The content's first bytes: tells a truncated-and-rewritten file, and finds a file's rotated copy. */
   head: Buffer;
   /** gzip files are read once, whole; they are rotated archives, never appended to. */
   done: boolean;
@@ -22,6 +25,11 @@ export interface ReadProgress {
 
 const BOM = '\uFEFF';
 const HEAD_BYTES = 256;
+/** A shorter common beginning does not prove two files hold the same content. */
+const MIN_IDENTITY_BYTES = 48;
+const CHUNK = 1 << 20;
+/** States of files that are gone are kept this long (by count) to recognise their gzipped copies. */
+const MAX_FORGOTTEN = 1000;
 
 async function readBytes(file: string, position: number, length: number): Promise<Buffer> {
   const handle = await fs.open(file, 'r');
@@ -33,23 +41,56 @@ async function readBytes(file: string, position: number, length: number): Promis
     await handle.close();
   }
 }
-const CHUNK = 1 << 20;
+
+/** The first bytes of a gzip file's content. */
+async function gzipHead(file: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(file, { start: 0, highWaterMark: 64 * 1024 }).pipe(createGunzip());
+  try {
+    for await (const piece of stream as AsyncIterable<Buffer>) {
+      parts.push(piece);
+      size += piece.length;
+      if (size >= HEAD_BYTES) {
+        break;
+      }
+    }
+  } catch {
+    // A damaged archive: whatever came out before the damage is its head.
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+}
+
+/** Do two heads start the same way, over enough bytes to say it is the same content? */
+function sameContent(a: Buffer, b: Buffer): boolean {
+  const n = Math.min(a.length, b.length);
+  return n >= MIN_IDENTITY_BYTES && a.subarray(0, n).equals(b.subarray(0, n));
+}
+
+const identity = (stat: Stats): string => `${stat.dev}:${stat.ino}`;
 
 /**
- * Reads log files into a store and, called again, reads only what was appended since.
- * A plain file's unterminated last line is not a record yet: the server is still writing it.
+ * Reads log files into a store and, called again, reads only what is new — following the ways
+ * log files rotate:
+ * - appended lines are read from where the last read stopped; a plain file's unterminated last
+ *   line is not a record yet (the server is still writing it);
+ * - rename (`app.log` → `app.log.1`): the renamed file is the same inode, read on to its end;
+ *   the new `app.log` is read from its start;
+ * - copy-truncate: the copy's content starts like the file did, so it is read from where the
+ *   file was left; the truncated file is read from its start;
+ * - a file replaced by a new one with the same name is a new inode, read from its start;
+ * - a `.gz` archive of a file already read is recognised by its content's first bytes, and only
+ *   what was not read yet (if anything) is taken from it.
  */
 export class LogReader {
   readonly store: Store;
   private readonly parser: LineParser;
   private readonly files = new Map<string, FileState>();
   private pending: Promise<void> | null = null;
+  private retired = 0;
   bytesRead = 0;
-
-  /** Files seen so far (plain and gzip). */
-  get fileCount(): number {
-    return this.files.size;
-  }
 
   constructor(
     private readonly paths: string[],
@@ -58,6 +99,24 @@ export class LogReader {
   ) {
     this.store = store ?? new Store();
     this.parser = new LineParser(this.store, config);
+  }
+
+  /** Files being read now (plain and gzip). */
+  get fileCount(): number {
+    let count = 0;
+    for (const state of this.files.values()) {
+      count += state.path ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** Total size of the files to read, for progress bars. */
+  async totalBytes(): Promise<number> {
+    let total = 0;
+    for (const file of await expandPaths(this.paths)) {
+      total += (await fs.stat(file).catch(() => null))?.size ?? 0;
+    }
+    return total;
   }
 
   /** Reads whatever is new. Concurrent calls share one read. */
@@ -72,37 +131,96 @@ export class LogReader {
 
   private async readNew(onProgress?: (p: ReadProgress) => void): Promise<void> {
     const report = (): void => onProgress?.({ bytes: this.bytesRead, rows: this.store.length });
+    const present = new Set<string>();
+    // Oldest first (expandPaths orders rotated copies before the live file), so a copy is matched
+    // to the state of the file it was copied from before that file is seen truncated.
     for (const file of await expandPaths(this.paths)) {
       const stat = await fs.stat(file).catch(() => null);
       if (!stat) {
         continue; // rotated away between listing and reading
       }
-      let state = this.files.get(file);
-      if (state && !state.done && (state.inode !== stat.ino || !(await this.continues(file, state, stat.size)))) {
-        // Replaced, or truncated (copy-truncate rotation) even if it has grown again since: read it anew.
-        state = undefined;
-      }
-      if (!state) {
-        state = { offset: 0, inode: stat.ino, done: false, head: Buffer.alloc(0) };
-        this.files.set(file, state);
-      }
-      if (state.done || stat.size === state.offset) {
-        continue;
-      }
+      const key = identity(stat);
+      present.add(key);
       if (isGzip(file)) {
-        state.done = true;
-        await this.readGzip(file, report).catch(() => {
-          // A damaged archive: the lines before the damage are kept, the file is counted.
-          this.store.skip('corrupt_gzip_file');
-        });
+        await this.readGzipOnce(file, key, report);
       } else {
-        state.offset = await this.readPlain(file, state.offset, stat.size, report);
-        if (state.head.length < HEAD_BYTES) {
-          state.head = await readBytes(file, 0, Math.min(HEAD_BYTES, state.offset));
-        }
+        await this.readPlainFile(file, key, stat.size, report);
       }
     }
+    this.forgetGone(present);
     report();
+  }
+
+  private async readPlainFile(file: string, key: string, size: number, report: () => void): Promise<void> {
+    let state = this.files.get(key);
+    if (state && !(await this.continues(file, state, size))) {
+      // Truncated (copy-truncate rotation), even if it has grown again since: read it anew. The old
+      // state stays, under another key, so that the copy is still recognised if it is seen later.
+      this.files.set(`${key}#${++this.retired}`, { ...state, path: '' });
+      state = undefined;
+    }
+    if (!state) {
+      const head = await readBytes(file, 0, HEAD_BYTES);
+      const original = this.findByContent(head, key);
+      // A copy of a file already read (copy-truncate) goes on from where that file was left.
+      const offset = original && original.offset <= size ? original.offset : 0;
+      state = { path: file, offset, head, done: false };
+      this.files.set(key, state);
+    }
+    state.path = file;
+    if (size > state.offset) {
+      state.offset = await this.readPlain(file, state.offset, size, report);
+      if (state.head.length < HEAD_BYTES) {
+        state.head = await readBytes(file, 0, HEAD_BYTES);
+      }
+    }
+  }
+
+  private async readGzipOnce(file: string, key: string, report: () => void): Promise<void> {
+    const known = this.files.get(key);
+    if (known?.done) {
+      known.path = file;
+      return;
+    }
+    const head = await gzipHead(file);
+    const original = this.findByContent(head, key);
+    const state: FileState = { path: file, offset: 0, head, done: true };
+    this.files.set(key, state);
+    try {
+      // An archive of a file already read: only what was written after the last read is new.
+      state.offset = await this.readGzip(file, original?.offset ?? 0, report);
+    } catch {
+      // A damaged archive: the lines before the damage are kept, the file is counted.
+      this.store.skip('corrupt_gzip_file');
+    }
+    if (original) {
+      original.offset = Math.max(original.offset, state.offset);
+    }
+  }
+
+  /** The state of another file whose content begins like `head` (the one that agrees longest). */
+  private findByContent(head: Buffer, exceptKey: string): FileState | undefined {
+    let best: FileState | undefined;
+    for (const [key, state] of this.files) {
+      if (key !== exceptKey && sameContent(state.head, head) && (!best || state.head.length > best.head.length)) {
+        best = state;
+      }
+    }
+    return best;
+  }
+
+  /** Files that are gone keep their state a while (their gzipped copy may appear), but not their path. */
+  private forgetGone(present: Set<string>): void {
+    const gone: string[] = [];
+    for (const [key, state] of this.files) {
+      if (!present.has(key)) {
+        state.path = '';
+        gone.push(key);
+      }
+    }
+    for (const key of gone.slice(0, Math.max(0, gone.length - MAX_FORGOTTEN))) {
+      this.files.delete(key);
+    }
   }
 
   /**
@@ -132,7 +250,7 @@ export class LogReader {
   private async readPlain(file: string, offset: number, size: number, report: () => void): Promise<number> {
     const handle = await fs.open(file, 'r');
     try {
-      let carry = Buffer.alloc(0);
+      let carry: Buffer = Buffer.alloc(0);
       let position = offset;
       let consumed = offset;
       while (position < size) {
@@ -164,27 +282,39 @@ export class LogReader {
     }
   }
 
-  /** Reads a whole gzip file; its last line counts even without a newline (the archive is final). */
-  private async readGzip(file: string, report: () => void): Promise<void> {
-    let carry = '';
-    let first = true;
+  /**
+   * Reads a whole gzip file, skipping the first `skip` bytes of its content (already read from
+   * the file it archives); its last line counts even without a newline (the archive is final).
+   * Returns the content's length.
+   */
+  private async readGzip(file: string, skip: number, report: () => void): Promise<number> {
+    let carry: Buffer = Buffer.alloc(0);
+    let position = 0;
+    let atFileStart = skip === 0;
     const stream = createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip());
-    stream.setEncoding('utf8');
-    for await (const piece of stream as AsyncIterable<string>) {
-      const text = carry + piece;
-      const lastNewline = text.lastIndexOf('\n');
-      if (lastNewline < 0) {
-        carry = text;
+    for await (const piece of stream as AsyncIterable<Buffer>) {
+      const start = position;
+      position += piece.length;
+      if (position <= skip) {
         continue;
       }
-      this.parseText(text.slice(0, lastNewline), first);
-      first = false;
-      carry = text.slice(lastNewline + 1);
-      this.bytesRead += Buffer.byteLength(piece);
+      const fresh = start < skip ? piece.subarray(skip - start) : piece;
+      const buffer = carry.length ? Buffer.concat([carry, fresh]) : fresh;
+      const lastNewline = buffer.lastIndexOf(10);
+      if (lastNewline < 0) {
+        carry = buffer;
+        continue;
+      }
+      this.parseText(buffer.toString('utf8', 0, lastNewline), atFileStart);
+      atFileStart = false;
+      this.bytesRead += lastNewline + 1;
+      carry = buffer.subarray(lastNewline + 1);
       report();
     }
-    if (carry) {
-      this.parseText(carry, first);
+    if (carry.length) {
+      this.parseText(carry.toString('utf8'), atFileStart);
+      this.bytesRead += carry.length;
     }
+    return position;
   }
 }

@@ -35,6 +35,12 @@ export class NumberColumn {
   values(): Float64Array {
     return this.data.subarray(0, this.length);
   }
+
+  /** Drops the first `count` rows (retention: the oldest leave first). */
+  dropFront(count: number): void {
+    this.data.copyWithin(0, count, this.length);
+    this.length -= count;
+  }
 }
 
 /** Strings stored once each in a dictionary; rows hold codes. Code 0 is a missing value. */
@@ -88,6 +94,12 @@ export class DictionaryColumn {
   codeArray(): Uint32Array {
     return this.codes.subarray(0, this.length);
   }
+
+  /** Drops the first `count` rows; their strings stay in the dictionary (codes must not change). */
+  dropFront(count: number): void {
+    this.codes.copyWithin(0, count, this.length);
+    this.length -= count;
+  }
 }
 
 /** Strings that are mostly unique (request ids): a dictionary would only add overhead. */
@@ -111,6 +123,10 @@ export class TextColumn {
 
   get(row: number): string | null {
     return this.data[row];
+  }
+
+  dropFront(count: number): void {
+    this.data.splice(0, count);
   }
 }
 

@@ -26,6 +26,11 @@ class FlagColumn {
   values(): Uint8Array {
     return this.data.subarray(0, this.length);
   }
+
+  dropFront(count: number): void {
+    this.data.copyWithin(0, count, this.length);
+    this.length -= count;
+  }
 }
 
 /**
@@ -86,8 +91,49 @@ export class Store {
       }
     }
     this.time.push(timeUs);
+    if (timeUs > this.newestUs) {
+      this.newestUs = timeUs;
+    }
     this.errors.push(isError);
     this.length = row + 1;
+  }
+
+  /** The newest request's time (µs), for retention by age. */
+  newestUs = -Infinity;
+  /** Requests dropped by retention so far. */
+  expired = 0;
+
+  /** Drops the first `count` rows, the oldest read. */
+  dropFront(count: number): void {
+    const n = Math.min(count, this.length);
+    if (n <= 0) {
+      return;
+    }
+    this.time.dropFront(n);
+    this.errors.dropFront(n);
+    for (const column of this.columns.values()) {
+      column.dropFront(n);
+    }
+    this.length -= n;
+    this.expired += n;
+  }
+
+  /**
+   * Retention: keeps at most `maxRows` rows and none older than `maxAgeMs` before the newest row,
+   * dropping from the front (rows are kept in the order read, oldest files first).
+   * Returns how many rows left.
+   */
+  applyRetention(maxAgeMs?: number, maxRows?: number): number {
+    let drop = maxRows !== undefined && this.length > maxRows ? this.length - maxRows : 0;
+    if (maxAgeMs !== undefined && this.length > 0) {
+      const time = this.time.values();
+      const cutoff = this.newestUs - maxAgeMs * 1000;
+      while (drop < this.length && time[drop] < cutoff) {
+        drop++;
+      }
+    }
+    this.dropFront(drop);
+    return drop;
   }
 
   skip(reason: string, count = 1): void {
