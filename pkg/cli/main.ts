@@ -6,7 +6,8 @@ import { QueryError } from '../engine/errors';
 import { describeSkipReason } from '../engine/frames';
 import { runQuery } from '../engine/run';
 import { SourceError } from '../sources/files';
-import { loadLogs } from '../sources/load';
+import { LogReader } from '../sources/reader';
+import { loadProgress } from './progress';
 import { Store } from '../store/store';
 import { writeCsvExport } from '../engine/csv-export';
 import { formatCsv, formatTables } from './format';
@@ -21,6 +22,8 @@ import {
   parseZoneOption,
 } from './options';
 import { registerGenerate } from './generate';
+import { registerServe } from './serve';
+import { registerReport } from './report';
 
 /** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
 const USAGE_ERROR = 2;
@@ -102,9 +105,15 @@ function reportSkips(store: Store): void {
 }
 
 export async function openStore(options: CommonOptions): Promise<Store> {
-  const store = await loadLogs(options.logs, sourceConfig(options));
-  reportSkips(store);
-  return store;
+  const reader = new LogReader(options.logs, sourceConfig(options));
+  const progress = loadProgress(process.stderr.isTTY ? await reader.totalBytes() : 0);
+  try {
+    await reader.refresh(progress.update);
+  } finally {
+    progress.stop();
+  }
+  reportSkips(reader.store);
+  return reader.store;
 }
 
 export function filtersOf(options: CommonOptions): Filters {
@@ -220,6 +229,8 @@ export function buildProgram(): Command {
     });
 
   registerGenerate(program);
+  registerServe(program);
+  registerReport(program);
   return program;
 }
 

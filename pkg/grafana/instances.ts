@@ -1,5 +1,6 @@
 import { DataSourceSettings, DEFAULT_MAX_ROWS } from '../model/settings';
 import { checkSettingsShape, InvalidInputError } from '../model/validate';
+import { LiveLogs } from '../sources/live';
 import { LogReader } from '../sources/reader';
 import { Store } from '../store/store';
 import { DataSourceInstanceSettings, PluginContext } from './messages';
@@ -17,10 +18,11 @@ export function parseSettings(jsonData: Buffer | undefined): DataSourceSettings 
   return settings as DataSourceSettings;
 }
 
-/** One configured data source: its settings and its store, kept between queries. */
+/** One configured data source: its settings and its store, kept between queries and followed live. */
 export class DataSourceInstance {
-  readonly reader: LogReader;
+  readonly live: LiveLogs;
   readonly maxRows: number;
+  private started: Promise<Store> | null = null;
 
   constructor(
     readonly settings: DataSourceSettings,
@@ -31,18 +33,42 @@ export class DataSourceInstance {
         'no log paths configured: add the files or directories to read in the data source settings'
       );
     }
-    this.reader = new LogReader(settings.paths, {
-      fieldMap: settings.fieldMap,
-      successStatuses: settings.successStatuses,
-      timezone: settings.timezone,
-    });
+    this.live = new LiveLogs(
+      settings.paths,
+      { fieldMap: settings.fieldMap, successStatuses: settings.successStatuses, timezone: settings.timezone },
+      {
+        retentionMs: settings.retentionHours === undefined ? undefined : settings.retentionHours * 3_600_000,
+        retentionRows: settings.retentionRows,
+      }
+    );
     this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
   }
 
-  /** Reads what was appended since the last query and returns the store. */
+  get reader(): LogReader {
+    return this.live.reader;
+  }
+
+  /**
+   * Reads what was appended since the last read and returns the store. The first call also starts
+   * following the files, so that later queries find new lines already read.
+   */
   async refresh(): Promise<Store> {
-    await this.reader.refresh();
-    return this.reader.store;
+    if (!this.started) {
+      this.started = this.live.start();
+      try {
+        return await this.started;
+      } catch (error) {
+        this.started = null; // a missing path now may exist at the next query
+        await this.live.stop();
+        throw error;
+      }
+    }
+    await this.started;
+    return this.live.refresh();
+  }
+
+  stop(): Promise<void> {
+    return this.live.stop();
   }
 }
 
@@ -70,9 +96,12 @@ export class InstanceManager {
       return cached;
     }
     const instance = new DataSourceInstance(parseSettings(settings.jsonData), fingerprint);
+    void cached?.stop();
     this.instances.set(key, instance);
     if (this.instances.size > MAX_INSTANCES) {
-      this.instances.delete(this.instances.keys().next().value as string);
+      const oldest = this.instances.keys().next().value as string;
+      void this.instances.get(oldest)?.stop();
+      this.instances.delete(oldest);
     }
     return instance;
   }
