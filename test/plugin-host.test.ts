@@ -31,6 +31,7 @@ import { Field as ArrowField, Precision, Table, tableFromIPC, TimeUnit, Type, Ve
 
 import { runQuery } from '../pkg/engine/run';
 import { DEFAULT_MODELS, writeLogs } from '../pkg/generator/generate';
+import { RunningProxy, startProxy } from '../pkg/http/server';
 import type { AnalysisQuery } from '../pkg/model/query';
 import { DEFAULT_MAX_ROWS } from '../pkg/model/settings';
 import { loadLogs } from '../pkg/sources/load';
@@ -144,7 +145,12 @@ interface RequestQuery {
 }
 
 interface RequestFile {
-  datasource: { uid: string; name: string; jsonData: Record<string, unknown> };
+  datasource: {
+    uid: string;
+    name: string;
+    jsonData: Record<string, unknown>;
+    decryptedSecureJsonData?: Record<string, string>;
+  };
   timeRange?: { from: number; to: number };
   headers?: Record<string, string>;
   queries?: RequestQuery[];
@@ -632,4 +638,57 @@ describe('no Node.js installed', () => {
       expect(r.stdout).toContain('CheckHealth: status=OK');
     });
   }
+});
+
+describe('remote mode under the plugin host: the backend forwards to an `inference-logs serve` proxy', () => {
+  const TOKEN = 'plugin-host-remote-token';
+  let proxy: RunningProxy;
+  beforeAll(async () => {
+    proxy = await startProxy({ paths: [logsDir], port: 0, token: TOKEN, log: () => undefined });
+  });
+  afterAll(() => proxy?.close());
+
+  const remote = (token = TOKEN) => ({
+    uid: 'remote-logs',
+    name: 'Remote logs',
+    jsonData: { mode: 'remote', proxyUrl: proxy.url },
+    decryptedSecureJsonData: { proxyToken: token },
+  });
+
+  it('health goes through the proxy', async () => {
+    const r = await run(HOST, hostArgs('health', '--json', writeRequest({ datasource: remote() })));
+    expectExit(r, 0);
+    expect(r.stdout).toContain(`answers: ${store.length} requests from 3 file(s)`);
+  });
+
+  it('queries answer with the same frames as local logs, alert headers and all', async () => {
+    const queries: RequestQuery[] = [
+      {
+        refId: 'p99',
+        model: { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] },
+        intervalMs: 1000,
+      },
+      { refId: 'sum', model: { queryType: 'summary', groupBy: ['model'] } },
+      { refId: 'anom', model: { queryType: 'anomalies', method: 'iqr', limit: 30 } },
+    ];
+    const { results, tables } = await query(
+      { datasource: remote(), timeRange: RANGE, headers: { FromAlert: 'true' }, queries },
+      0
+    );
+    for (const q of queries) {
+      expect(results.get(q.refId)!.status).toBe(200);
+      expectSameFrames(q.refId, tables.get(q.refId)!, engineAnswer(q));
+    }
+    expect(tables.get('p99')!).toHaveLength(DEFAULT_MODELS.length);
+    expect(meta(tables.get('p99')![0])).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });
+  });
+
+  it('a wrong token fails each query with 401 and a hint', async () => {
+    const { results } = await query(
+      { datasource: remote('wrong'), timeRange: RANGE, queries: [{ refId: 'A', model: { queryType: 'summary' } }] },
+      3
+    );
+    expect(results.get('A')!.status).toBe(401);
+    expect(results.get('A')!.error).toContain('check the token');
+  });
 });

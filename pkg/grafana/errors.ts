@@ -1,6 +1,7 @@
 import { QueryError } from '../engine/errors';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
+import { RemoteError } from './remote';
 
 /** How Grafana should see a failure: an HTTP-like status, whose fault it is, and a message for people. */
 export interface Failure {
@@ -16,6 +17,9 @@ export interface Failure {
 export function classify(error: unknown): Failure {
   if (error instanceof QueryError || error instanceof InvalidInputError) {
     return { status: 400, source: 'downstream', message: error.message };
+  }
+  if (error instanceof RemoteError) {
+    return { status: error.status, source: 'downstream', message: error.message };
   }
   if (error instanceof SourceError) {
     return { status: 404, source: 'downstream', message: error.message };

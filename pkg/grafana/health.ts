@@ -49,7 +49,17 @@ export async function checkHealth(
     jsonDetails: Buffer.from(JSON.stringify(details)),
   });
   try {
-    const instance = instances.get(request.pluginContext);
+    const any = instances.get(request.pluginContext);
+    if (any.kind === 'remote') {
+      const found = (await any.remote.health()) as { requests?: number; files?: number; models?: string[] };
+      const message = `Proxy at ${any.settings.proxyUrl} answers: ${found.requests ?? 0} requests from ${found.files ?? 0} file(s); models: ${(found.models ?? []).join(', ')}.`;
+      return reply(
+        found.requests ? 'OK' : 'ERROR',
+        found.requests ? message : `${message} No requests there yet.`,
+        found
+      );
+    }
+    const instance = any;
     const store = await instance.refresh();
     const found = describeStore(store, instance.reader.fileCount, instance.reader.bytesRead);
     if (found.files === 0) {

@@ -4,6 +4,7 @@ import { LiveLogs } from '../sources/live';
 import { LogReader } from '../sources/reader';
 import { Store } from '../store/store';
 import { DataSourceInstanceSettings, PluginContext } from './messages';
+import { RemoteSource } from './remote';
 
 /** Reads `jsonData` into our settings, or says what is wrong with them. */
 export function parseSettings(jsonData: Buffer | undefined): DataSourceSettings {
@@ -18,8 +19,27 @@ export function parseSettings(jsonData: Buffer | undefined): DataSourceSettings 
   return settings as DataSourceSettings;
 }
 
-/** One configured data source: its settings and its store, kept between queries and followed live. */
+/** A data source in remote mode: queries go to an `inference-logs serve` proxy. */
+export class RemoteInstance {
+  readonly kind = 'remote';
+  readonly remote: RemoteSource;
+  readonly maxRows: number;
+
+  constructor(
+    readonly settings: DataSourceSettings,
+    readonly fingerprint: string,
+    token: string | undefined
+  ) {
+    this.remote = new RemoteSource(settings.proxyUrl, token);
+    this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  async stop(): Promise<void> {}
+}
+
+/** One configured data source reading local logs: its settings and its store, kept between queries and followed live. */
 export class DataSourceInstance {
+  readonly kind = 'local';
   readonly live: LiveLogs;
   readonly maxRows: number;
   private started: Promise<Store> | null = null;
@@ -74,20 +94,23 @@ export class DataSourceInstance {
 
 const MAX_INSTANCES = 64;
 
+export type AnyInstance = DataSourceInstance | RemoteInstance;
+
 /**
  * Data source instances by uid, as the Go SDK's instance manager keeps them: a new one when the
  * settings change (Grafana bumps lastUpdatedMS on save).
  */
 export class InstanceManager {
-  private readonly instances = new Map<string, DataSourceInstance>();
+  private readonly instances = new Map<string, AnyInstance>();
 
-  get(context: PluginContext | null | undefined): DataSourceInstance {
+  get(context: PluginContext | null | undefined): AnyInstance {
     const settings: DataSourceInstanceSettings | null | undefined = context?.dataSourceInstanceSettings;
     if (!settings) {
       throw new InvalidInputError('the request names no data source');
     }
     const key = settings.uid || String(settings.id);
-    const fingerprint = `${settings.lastUpdatedMS}:${settings.jsonData?.toString('utf8') ?? ''}`;
+    const token = settings.decryptedSecureJsonData?.proxyToken || undefined;
+    const fingerprint = `${settings.lastUpdatedMS}:${settings.jsonData?.toString('utf8') ?? ''}:${token ?? ''}`;
     const cached = this.instances.get(key);
     if (cached && cached.fingerprint === fingerprint) {
       // Most recently used last, so the oldest is the first to go.
@@ -95,7 +118,11 @@ export class InstanceManager {
       this.instances.set(key, cached);
       return cached;
     }
-    const instance = new DataSourceInstance(parseSettings(settings.jsonData), fingerprint);
+    const parsed = parseSettings(settings.jsonData);
+    const instance: AnyInstance =
+      parsed.mode === 'remote'
+        ? new RemoteInstance(parsed, fingerprint, token)
+        : new DataSourceInstance(parsed, fingerprint);
     void cached?.stop();
     this.instances.set(key, instance);
     if (this.instances.size > MAX_INSTANCES) {
@@ -106,7 +133,8 @@ export class InstanceManager {
     return instance;
   }
 
+  /** Local instances, for metrics. */
   all(): Array<[string, DataSourceInstance]> {
-    return [...this.instances.entries()];
+    return [...this.instances.entries()].filter((e): e is [string, DataSourceInstance] => e[1].kind === 'local');
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'perf_hooks';
-import type { AnalysisQuery } from '../model/query';
+import type { AnalysisQuery, TimeRange } from '../model/query';
 import { InvalidInputError, parseQuery } from '../model/validate';
 import { inputNotices } from '../engine/frames';
 import { analyse } from '../engine/run';
@@ -7,7 +7,8 @@ import { Store } from '../store/store';
 import { frameToArrow } from './arrow';
 import { classify } from './errors';
 import { typeFrames } from './frame-types';
-import { DataSourceInstance, InstanceManager } from './instances';
+import { DataSourceInstance, InstanceManager, RemoteInstance } from './instances';
+import { frameFromJSON, RemoteError, RemoteResult } from './remote';
 import { logger } from './log';
 import { DataQuery, DataResponse, QueryDataRequest, QueryDataResponse } from './messages';
 import { BackendMetrics } from './metrics';
@@ -67,7 +68,11 @@ export async function queryData(
   let instance: DataSourceInstance;
   let store: Store;
   try {
-    instance = instances.get(request.pluginContext);
+    const any = instances.get(request.pluginContext);
+    if (any.kind === 'remote') {
+      return { responses: await remoteQueryData(request, any, metrics) };
+    }
+    instance = any;
     const endRead = metrics.refreshDuration.startTimer();
     store = await instance.refresh();
     endRead();
@@ -96,4 +101,85 @@ export async function queryData(
     logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows: store.length });
   }
   return { responses };
+}
+
+/** Caps list answers at the data source's maxRows, as for local logs. */
+function capped(query: AnalysisQuery, maxRows: number): AnalysisQuery {
+  return ROW_LISTS.has(query.queryType) ? { ...query, limit: Math.min(query.limit ?? maxRows, maxRows) } : query;
+}
+
+/**
+ * Remote mode: the queries go to the proxy, one call per distinct time range and interval (Grafana
+ * usually sends one), and its DataFrameJSON frames come back typed and encoded like local ones.
+ */
+async function remoteQueryData(
+  request: QueryDataRequest,
+  instance: RemoteInstance,
+  metrics: BackendMetrics
+): Promise<Record<string, DataResponse>> {
+  const responses: Record<string, DataResponse> = {};
+  const batches = new Map<string, { range: TimeRange; intervalMs?: number; queries: AnalysisQuery[] }>();
+  for (const dataQuery of request.queries) {
+    try {
+      const query = capped(readQuery(dataQuery), instance.maxRows);
+      const range = dataQuery.timeRange
+        ? { from: dataQuery.timeRange.fromEpochMS, to: dataQuery.timeRange.toEpochMS }
+        : {};
+      const intervalMs = dataQuery.intervalMS || undefined;
+      const key = `${range.from}:${range.to}:${intervalMs}`;
+      const batch = batches.get(key) ?? { range, intervalMs, queries: [] };
+      batch.queries.push(query);
+      batches.set(key, batch);
+    } catch (error) {
+      responses[dataQuery.refId] = failed(error, dataQuery.refId, 'invalid');
+      metrics.queries.inc({ query_type: 'invalid', outcome: 'error' });
+    }
+  }
+  await Promise.all(
+    [...batches.values()].map(async (batch) => {
+      let results: Record<string, RemoteResult>;
+      try {
+        results = await instance.remote.query(batch.queries, batch.range, batch.intervalMs);
+      } catch (error) {
+        const status = error instanceof RemoteError ? error.status : 502;
+        for (const query of batch.queries) {
+          responses[query.refId!] = {
+            frames: [],
+            error: (error as Error).message,
+            status,
+            errorSource: 'downstream',
+          };
+          metrics.queries.inc({ query_type: query.queryType, outcome: 'error' });
+        }
+        return;
+      }
+      for (const query of batch.queries) {
+        const refId = query.refId!;
+        const result = results[refId];
+        if (!result || 'error' in result) {
+          responses[refId] = {
+            frames: [],
+            error: result ? result.error : 'the proxy did not answer this query',
+            status: result ? result.status : 502,
+            errorSource: 'downstream',
+          };
+          metrics.queries.inc({ query_type: query.queryType, outcome: 'error' });
+          continue;
+        }
+        try {
+          const frames = typeFrames(query, result.frames.map(frameFromJSON));
+          responses[refId] = {
+            frames: frames.map((f) => frameToArrow(f, refId)),
+            error: '',
+            status: 200,
+            errorSource: '',
+          };
+          metrics.queries.inc({ query_type: query.queryType, outcome: 'ok' });
+        } catch (error) {
+          responses[refId] = failed(error, refId, query.queryType);
+        }
+      }
+    })
+  );
+  return responses;
 }

@@ -28,7 +28,15 @@ export async function callResource(
     }
     const url = new URL(request.url || request.path, 'http://plugin/');
     const path = request.path.replace(/^\/+|\/+$/g, '');
-    const instance = instances.get(request.pluginContext);
+    const any = instances.get(request.pluginContext);
+    if (any.kind === 'remote') {
+      const remotePath = path === 'stats' ? 'health' : path === 'values' ? `values${url.search}` : path;
+      if (!['models', 'fields', 'values', 'stats'].includes(path)) {
+        return json(404, { message: `no resource "${path}"; available: models, fields, values?field=NAME, stats` });
+      }
+      return json(200, await any.remote.get(remotePath));
+    }
+    const instance = any;
     const store = await instance.refresh();
     switch (path) {
       case 'models':
