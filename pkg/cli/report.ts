@@ -1,0 +1,76 @@
+import { Command } from 'commander';
+import { existsSync, statSync } from 'fs';
+import { writeFile } from 'fs/promises';
+import path from 'path';
+import { QueryError } from '../engine/errors';
+import { renderReport } from '../report/report';
+import { filtersOf, openStore } from './main';
+import {
+  collect,
+  collectList,
+  collectPairs,
+  parseNonNegativeInt,
+  parseTime,
+  parseWindowOption,
+  parseZoneOption,
+} from './options';
+
+interface ReportCliOptions {
+  logs: string[];
+  out: string;
+  from?: number;
+  to?: number;
+  model?: string[];
+  filter?: Record<string, string[]>;
+  title?: string;
+  window: string;
+  top?: number;
+  timezone?: string;
+  fieldMap?: Record<string, string[]>;
+  successStatus?: string[];
+}
+
+/** `report`: one self-contained HTML file with the summary, charts, anomalies, correlation and comparison. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write one self-contained HTML report (charts, anomalies, correlation, model comparison)')
+    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) =>
+      parseTime(v)
+    )
+    .option('--to <time>', 'end of the time range, inclusive', (v) => parseTime(v))
+    .option('--model <name>', 'only this model (repeatable)', collect)
+    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectPairs)
+    .option('--title <text>', 'heading of the report')
+    .option('--window <window>', 'chart bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
+    .option('--top <n>', 'anomalies listed in the table (default 20)', parseNonNegativeInt)
+    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
+    .option(
+      '--field-map <ours=theirs>',
+      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
+      collectPairs
+    )
+    .option(
+      '--success-status <status>',
+      'a status that is not an error (repeatable; default success, ok; 2xx always)',
+      collectList
+    )
+    .action(async (options: ReportCliOptions) => {
+      const dir = path.dirname(path.resolve(options.out));
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new QueryError(`cannot write --out ${options.out}: ${dir} is not a directory`);
+      }
+      const store = await openStore(options);
+      const html = await renderReport(store, {
+        range: { from: options.from, to: options.to },
+        filters: filtersOf(options),
+        title: options.title,
+        window: options.window,
+        anomalies: { top: options.top },
+      });
+      await writeFile(options.out, html, 'utf8');
+      process.stderr.write(`wrote ${options.out} (${Math.ceil(Buffer.byteLength(html) / 1024)} KB)\n`);
+    });
+}
