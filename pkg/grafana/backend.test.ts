@@ -277,11 +277,40 @@ describe('CallResource', () => {
     expect((await resource('stats')).body).toMatchObject({ requests: 4, files: 1 });
   });
 
+  it('builds the HTML report and the CSV export for a range and filters', async () => {
+    const get = (pathAndQuery: string) =>
+      callResource(
+        {
+          pluginContext: context({ paths: [dir] }),
+          path: pathAndQuery.split('?')[0],
+          method: 'GET',
+          url: pathAndQuery,
+          headers: {},
+          body: Buffer.alloc(0),
+        },
+        new InstanceManager()
+      );
+    const report = await get(`report.html?from=${FROM}&to=${TO}&model=b&title=Incident%2042`);
+    expect(report.code).toBe(200);
+    expect(report.headers['Content-Type'].values[0]).toBe('text/html; charset=utf-8');
+    expect(report.body.toString()).toContain('Incident 42');
+    const csv = await get('export.csv?model=b&filter=region=us');
+    expect(csv.code).toBe(200);
+    expect(csv.headers['Content-Type'].values[0]).toBe('text/csv; charset=utf-8');
+    const rows = csv.body.toString().split('\r\n').filter(Boolean);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toMatch(/^2026-11-27T10:02:00\.000000Z,40,/);
+    expect((await get('export.csv?from=yesterday')).code).toBe(400);
+  });
+
   it('answers mistakes with a status and a message', async () => {
     expect(await resource('values?field=nope')).toMatchObject({ code: 400 });
     expect(await resource('nothing-here')).toMatchObject({
       code: 404,
-      body: { message: 'no resource "nothing-here"; available: models, fields, values?field=NAME, stats' },
+      body: {
+        message:
+          'no resource "nothing-here"; available: models, fields, values?field=NAME, stats, report.html, export.csv',
+      },
     });
     expect((await resource('models', 'POST')).code).toBe(405);
   });

@@ -88,6 +88,26 @@ export class RemoteSource {
     return body.results;
   }
 
+  /** A GET whose answer is not JSON (the report, a CSV export), passed on as it comes. */
+  async getRaw(pathAndQuery: string): Promise<{ status: number; contentType: string; body: Buffer }> {
+    const url = new URL(`api/${pathAndQuery}`, this.base.href.endsWith('/') ? this.base : `${this.base.href}/`);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new RemoteError(`cannot reach the proxy at ${this.base.origin}: ${cause}`, 502);
+    }
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+      body: Buffer.from(await response.arrayBuffer()),
+    };
+  }
+
   health(): Promise<unknown> {
     return this.call('api/health');
   }

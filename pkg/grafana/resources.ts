@@ -1,9 +1,45 @@
+import { Writable } from 'stream';
+import type { Filters, TimeRange } from '../model/query';
+import { InvalidInputError } from '../model/validate';
+import { writeCsvExport } from '../engine/csv-export';
+import { renderReport } from '../report/report';
 import { classify } from './errors';
 import { describeStore } from './health';
 import { InstanceManager } from './instances';
 import { CallResourceRequest, CallResourceResponse } from './messages';
 
 const MAX_VALUES = 10_000;
+/** A CSV export through Grafana is held in memory whole: bounded. The proxy streams bigger ones. */
+const MAX_EXPORT_ROWS = 1_000_000;
+const RESOURCES = 'models, fields, values?field=NAME, stats, report.html, export.csv';
+
+/** `from`/`to` (epoch ms or ISO), `model` (repeatable) and `filter=FIELD=VALUE` (repeatable). */
+function rangeAndFilters(params: URLSearchParams): { range: TimeRange; filters: Filters } {
+  const time = (name: string): number | undefined => {
+    const text = params.get(name);
+    if (text === null || text === '') {
+      return undefined;
+    }
+    const ms = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(ms)) {
+      throw new InvalidInputError(`${name} must be epoch milliseconds or ISO-8601 (got "${text}")`);
+    }
+    return ms;
+  };
+  const filters: Filters = {};
+  const models = params.getAll('model');
+  if (models.length) {
+    filters.model = models;
+  }
+  for (const pair of params.getAll('filter')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw new InvalidInputError(`filter must be FIELD=VALUE (got "${pair}")`);
+    }
+    (filters[pair.slice(0, at)] ??= []).push(pair.slice(at + 1));
+  }
+  return { range: { from: time('from'), to: time('to') }, filters };
+}
 
 function json(code: number, body: unknown): CallResourceResponse {
   return {
@@ -30,9 +66,13 @@ export async function callResource(
     const path = request.path.replace(/^\/+|\/+$/g, '');
     const any = instances.get(request.pluginContext);
     if (any.kind === 'remote') {
+      if (path === 'report.html' || path === 'export.csv') {
+        const raw = await any.remote.getRaw(`${path}${url.search}`);
+        return { code: raw.status, headers: { 'Content-Type': { values: [raw.contentType] } }, body: raw.body };
+      }
       const remotePath = path === 'stats' ? 'health' : path === 'values' ? `values${url.search}` : path;
       if (!['models', 'fields', 'values', 'stats'].includes(path)) {
-        return json(404, { message: `no resource "${path}"; available: models, fields, values?field=NAME, stats` });
+        return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
       }
       return json(200, await any.remote.get(remotePath));
     }
@@ -65,8 +105,41 @@ export async function callResource(
       }
       case 'stats':
         return json(200, describeStore(store, instance.reader.fileCount, instance.reader.bytesRead));
+      case 'report.html': {
+        const { range, filters } = rangeAndFilters(url.searchParams);
+        const html = await renderReport(store, { range, filters, title: url.searchParams.get('title') ?? undefined });
+        return {
+          code: 200,
+          headers: { 'Content-Type': { values: ['text/html; charset=utf-8'] } },
+          body: Buffer.from(html),
+        };
+      }
+      case 'export.csv': {
+        const { range, filters } = rangeAndFilters(url.searchParams);
+        const limitText = url.searchParams.get('limit');
+        const limit = Math.min(limitText ? Number(limitText) : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
+        if (!Number.isInteger(limit) || limit < 0) {
+          return json(400, { message: `limit must be a whole number (got "${limitText}")` });
+        }
+        const chunks: Buffer[] = [];
+        const sink = new Writable({
+          write(chunk: Buffer | string, _encoding, done) {
+            chunks.push(Buffer.from(chunk));
+            done();
+          },
+        });
+        await writeCsvExport(store, range, filters, sink, limit);
+        return {
+          code: 200,
+          headers: {
+            'Content-Type': { values: ['text/csv; charset=utf-8'] },
+            'Content-Disposition': { values: ['attachment; filename="inference-logs.csv"'] },
+          },
+          body: Buffer.concat(chunks),
+        };
+      }
       default:
-        return json(404, { message: `no resource "${path}"; available: models, fields, values?field=NAME, stats` });
+        return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
     }
   } catch (error) {
     const failure = classify(error);
