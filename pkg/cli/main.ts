@@ -24,6 +24,7 @@ import {
 import { registerGenerate } from './generate';
 import { registerServe } from './serve';
 import { registerReport } from './report';
+import { registerDemo } from './demo';
 
 /** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
 const USAGE_ERROR = 2;
@@ -231,6 +232,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerServe(program);
   registerReport(program);
+  registerDemo(program);
   return program;
 }
 

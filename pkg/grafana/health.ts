@@ -2,32 +2,13 @@ import { classify } from './errors';
 import { InstanceManager } from './instances';
 import { CheckHealthRequest, CheckHealthResponse } from './messages';
 import { Store } from '../store/store';
-
-function isoMinute(us: number): string {
-  return new Date(us / 1000).toISOString().slice(0, 16).replace('T', ' ');
-}
+import { describeLogs } from '../engine/describe';
 
 /** What the store holds, for people and for the health check's details. */
 export function describeStore(store: Store, files: number, bytes: number) {
-  const time = store.time.values();
-  let first = Infinity;
-  let last = -Infinity;
-  for (let i = 0; i < time.length; i++) {
-    first = Math.min(first, time[i]);
-    last = Math.max(last, time[i]);
-  }
-  const models = (store.stringColumn('model')?.kind === 'string' ? store.stringColumn('model') : undefined) as
-    { dictionary: Array<string | null> } | undefined;
-  return {
-    files,
-    bytes,
-    requests: store.length,
-    from: store.length ? new Date(first / 1000).toISOString() : null,
-    to: store.length ? new Date(last / 1000).toISOString() : null,
-    models: (models?.dictionary ?? []).filter((m): m is string => m !== null).sort(),
-    skipped: { ...store.skipped },
-    span: store.length ? `${isoMinute(first)} to ${isoMinute(last)} UTC` : '',
-  };
+  const found = describeLogs(store, files);
+  const minute = (iso: string | null): string => (iso ?? '').slice(0, 16).replace('T', ' ');
+  return { ...found, bytes, span: found.from ? `${minute(found.from)} to ${minute(found.to)} UTC` : '' };
 }
 
 function skippedText(skipped: Record<string, number>): string {

@@ -3,6 +3,9 @@
  * proxy, provisioning files, alert rules and the CLI. Defined once, here.
  */
 
+/** Version of the saved query shape; `migrateSavedQuery` (migrate.ts) brings older saved queries up to it. */
+export const QUERY_SCHEMA_VERSION = 1;
+
 /** Every analysis the engine answers. */
 export const QUERY_TYPES = ['summary', 'anomalies', 'trend', 'correlation', 'compare', 'spike', 'logs'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];

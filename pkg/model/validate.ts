@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
+import { migrateSavedQuery } from './migrate';
 import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES } from './query';
 
 /** A query or settings object that does not have the shape it must have. */
@@ -64,7 +65,9 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidInputError('the query must be a JSON object');
   }
-  const query = { ...(input as Record<string, unknown>) };
+  // Saved queries of older shapes (alert rules, dashboards, proxy clients) are brought up to date first.
+  const query = { ...migrateSavedQuery(input) };
+  delete query.schemaVersion;
   // Grafana keeps queryType beside the model too; an empty one means "not chosen yet".
   if (query.queryType === undefined || query.queryType === '') {
     query.queryType = fallbackQueryType || 'summary';

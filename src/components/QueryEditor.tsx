@@ -1,45 +1,153 @@
-import React, { ChangeEvent } from 'react';
-import { InlineField, Input, Stack } from '@grafana/ui';
-import { QueryEditorProps } from '@grafana/data';
-import { DataSource } from '../datasource';
-import { MyDataSourceOptions, MyQuery } from '../types';
+import React, { ComponentType, useCallback, useEffect, useMemo } from 'react';
+import { CoreApp, QueryEditorProps } from '@grafana/data';
+import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
-type Props = QueryEditorProps<DataSource, MyQuery, MyDataSourceOptions>;
+import { QUERY_TYPES, type QueryType } from '../../pkg/model/query';
+import type { DataSource } from '../datasource';
+import { migrateQuery } from '../migrations';
+import { Components } from '../selectors';
+import { AnalyticsOptions, AnalyticsQuery, DEFAULT_QUERY } from '../types';
+import { AnomaliesEditor } from './editors/AnomaliesEditor';
+import { CompareEditor } from './editors/CompareEditor';
+import { CorrelationEditor, metricsError } from './editors/CorrelationEditor';
+import { LogsEditor } from './editors/LogsEditor';
+import { LABEL_WIDTH, TypeEditorProps, useFieldCatalog } from './editors/shared';
+import { SpikeEditor } from './editors/SpikeEditor';
+import { SummaryEditor } from './editors/SummaryEditor';
+import { TrendEditor } from './editors/TrendEditor';
+import { validateWindow } from './validation';
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
-  const onQueryTextChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, queryText: event.target.value });
-  };
+type Props = QueryEditorProps<DataSource, AnalyticsQuery, AnalyticsOptions>;
 
-  const onConstantChange = (event: ChangeEvent<HTMLInputElement>) => {
-    onChange({ ...query, constant: parseFloat(event.target.value) });
-    // executes the query
-    onRunQuery();
-  };
+/** Each query type's editor, showing only the fields that type uses. */
+const EDITORS: Record<QueryType, ComponentType<TypeEditorProps>> = {
+  summary: SummaryEditor,
+  trend: TrendEditor,
+  anomalies: AnomaliesEditor,
+  correlation: CorrelationEditor,
+  compare: CompareEditor,
+  spike: SpikeEditor,
+  logs: LogsEditor,
+};
 
-  const { queryText, constant } = query;
+const TYPE_INFO: Record<QueryType, { label: string; description: string }> = {
+  summary: { label: 'Summary', description: 'Requests, latency percentiles, error rate, throughput; per group' },
+  trend: { label: 'Trend', description: 'An aggregate per time bucket, a series per group (alertable)' },
+  anomalies: { label: 'Anomalies', description: 'Requests with unusual values (z-score, MAD, IQR)' },
+  correlation: { label: 'Correlation', description: 'Correlation matrix of numeric fields' },
+  compare: { label: 'Compare', description: 'Models side by side' },
+  spike: { label: 'Spike', description: 'What changed in the time range against the period before it' },
+  logs: { label: 'Logs', description: 'The raw requests, newest first' },
+};
+
+/** Query types whose frames an alert condition can use (numbers per series or per row). */
+const ALERTING_TYPES: readonly QueryType[] = ['trend', 'summary', 'compare'];
+
+/** Fields of the query model; a query with any of them but no queryType runs as summary. */
+const ANALYSIS_KEYS = [
+  'metric',
+  'aggregation',
+  'window',
+  'method',
+  'threshold',
+  'metrics',
+  'correlation',
+  'groupBy',
+  'filters',
+  'limit',
+] as const;
+
+/**
+ * The query as the editor shows it: migrated to the current schema; a new, empty query gets
+ * DEFAULT_QUERY; a saved one without a type gets `summary` (as the backend runs it).
+ * Returns the very same object when nothing changes.
+ */
+export function prepareQuery(query: AnalyticsQuery): AnalyticsQuery {
+  const migrated = migrateQuery(query);
+  if (migrated.queryType) {
+    return migrated;
+  }
+  const saved = ANALYSIS_KEYS.some((key) => migrated[key] !== undefined);
+  return saved
+    ? { ...migrated, queryType: 'summary' }
+    : { ...DEFAULT_QUERY, ...migrated, queryType: DEFAULT_QUERY.queryType };
+}
+
+/** Whether a query is worth running: its typed values make sense (the messages say why not). */
+export function isRunnable(query: AnalyticsQuery): boolean {
+  if (query.queryType === 'trend' && validateWindow(query.window ?? '') !== undefined) {
+    return false;
+  }
+  if (query.queryType === 'correlation' && metricsError(query.metrics) !== undefined) {
+    return false;
+  }
+  return true;
+}
+
+/** The query with a change applied; keys set to undefined are removed. */
+function applyPatch(query: AnalyticsQuery, patch: Partial<AnalyticsQuery>): AnalyticsQuery {
+  const next: AnalyticsQuery = { ...query, ...patch };
+  for (const key of Object.keys(patch) as Array<keyof AnalyticsQuery>) {
+    if (next[key] === undefined) {
+      delete next[key];
+    }
+  }
+  return next;
+}
+
+/**
+ * The query editor of panels, Explore and alert rules: a query type, then only the fields that
+ * type uses. Selections run the query at once; typed text runs it on blur.
+ */
+export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Props) {
+  const current = useMemo(() => prepareQuery(query), [query]);
+  const catalog = useFieldCatalog(datasource);
+
+  useEffect(() => {
+    if (current !== query) {
+      // Store the migrated or defaulted query once, so that what runs is what the editor shows.
+      onChange(current);
+    }
+  }, [current, query, onChange]);
+
+  const change = useCallback(
+    (patch: Partial<AnalyticsQuery>, run: boolean) => {
+      const next = applyPatch(current, patch);
+      onChange(next);
+      if (run && isRunnable(next)) {
+        onRunQuery();
+      }
+    },
+    [current, onChange, onRunQuery]
+  );
+
+  const queryType = current.queryType ?? 'summary';
+  const alerting = app === CoreApp.UnifiedAlerting || app === CoreApp.CloudAlerting;
+  const typeOptions: Array<ComboboxOption<QueryType>> = QUERY_TYPES.filter(
+    (type) => !alerting || ALERTING_TYPES.includes(type) || type === queryType
+  ).map((type) => ({ value: type, ...TYPE_INFO[type] }));
+  const Editor = EDITORS[queryType];
 
   return (
-    <Stack gap={0}>
-      <InlineField label="Constant">
-        <Input
-          id="query-editor-constant"
-          onChange={onConstantChange}
-          value={constant}
-          width={8}
-          type="number"
-          step="0.1"
+    <Stack direction="column" gap={0} data-testid={Components.QueryEditor.container}>
+      <InlineField
+        label="Query type"
+        labelWidth={LABEL_WIDTH}
+        tooltip={
+          alerting
+            ? 'The analysis to run; alert rules can use trend, summary and compare'
+            : 'The analysis to run on the requests of the time range'
+        }
+      >
+        <Combobox<QueryType>
+          data-testid={Components.QueryEditor.queryType}
+          options={typeOptions}
+          value={queryType}
+          width={20}
+          onChange={(option) => change({ queryType: option.value }, true)}
         />
       </InlineField>
-      <InlineField label="Query Text" labelWidth={16} tooltip="Not used yet">
-        <Input
-          id="query-editor-query-text"
-          onChange={onQueryTextChange}
-          value={queryText || ''}
-          required
-          placeholder="Enter a query"
-        />
-      </InlineField>
+      <Editor query={current} onChange={change} catalog={catalog} datasource={datasource} />
     </Stack>
   );
 }

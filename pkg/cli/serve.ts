@@ -1,0 +1,102 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, startProxy } from '../http/server';
+import { collectList, collectPairs, parseNonNegativeInt, parseZoneOption } from './options';
+
+interface ServeOptions {
+  logs: string[];
+  port: number;
+  host: string;
+  token?: string;
+  timezone?: string;
+  fieldMap?: Record<string, string[]>;
+  successStatus?: string[];
+  maxRows: number;
+  timeout: number;
+}
+
+function parsePort(text: string): number {
+  const port = parseNonNegativeInt(text);
+  if (port > 65535) {
+    throw new InvalidArgumentError(`"${text}" is not a port (0-65535; 0 picks a free one)`);
+  }
+  return port;
+}
+
+function parsePositiveInt(text: string): number {
+  const n = parseNonNegativeInt(text);
+  if (n < 1) {
+    throw new InvalidArgumentError(`"${text}" must be 1 or more`);
+  }
+  return n;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** `serve`: the engine behind a small HTTP API, for Grafana's remote mode and scripts. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the logs over HTTP: POST /api/query, GET /api/health, /api/export.csv, /api/report.html ...')
+    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
+    .option('--port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
+    .option('--host <address>', 'address to bind (0.0.0.0 for every interface)', DEFAULT_HOST)
+    .option('--token <token>', 'require Authorization: Bearer <token> (default: env INFERENCE_LOGS_TOKEN)')
+    .option(
+      '--max-rows <n>',
+      'most rows in one frame (anomalies and logs are cut to it)',
+      parsePositiveInt,
+      DEFAULT_LIMITS.maxRows
+    )
+    .option(
+      '--timeout <seconds>',
+      'most seconds spent on one request',
+      parsePositiveInt,
+      DEFAULT_LIMITS.timeoutMs / 1000
+    )
+    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
+    .option(
+      '--field-map <ours=theirs>',
+      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
+      collectPairs
+    )
+    .option(
+      '--success-status <status>',
+      'a status that is not an error (repeatable; default success, ok; 2xx always)',
+      collectList
+    )
+    .action(async (options: ServeOptions) => {
+      const token = options.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
+      const fieldMap: Record<string, string> = {};
+      for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
+        fieldMap[ours] = theirs[theirs.length - 1];
+      }
+      const proxy = await startProxy({
+        paths: options.logs,
+        sourceConfig: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
+        host: options.host,
+        port: options.port,
+        token,
+        limits: { maxRows: options.maxRows, timeoutMs: options.timeout * 1000 },
+      });
+      const stopped = stopSignal();
+      process.stderr.write(
+        `serving ${proxy.source.store.length} requests from ${options.logs.join(', ')} at ${proxy.url} (${
+          token ? 'token required' : 'no token'
+        })\n`
+      );
+      const signal = await stopped;
+      process.stderr.write(`${signal}: stopping\n`);
+      await proxy.close();
+    });
+}

@@ -1,0 +1,343 @@
+import { Writable } from 'stream';
+import type { ServerResponse } from 'http';
+import type { DataFrameJSON } from '@grafana/data';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { writeCsvExport } from '../engine/csv-export';
+import { QueryError } from '../engine/errors';
+import { runQuery } from '../engine/run';
+import type { AnalysisQuery, TimeRange } from '../model/query';
+import { parseQuery, QUERY_SCHEMA } from '../model/validate';
+import { renderReport } from '../report/report';
+import { Store } from '../store/store';
+import { describeLogs, modelsOf } from '../engine/describe';
+import { HttpError, toFailure } from './errors';
+import { fileTime, filtersOf, one, parseLimit, parseTime, QueryString, rangeOf, reportOptionsOf } from './params';
+
+/** What the proxy reads: a LogReader, or anything that keeps a store fresh the same way. */
+export interface LogSource {
+  readonly store: Store;
+  /** Log files seen so far. */
+  readonly fileCount: number;
+  /** Reads what is new; concurrent calls share one read. */
+  refresh(): Promise<unknown>;
+}
+
+/** The bounds every request is held to. */
+export interface Limits {
+  /** Most rows in one frame; anomalies and logs are cut to it (their `limit` defaults to it). */
+  maxRows: number;
+  /** Most queries in one POST /api/query. */
+  maxQueries: number;
+  /** Most frames one query may answer with (a trend series per group). */
+  maxFrames: number;
+  /** Most milliseconds spent on one request. */
+  timeoutMs: number;
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+}
+
+/** Distinct values /api/values lists at most. */
+const MAX_VALUES = 10_000;
+/** Query types answering with a list of requests, capped at maxRows. */
+const ROW_LISTS = new Set(['anomalies', 'logs']);
+
+export const ROUTES = [
+  'POST /api/query',
+  'GET /api/health',
+  'GET /api/fields',
+  'GET /api/models',
+  'GET /api/values?field=NAME',
+  'GET /api/report.html',
+  'GET /api/export.csv',
+];
+
+type TimeValue = number | string;
+
+/** Body of POST /api/query. */
+interface QueryRequestBody {
+  queries: Array<Record<string, unknown>>;
+  range?: { from?: TimeValue; to?: TimeValue };
+  from?: TimeValue;
+  to?: TimeValue;
+  intervalMs?: number;
+}
+
+/** One query's answer: its frames, or why it has none. */
+type QueryResult = { frames: DataFrameJSON[] } | { error: string; status: number };
+
+/**
+ * The envelope of POST /api/query. Each query is checked against QUERY_SCHEMA on its own (parseQuery),
+ * so that a bad query fails alone; only its refId, which keys the answer, is checked here.
+ */
+export function queryRequestSchema(maxQueries: number) {
+  const time = { type: ['number', 'string'] };
+  return {
+    type: 'object',
+    required: ['queries'],
+    properties: {
+      queries: {
+        type: 'array',
+        maxItems: maxQueries,
+        // Only an object's refId is checked here; anything else fails as its own query.
+        items: { properties: { refId: QUERY_SCHEMA.properties.refId } },
+      },
+      range: { type: 'object', properties: { from: time, to: time } },
+      from: time,
+      to: time,
+      intervalMs: { type: 'number', minimum: 0 },
+    },
+  } as const;
+}
+
+/** Grafana's refIds: A, B, ... Z, then Q26, Q27, ... */
+function defaultRefId(index: number): string {
+  return index < 26 ? String.fromCharCode(65 + index) : `Q${index}`;
+}
+
+/** Each query's refId: its own, or the first default one no other query uses. */
+function assignRefIds(queries: Array<Record<string, unknown>>): string[] {
+  const given = queries.map((q) => (typeof q.refId === 'string' && q.refId !== '' ? q.refId : undefined));
+  const used = new Set(given.filter((refId): refId is string => refId !== undefined));
+  let next = 0;
+  return given.map((refId) => {
+    if (refId !== undefined) {
+      return refId;
+    }
+    let candidate = defaultRefId(next++);
+    while (used.has(candidate)) {
+      candidate = defaultRefId(next++);
+    }
+    used.add(candidate);
+    return candidate;
+  });
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Rows of a DataFrameJSON: the length of its first field's values. */
+function rowCount(frame: DataFrameJSON): number {
+  const values = frame.data?.values;
+  return values && values.length > 0 ? values[0].length : 0;
+}
+
+/** Runs one checked query with the proxy's bounds; throws QueryError when the answer would be too large. */
+function answer(store: Store, query: AnalysisQuery, range: TimeRange, intervalMs: number | undefined, limits: Limits) {
+  if (ROW_LISTS.has(query.queryType)) {
+    query.limit = Math.min(query.limit ?? limits.maxRows, limits.maxRows);
+  } else if (query.limit !== undefined) {
+    query.limit = Math.min(query.limit, limits.maxRows);
+  }
+  const frames = runQuery(store, query, { range, intervalMs });
+  if (frames.length > limits.maxFrames) {
+    throw new QueryError(
+      `the answer has ${frames.length} series, more than the ${limits.maxFrames} this proxy returns; group by fewer fields or filter`
+    );
+  }
+  for (const frame of frames) {
+    const rows = rowCount(frame);
+    if (rows > limits.maxRows) {
+      throw new QueryError(
+        `the answer has ${rows} rows, more than the ${limits.maxRows} this proxy returns (--max-rows); group by a field with fewer values or filter`
+      );
+    }
+  }
+  return frames;
+}
+
+/**
+ * A writable that sends the response head with the first chunk, so an error before any output
+ * still gets a JSON answer. Once the client has gone, writes are dropped so the export finishes.
+ */
+class LazyResponse extends Writable {
+  private started = false;
+  private gone = false;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly headers: Record<string, string>
+  ) {
+    super();
+    reply.raw.once('close', () => {
+      this.gone = true;
+      this.emit('gone');
+    });
+  }
+
+  get hasStarted(): boolean {
+    return this.started;
+  }
+
+  private start(): ServerResponse {
+    if (!this.started) {
+      this.started = true;
+      this.reply.hijack();
+      this.reply.raw.writeHead(200, this.headers);
+    }
+    return this.reply.raw;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.gone) {
+      callback();
+      return;
+    }
+    const raw = this.start();
+    if (raw.write(chunk)) {
+      callback();
+      return;
+    }
+    const done = (): void => {
+      raw.off('drain', done);
+      this.off('gone', done);
+      callback();
+    };
+    raw.on('drain', done);
+    this.on('gone', done);
+  }
+
+  /** Ends the response once everything buffered has been written. */
+  override _final(callback: (error?: Error | null) => void): void {
+    const raw = this.start();
+    if (!this.gone) {
+      raw.end();
+    }
+    callback();
+  }
+
+  /** Flushes and ends the response. */
+  finish(): Promise<void> {
+    return new Promise((resolve) => this.end(() => resolve()));
+  }
+
+  /** An error after the head was sent: the status cannot change any more, so the connection is cut. */
+  abort(): void {
+    this.reply.raw.destroy();
+  }
+}
+
+/** The routes of the proxy. */
+export function registerRoutes(app: FastifyInstance, source: LogSource, limits: Limits): void {
+  /** Reads what is new in the logs, within the request's time. */
+  async function freshStore(): Promise<Store> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HttpError(503, `reading the logs took longer than ${limits.timeoutMs} ms; try again`)),
+        limits.timeoutMs
+      );
+    });
+    try {
+      await Promise.race([source.refresh(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return source.store;
+  }
+
+  app.post<{ Body: QueryRequestBody }>(
+    '/api/query',
+    { schema: { body: queryRequestSchema(limits.maxQueries) } },
+    async (request) => {
+      const started = Date.now();
+      const body = request.body;
+      const range: TimeRange = {
+        from: parseTime('range.from', body.range?.from ?? body.from),
+        to: parseTime('range.to', body.range?.to ?? body.to),
+      };
+      const refIds = assignRefIds(body.queries);
+      const duplicate = refIds.find((refId, i) => refIds.indexOf(refId) !== i);
+      if (duplicate !== undefined) {
+        throw new HttpError(400, `refId "${duplicate}" is used by more than one query; give each query its own`);
+      }
+      const store = await freshStore();
+      const results: Record<string, QueryResult> = {};
+      for (const [index, raw] of body.queries.entries()) {
+        const refId = refIds[index];
+        if (Date.now() - started > limits.timeoutMs) {
+          results[refId] = { error: `not run: the request took longer than ${limits.timeoutMs} ms`, status: 503 };
+          continue;
+        }
+        await yieldToEventLoop();
+        try {
+          const query = { ...parseQuery(raw), refId };
+          const ownInterval = typeof raw.intervalMs === 'number' && raw.intervalMs > 0 ? raw.intervalMs : undefined;
+          results[refId] = { frames: answer(store, query, range, ownInterval ?? body.intervalMs, limits) };
+        } catch (error) {
+          const failure = toFailure(error, limits);
+          results[refId] = { error: failure.message, status: failure.status };
+        }
+      }
+      return { results };
+    }
+  );
+
+  app.get('/api/health', async () => {
+    const store = await freshStore();
+    return { status: 'ok', ...describeLogs(store, source.fileCount) };
+  });
+
+  app.get('/api/fields', async () => (await freshStore()).fields());
+
+  app.get('/api/models', async () => modelsOf(await freshStore()));
+
+  app.get<{ Querystring: QueryString }>('/api/values', async (request) => {
+    const field = one(request.query, 'field');
+    const store = await freshStore();
+    const column = field === undefined ? undefined : store.columns.get(field);
+    if (field === undefined || !column) {
+      const known = store.fields().map((f) => f.name);
+      throw new HttpError(
+        400,
+        field === undefined
+          ? `values needs ?field=NAME; fields: ${known.join(', ')}`
+          : `unknown field "${field.slice(0, 64)}"; fields: ${known.join(', ')}`
+      );
+    }
+    const values = new Set<string>();
+    for (let row = 0; row < store.length && values.size < MAX_VALUES; row++) {
+      const value = column.get(row);
+      if (value !== null && !(typeof value === 'number' && Number.isNaN(value))) {
+        values.add(String(value));
+      }
+    }
+    return [...values].sort();
+  });
+
+  app.get<{ Querystring: QueryString }>('/api/report.html', async (request, reply) => {
+    const options = reportOptionsOf(request.query);
+    if (options.anomalies?.top !== undefined) {
+      options.anomalies.top = Math.min(options.anomalies.top, limits.maxRows);
+    }
+    const store = await freshStore();
+    const html = await renderReport(store, options);
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.get<{ Querystring: QueryString }>(
+    '/api/export.csv',
+    async (request: FastifyRequest<{ Querystring: QueryString }>, reply) => {
+      const range = rangeOf(request.query);
+      const filters = filtersOf(request.query);
+      const limit = parseLimit(request.query);
+      const store = await freshStore();
+      const name = `inference-logs-${fileTime(range.from, 'start')}-${fileTime(range.to, 'end')}.csv`;
+      const out = new LazyResponse(reply, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      try {
+        await writeCsvExport(store, range, filters, out, limit);
+      } catch (error) {
+        if (!out.hasStarted) {
+          throw error; // nothing sent yet: the error handler answers with JSON
+        }
+        out.abort();
+        return reply;
+      }
+      await out.finish();
+      return reply;
+    }
+  );
+}

@@ -1,0 +1,154 @@
+import Fastify, { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'net';
+import { DEFAULT_MAX_ROWS } from '../model/settings';
+import { SourceConfig } from '../sources/parse-line';
+import { LogReader } from '../sources/reader';
+import { bearerMatches, hostName, isLoopback } from './auth';
+import { toFailure } from './errors';
+import { Limits, LogSource, registerRoutes, ROUTES } from './routes';
+
+export type { LogSource, Limits } from './routes';
+
+export const DEFAULT_PORT = 8686;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export const DEFAULT_LIMITS: Limits = {
+  maxRows: DEFAULT_MAX_ROWS,
+  maxQueries: 50,
+  maxFrames: 1000,
+  timeoutMs: 30_000,
+  bodyLimit: 1 << 20,
+};
+
+export interface ProxyOptions {
+  /** Log files, directories or globs; read with a LogReader unless `source` is given. */
+  paths?: string[];
+  /** How to read the logs (field map, success statuses, time zone). */
+  sourceConfig?: SourceConfig;
+  /** A store kept fresh by someone else (e.g. a tailer); takes the place of `paths`. */
+  source?: LogSource;
+  /** Address to bind; 127.0.0.1 unless given. */
+  host?: string;
+  /** 0 picks a free port. Default 8686. */
+  port?: number;
+  /** When set, every request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  limits?: Partial<Limits>;
+  /** Where failures of the proxy itself (500s) are written; default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RunningProxy {
+  /** Base URL, e.g. `http://127.0.0.1:8686`. */
+  url: string;
+  host: string;
+  port: number;
+  app: FastifyInstance;
+  source: LogSource;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+function sourceOf(options: ProxyOptions): LogSource {
+  if (options.source) {
+    return options.source;
+  }
+  if (!options.paths?.length) {
+    throw new Error('the proxy needs log paths or a source');
+  }
+  return new LogReader(options.paths, options.sourceConfig ?? {});
+}
+
+/** A URL host: IPv6 addresses in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The proxy's fastify app with its routes, hooks and error handling, not yet listening
+ * (tests call `app.inject`).
+ */
+export function buildProxy(source: LogSource, options: Omit<ProxyOptions, 'paths' | 'source'> = {}): FastifyInstance {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const token = options.token || undefined;
+  const guardHost = !token && isLoopback(options.host ?? DEFAULT_HOST);
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: limits.bodyLimit,
+    handlerTimeout: limits.timeoutMs,
+    // A client that stalls sending its request or reading the answer is let go.
+    requestTimeout: limits.timeoutMs,
+    connectionTimeout: limits.timeoutMs,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: false, allErrors: true, allowUnionTypes: true, removeAdditional: false } },
+  });
+
+  // Bodies are JSON only: anything else is 415 (and a browser cannot post a form or text here).
+  app.removeContentTypeParser(['text/plain']);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff');
+    if (guardHost && !isLoopback(hostName(request.headers.host))) {
+      // Without a token, a proxy on loopback answers only to loopback names (no DNS rebinding).
+      return reply.code(403).send({
+        message: `this proxy answers only to localhost or 127.0.0.1; set a token (--token) to serve other names`,
+      });
+    }
+    if (token && !bearerMatches(request.headers.authorization, token)) {
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer realm="inference-logs"')
+        .send({
+          message: request.headers.authorization
+            ? 'the token is not valid'
+            : 'this proxy needs a token: send Authorization: Bearer <token>',
+        });
+    }
+    return undefined;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toFailure(error, limits);
+    if (failure.status >= 500 && failure.status !== 503) {
+      log(
+        `inference-logs serve: ${request.method} ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      );
+    }
+    return reply.code(failure.status).type('application/json; charset=utf-8').send({ message: failure.message });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send({ message: `no route ${request.method} ${request.url.split('?')[0]}; routes: ${ROUTES.join(', ')}` })
+  );
+
+  registerRoutes(app, source, limits);
+  return app;
+}
+
+/**
+ * Reads the logs, then serves them over HTTP. Resolves once listening; a log path that names
+ * nothing rejects (SourceError) before anything listens.
+ */
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const source = sourceOf(options);
+  await source.refresh();
+  const host = options.host ?? DEFAULT_HOST;
+  const app = buildProxy(source, { ...options, host });
+  await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  const address = app.server.address() as AddressInfo;
+  return {
+    url: `http://${urlHost(host)}:${address.port}`,
+    host,
+    port: address.port,
+    app,
+    source,
+    close: () => app.close(),
+  };
+}
