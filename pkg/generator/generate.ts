@@ -48,6 +48,11 @@ export interface GeneratorOptions {
   ratePerSecond?: number;
   /** Mean simulated time between latency spike episodes, in hours (default 3; 0 disables spikes). */
   spikeEveryHours?: number;
+  /**
+   * Gaps between arrivals in seconds at the mean rate of 1 per second (e.g. replayed from a real trace), in place of
+   * exponential draws; they are scaled to `ratePerSecond` and the diurnal swing.
+   */
+  arrivalGaps?: () => number;
   /** `writeLogs`: the second-oldest file (the only one when there is one) uses CRLF line ends. */
   crlf?: boolean;
   /** `writeLogs`: the oldest file starts with a UTF-8 byte order mark. */
@@ -370,6 +375,7 @@ export class LogGenerator {
   private readonly extras: boolean;
   private readonly rate: number;
   private readonly spikeMeanUs: number;
+  private readonly arrivalGaps: (() => number) | undefined;
   /** Clock in integer microseconds since the epoch; never goes back. */
   private clockUs: number;
   private cachedSecond = -1;
@@ -391,9 +397,15 @@ export class LogGenerator {
     this.mixed = options.timestampStyle === 'mixed';
     this.extras = options.extras ?? false;
     this.rate = options.ratePerSecond ?? 2;
+    this.arrivalGaps = options.arrivalGaps;
     const spikeHours = options.spikeEveryHours ?? 3;
     this.spikeMeanUs = spikeHours > 0 ? spikeHours * 3.6e9 : 0;
     this.clockUs = Math.floor(options.start ?? DEFAULT_START_MS) * 1000;
+  }
+
+  /** Time of the latest record, epoch ms (the clock only moves forward). */
+  get timeMs(): number {
+    return Math.floor(this.clockUs / 1000);
   }
 
   *lines(): Generator<LogLine> {
@@ -416,7 +428,7 @@ export class LogGenerator {
       const hourOfDay = (this.clockUs / 3.6e9) % 24;
       // Diurnal load: peak around 15:00 UTC, trough around 03:00 UTC.
       const rate = this.rate * (1 + 0.5 * Math.sin((2 * Math.PI * (hourOfDay - 9)) / 24));
-      const gapUs = Math.floor(rng.exponential(rate) * 1e6);
+      const gapUs = Math.floor((this.arrivalGaps ? this.arrivalGaps() / rate : rng.exponential(rate)) * 1e6);
       this.maybeStartSpike(gapUs);
       this.clockUs += gapUs;
     }
