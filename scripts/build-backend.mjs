@@ -222,6 +222,26 @@ function ensureRuntime(target) {
 // ---------------------------------------------------------------------------------------------------------------
 // 2. bundle
 
+/**
+ * Optional native or legacy modules that libraries only try to load (`try { require('canvas') }`):
+ * vega's node build looks for `canvas` (we render SVG, never a canvas) and node-fetch for
+ * `encoding`. In the bundle they become modules that throw "not found" when loaded, exactly what
+ * those libraries expect when the module is not installed — so the bundle keeps no require of a
+ * non-built-in module.
+ */
+const OPTIONAL_MODULES = ['canvas', 'encoding'];
+const absentOptionalModules = {
+  name: 'absent-optional-modules',
+  setup(b) {
+    const filter = new RegExp(`^(${OPTIONAL_MODULES.join('|')})$`);
+    b.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'absent-optional' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent-optional' }, (a) => ({
+      contents: `const e = new Error("Cannot find module '${a.path}' (not part of the single executable)"); e.code = 'MODULE_NOT_FOUND'; throw e;`,
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle(entry, runtimeNode) {
   if (!existsSync(entry)) {
     fail(
@@ -246,6 +266,7 @@ async function bundle(entry, runtimeNode) {
       logLevel: 'silent',
       // Lets an entry outside the repo (a stub while developing) resolve the repo's dependencies.
       nodePaths: [join(ROOT, 'node_modules')],
+      plugins: [absentOptionalModules],
     });
   } catch (e) {
     const msgs = e.errors ? esbuild.formatMessagesSync(e.errors, { kind: 'error' }).join('') : String(e);

@@ -500,6 +500,28 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
       return JSON.parse(readFileSync(body, 'utf8'));
     }
 
+    it('report.html and export.csv: the report (with its SVG charts) and the CSV, from the single executable', async () => {
+      const file = writeRequest({ datasource: datasource() });
+      const html = join(work, `report-${fileCounter}.html`);
+      const r = await run(
+        HOST,
+        hostArgs('resource', '--path', 'report.html?model=llama-3-8b', '--json', file, '--body-out', html)
+      );
+      expectExit(r, 0);
+      const text = readFileSync(html, 'utf8');
+      expect(text).toContain('<!DOCTYPE html>');
+      expect((text.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(3);
+      const csv = join(work, `export-${fileCounter}.csv`);
+      const c = await run(
+        HOST,
+        hostArgs('resource', '--path', 'export.csv?model=bert-large&limit=5', '--json', file, '--body-out', csv)
+      );
+      expectExit(c, 0);
+      const rows = readFileSync(csv, 'utf8').split('\r\n').filter(Boolean);
+      expect(rows).toHaveLength(6);
+      expect(rows[0]).toMatch(/^timestamp,/);
+    });
+
     it('models: the generated models', async () => {
       expect(await resource('models', 0)).toEqual([...DEFAULT_MODELS].sort());
     });

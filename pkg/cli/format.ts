@@ -77,7 +77,6 @@ export function formatTables(frames: DataFrameJSON[]): string {
     .join('\n\n');
 }
 
-
 /** Frames as CSV, a header row each; several frames are separated by an empty line. */
 export function formatCsv(frames: DataFrameJSON[]): string {
   return widenSeries(frames)
