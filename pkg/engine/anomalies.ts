@@ -4,7 +4,7 @@ import { AnalysisContext, numericValues } from './context';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
 import { groupRows, select } from './select';
-import { gather, mean, median, quantile, stddev } from './stats';
+import { gather, mean, median, quantile, selectKth, stddev } from './stats';
 
 /** A score per value: how far from typical it is, in the method's units; anomalous when |score| > threshold. */
 type Scorer = (value: number) => number;
@@ -47,7 +47,9 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
   const selection = select(store, ctx.range, query.filters);
   const groups = groupRows(selection, query.groupBy ?? []);
 
-  const found: Array<{ row: number; score: number }> = [];
+  let foundRows = new Uint32Array(1024);
+  let foundScores = new Float64Array(1024);
+  let found = 0;
   for (const rows of groups.rows) {
     const values = gather(column, rows);
     if (values.length === 0) {
@@ -60,15 +62,51 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
         const s = score(x);
         // For IQR the fences are x < Q1 - k IQR or x > Q3 + k IQR, i.e. |score| > k.
         if (Math.abs(s) > threshold) {
-          found.push({ row: rows[i], score: s });
+          if (found === foundRows.length) {
+            const moreRows = new Uint32Array(found * 2);
+            const moreScores = new Float64Array(found * 2);
+            moreRows.set(foundRows);
+            moreScores.set(foundScores);
+            foundRows = moreRows;
+            foundScores = moreScores;
+          }
+          foundRows[found] = rows[i];
+          foundScores[found] = s;
+          found++;
         }
       }
     }
   }
-  // Most extreme first; ties by time, then by position in the log.
+  // Most extreme first; ties by time, then by position in the log. With a limit, only the candidates for the
+  // first `limit` places are sorted: those at least as extreme as the limit-th most extreme.
   const time = store.time.values();
-  found.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || time[a.row] - time[b.row] || a.row - b.row);
-  const kept = query.limit !== undefined && query.limit >= 0 ? found.slice(0, query.limit) : found;
+  const limit = query.limit !== undefined && query.limit >= 0 ? query.limit : found;
+  let candidates: number[] = [];
+  if (limit < found) {
+    const extremity = new Float64Array(found);
+    for (let i = 0; i < found; i++) {
+      extremity[i] = Math.abs(foundScores[i]);
+    }
+    let bar = Infinity;
+    if (limit > 0) {
+      selectKth(extremity, found - limit);
+      bar = extremity[found - limit];
+    }
+    for (let i = 0; i < found; i++) {
+      if (Math.abs(foundScores[i]) >= bar) {
+        candidates.push(i);
+      }
+    }
+  } else {
+    candidates = Array.from({ length: found }, (_, i) => i);
+  }
+  candidates.sort(
+    (a, b) =>
+      Math.abs(foundScores[b]) - Math.abs(foundScores[a]) ||
+      time[foundRows[a]] - time[foundRows[b]] ||
+      foundRows[a] - foundRows[b]
+  );
+  const kept = candidates.slice(0, limit).map((i) => ({ row: foundRows[i], score: foundScores[i] }));
 
   const stringOf = (field: string) => {
     const col = store.stringColumn(field);
@@ -101,7 +139,7 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     {
       name: 'anomalies',
       fields,
-      meta: { custom: { method, threshold, metric, found: found.length } },
+      meta: { custom: { method, threshold, metric, found } },
     },
   ];
 }

@@ -1,15 +1,14 @@
 import { AnalysisContext } from './context';
 import { Frame, FrameField } from './frames';
-import { groupRows, select } from './select';
-import { requestStats, spanSeconds } from './summary';
+import { select } from './select';
+import { groupedRequestStats, spanSeconds } from './summary';
 import { min } from './stats';
 
 /** compare: models side by side, with each model's share of requests and its p99 against the fastest. */
 export function compare(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
-  const groups = groupRows(selection, ['model']);
   const seconds = spanSeconds(selection);
-  const stats = groups.rows.map((rows) => requestStats(selection, rows, seconds));
+  const { groups, stats } = groupedRequestStats(selection, ['model'], seconds);
   const bestP99 = min(Float64Array.from(stats.map((s) => s.p99).filter((v) => !Number.isNaN(v))));
   const total = selection.rows.length;
   const number = (name: string, values: number[], unit?: string): FrameField => ({

@@ -3,7 +3,7 @@ import { AnalysisContext, numericValues } from './context';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
 import { select } from './select';
-import { pairwiseComplete, pearson, spearman } from './stats';
+import { pairwiseComplete, pearsonMatrix, spearman } from './stats';
 
 /** correlation: a square matrix over numeric fields, each coefficient over the rows where both are present. */
 export function correlation(ctx: AnalysisContext): Frame[] {
@@ -15,14 +15,19 @@ export function correlation(ctx: AnalysisContext): Frame[] {
   }
   const columns = metrics.map((m) => numericValues(store, m));
   const { rows } = select(store, ctx.range, query.filters);
-  const coefficient = method === 'pearson' ? pearson : spearman;
   const n = metrics.length;
   const matrix = metrics.map(() => new Float64Array(n));
   const pairs = metrics.map(() => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
+  if (method === 'pearson') {
+    // All pairs in two passes over the rows, no copies.
+    const all = pearsonMatrix(columns, rows);
+    all.r.forEach((row, i) => matrix[i].set(row));
+    all.pairs.forEach((row, i) => row.forEach((count, j) => (pairs[i][j] = count)));
+  }
+  for (let i = 0; i < n && method !== 'pearson'; i++) {
     for (let j = i; j < n; j++) {
       const { x, y } = pairwiseComplete(columns[i], columns[j], rows);
-      const r = coefficient(x, y);
+      const r = spearman(x, y);
       matrix[i][j] = matrix[j][i] = r;
       pairs[i][j] = pairs[j][i] = x.length;
     }

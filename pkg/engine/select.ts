@@ -1,10 +1,12 @@
 import type { Filters, TimeRange } from '../model/query';
+import { DictionaryColumn } from '../store/columns';
 import { Store } from '../store/store';
 import { QueryError } from './errors';
 
 /** Rows of a store that pass a query's time range and filters. */
 export interface Selection {
   store: Store;
+  /** Row numbers, increasing. */
   rows: Uint32Array;
   /** The range asked for, in microseconds; ends are undefined when open. */
   fromUs?: number;
@@ -45,7 +47,10 @@ function fieldTest(store: Store, field: string, accepted: Array<string | number>
   };
 }
 
-/** Selects rows with time in [from, to] (inclusive, epoch ms) matching every filter. */
+/**
+ * Selects rows with time in [from, to] (inclusive, epoch ms) matching every filter. Only the blocks of the
+ * store's time index that overlap the range are looked at; the rows come out in store order.
+ */
 export function select(store: Store, range: TimeRange, filters: Filters = {}): Selection {
   const fromUs = range.from === undefined ? undefined : range.from * 1000;
   const toUs = range.to === undefined ? undefined : range.to * 1000;
@@ -54,21 +59,46 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
     .map(([field, values]) => fieldTest(store, field, values));
   const time = store.time.values();
   const n = store.length;
-  const rows = new Uint32Array(n);
-  let count = 0;
   const lo = fromUs ?? -Infinity;
   const hi = toUs ?? Infinity;
-  outer: for (let row = 0; row < n; row++) {
-    const t = time[row];
-    if (t < lo || t > hi) {
+  const index = store.timeIndex();
+  const { blockSize } = index;
+  const blockMin = index.min;
+  const blockMax = index.max;
+  const blocks = blockMin.length;
+  // Room for every row of the blocks the range touches.
+  let room = 0;
+  for (let b = 0; b < blocks; b++) {
+    if (blockMax[b] >= lo && blockMin[b] <= hi) {
+      room += Math.min(n, (b + 1) * blockSize) - b * blockSize;
+    }
+  }
+  const rows = new Uint32Array(room);
+  let count = 0;
+  for (let b = 0; b < blocks; b++) {
+    if (blockMax[b] < lo || blockMin[b] > hi) {
       continue;
     }
-    for (const test of tests) {
-      if (!test(row)) {
-        continue outer;
+    const start = b * blockSize;
+    const end = Math.min(n, start + blockSize);
+    if (tests.length === 0 && blockMin[b] >= lo && blockMax[b] <= hi) {
+      for (let row = start; row < end; row++) {
+        rows[count++] = row;
       }
+      continue;
     }
-    rows[count++] = row;
+    outer: for (let row = start; row < end; row++) {
+      const t = time[row];
+      if (t < lo || t > hi) {
+        continue;
+      }
+      for (const test of tests) {
+        if (!test(row)) {
+          continue outer;
+        }
+      }
+      rows[count++] = row;
+    }
   }
   return { store, rows: rows.subarray(0, count), fromUs, toUs };
 }
@@ -84,6 +114,10 @@ export function groupRows(selection: Selection, fields: string[]): Groups {
   const { store, rows } = selection;
   if (fields.length === 0) {
     return { fields, keys: [[]], rows: [rows] };
+  }
+  const only = fields.length === 1 ? store.columns.get(fields[0]) : undefined;
+  if (only?.kind === 'string') {
+    return groupByCodes(fields, only, rows);
   }
   const readers = fields.map((field) => {
     const column = store.columns.get(field);
@@ -119,6 +153,56 @@ export function groupRows(selection: Selection, fields: string[]): Groups {
   return { fields, keys: sorted.map((g) => g.key), rows: sorted.map((g) => Uint32Array.from(g.rows)) };
 }
 
+/** One dictionary-encoded field: rows split by code, counted first so each group is one typed array. */
+function groupByCodes(fields: string[], column: DictionaryColumn, rows: Uint32Array): Groups {
+  const codes = column.codeArray();
+  const counts = new Uint32Array(column.dictionary.length);
+  // Rows are increasing and distinct: as many as the store has means all of them, in order.
+  const all = rows.length === codes.length;
+  if (all) {
+    for (let row = 0; row < codes.length; row++) {
+      counts[codes[row]]++;
+    }
+  } else {
+    for (let i = 0; i < rows.length; i++) {
+      counts[codes[rows[i]]]++;
+    }
+  }
+  const present: number[] = [];
+  for (let code = 1; code < counts.length; code++) {
+    if (counts[code] > 0) {
+      present.push(code);
+    }
+  }
+  const slot = new Int32Array(counts.length).fill(-1);
+  const out = present.map((code, i) => {
+    slot[code] = i;
+    return new Uint32Array(counts[code]);
+  });
+  const filled = new Uint32Array(present.length);
+  if (present.length === 1) {
+    const only = out[0];
+    const code = present[0];
+    let k = 0;
+    for (let i = 0; i < rows.length; i++) {
+      if (codes[rows[i]] === code) {
+        only[k++] = rows[i];
+      }
+    }
+  } else {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const g = slot[codes[row]];
+      if (g >= 0) {
+        out[g][filled[g]++] = row;
+      }
+    }
+  }
+  const keys = present.map((code) => [column.dictionary[code] as string]);
+  const order = keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a], keys[b]));
+  return { fields, keys: order.map((i) => keys[i]), rows: order.map((i) => out[i]) };
+}
+
 function compareKeys(a: string[], b: string[]): number {
   for (let i = 0; i < a.length; i++) {
     if (a[i] !== b[i]) {
@@ -136,6 +220,17 @@ export function selectionSpan(selection: Selection): { startUs: number; endUs: n
   }
   if (rows.length === 0) {
     return null;
+  }
+  if (rows.length === store.length) {
+    // Every row: the time index has the extremes.
+    const index = store.timeIndex();
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let b = 0; b < index.min.length; b++) {
+      lo = Math.min(lo, index.min[b]);
+      hi = Math.max(hi, index.max[b]);
+    }
+    return { startUs: fromUs ?? lo, endUs: toUs ?? hi };
   }
   const time = store.time.values();
   let lo = Infinity;

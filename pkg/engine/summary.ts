@@ -1,7 +1,8 @@
+import type { CodeArray } from '../store/columns';
 import { AnalysisContext, numericValues } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, select, Selection, selectionSpan } from './select';
-import { gather, max, mean, quantileSorted, sortNumbers } from './stats';
+import { quantilesInPlace } from './stats';
 
 /** The numbers of one group of requests. */
 export interface RequestStats {
@@ -26,43 +27,275 @@ export function spanSeconds(selection: Selection): number {
   return span ? (span.endUs - span.startUs) / 1e6 : NaN;
 }
 
+/** Rows per call of statsKernel: called many times, it is optimised whole rather than by on-stack replacement. */
+const CHUNK = 1 << 15;
+
+/**
+ * requestStats' pass over rows[from, to): non-missing latencies into `latency`, and the running counts and sums
+ * carried in `acc` (n, latency sum, max, errors, then sum and count of batch, gpu, memory) — every sum in row
+ * order, as mean(gather(...)) adds them.
+ */
+function statsKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  latencyColumn: Float64Array,
+  batch: Float64Array,
+  gpu: Float64Array,
+  memory: Float64Array,
+  errors: Uint8Array,
+  latency: Float64Array,
+  acc: Float64Array
+): void {
+  let n = acc[0];
+  let latencySum = acc[1];
+  let top = acc[2];
+  let errorCount = acc[3];
+  let batchSum = acc[4];
+  let batchN = acc[5];
+  let gpuSum = acc[6];
+  let gpuN = acc[7];
+  let memorySum = acc[8];
+  let memoryN = acc[9];
+  for (let i = from; i < to; i++) {
+    const row = rows[i];
+    const v = latencyColumn[row];
+    if (v === v) {
+      latency[n++] = v;
+      latencySum += v;
+      if (v > top) {
+        top = v;
+      }
+    }
+    errorCount += errors[row];
+    const b = batch[row];
+    if (b === b) {
+      batchSum += b;
+      batchN++;
+    }
+    const g = gpu[row];
+    if (g === g) {
+      gpuSum += g;
+      gpuN++;
+    }
+    const m = memory[row];
+    if (m === m) {
+      memorySum += m;
+      memoryN++;
+    }
+  }
+  acc[0] = n;
+  acc[1] = latencySum;
+  acc[2] = top;
+  acc[3] = errorCount;
+  acc[4] = batchSum;
+  acc[5] = batchN;
+  acc[6] = gpuSum;
+  acc[7] = gpuN;
+  acc[8] = memorySum;
+  acc[9] = memoryN;
+}
+
+/**
+ * groupedStatsKernel's pass over rows[from, to): like statsKernel, for every group at once — group g of a row is
+ * slot[codes[row]] (-1: no group) — with group g's latencies from latencyStart[g] in `latency` and its running
+ * sums at acc[10g ...]. Each column is read once for all groups.
+ */
+function groupedStatsKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  codes: CodeArray,
+  slot: Int32Array,
+  latencyColumn: Float64Array,
+  batch: Float64Array,
+  gpu: Float64Array,
+  memory: Float64Array,
+  errors: Uint8Array,
+  latency: Float64Array,
+  latencyStart: Float64Array,
+  acc: Float64Array
+): void {
+  for (let i = from; i < to; i++) {
+    const row = rows[i];
+    const g = slot[codes[row]];
+    if (g < 0) {
+      continue;
+    }
+    const a = g * 10;
+    acc[a + 3] += errors[row];
+    const v = latencyColumn[row];
+    if (v === v) {
+      latency[latencyStart[g] + acc[a]] = v;
+      acc[a]++;
+      acc[a + 1] += v;
+      if (v > acc[a + 2]) {
+        acc[a + 2] = v;
+      }
+    }
+    const b = batch[row];
+    if (b === b) {
+      acc[a + 4] += b;
+      acc[a + 5]++;
+    }
+    const u = gpu[row];
+    if (u === u) {
+      acc[a + 6] += u;
+      acc[a + 7]++;
+    }
+    const m = memory[row];
+    if (m === m) {
+      acc[a + 8] += m;
+      acc[a + 9]++;
+    }
+  }
+}
+
+/** RequestStats from a group's accumulators (acc[10g ...]) and its latencies. */
+function statsOf(acc: Float64Array, g: number, latency: Float64Array, requests: number, seconds: number): RequestStats {
+  const a = g * 10;
+  const n = acc[a];
+  const [p50, p90, p95, p99] = quantilesInPlace(latency, [0.5, 0.9, 0.95, 0.99]);
+  const mean = (sum: number, count: number): number => (count ? sum / count : NaN);
+  return {
+    requests,
+    avg: mean(acc[a + 1], n),
+    p50,
+    p90,
+    p95,
+    p99,
+    max: n ? acc[a + 2] : NaN,
+    errorRate: requests ? acc[a + 3] / requests : NaN,
+    throughput: seconds > 0 ? requests / seconds : NaN,
+    avgBatch: mean(acc[a + 4], acc[a + 5]),
+    avgGpu: mean(acc[a + 6], acc[a + 7]),
+    avgMemory: mean(acc[a + 8], acc[a + 9]),
+  };
+}
+
+/**
+ * The stats of each group of a selection, groups in sorted key order (as groupRows): by one dictionary-encoded
+ * field in a single pass over the rows for all groups; otherwise group by group. Same numbers either way.
+ */
+export function groupedRequestStats(
+  selection: Selection,
+  fields: string[],
+  seconds: number
+): { groups: Pick<Groups, 'fields' | 'keys'>; stats: RequestStats[] } {
+  const { store, rows } = selection;
+  const column = fields.length === 1 ? store.columns.get(fields[0]) : undefined;
+  if (column?.kind !== 'string') {
+    const groups = groupRows(selection, fields);
+    return { groups, stats: groups.rows.map((r) => requestStats(selection, r, seconds)) };
+  }
+  const codes = column.codeArray();
+  const counts = new Float64Array(column.dictionary.length);
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    countCodes(rows, from, Math.min(rows.length, from + CHUNK), codes, counts);
+  }
+  const present: number[] = [];
+  for (let code = 1; code < counts.length; code++) {
+    if (counts[code] > 0) {
+      present.push(code);
+    }
+  }
+  const keys = present.map((code) => [column.dictionary[code] as string]);
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a][0] < keys[b][0] ? -1 : keys[a][0] > keys[b][0] ? 1 : 0));
+  const slot = new Int32Array(counts.length).fill(-1);
+  const latencyStart = new Float64Array(order.length);
+  let total = 0;
+  order.forEach((i, g) => {
+    slot[present[i]] = g;
+    latencyStart[g] = total;
+    total += counts[present[i]];
+  });
+  const latency = new Float64Array(total);
+  const acc = new Float64Array(order.length * 10);
+  for (let g = 0; g < order.length; g++) {
+    acc[g * 10 + 2] = -Infinity;
+  }
+  const latencyColumn = numericValues(store, 'latency_ms');
+  const batch = numericValues(store, 'batch_size');
+  const gpu = numericValues(store, 'gpu_util');
+  const memory = numericValues(store, 'memory_used_gb');
+  const errors = store.errors.values();
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    const to = Math.min(rows.length, from + CHUNK);
+    groupedStatsKernel(
+      rows,
+      from,
+      to,
+      codes,
+      slot,
+      latencyColumn,
+      batch,
+      gpu,
+      memory,
+      errors,
+      latency,
+      latencyStart,
+      acc
+    );
+  }
+  const stats = order.map((i, g) => {
+    const values = latency.subarray(latencyStart[g], latencyStart[g] + acc[g * 10]);
+    return statsOf(acc, g, values, counts[present[i]], seconds);
+  });
+  return { groups: { fields, keys: order.map((i) => keys[i]) }, stats };
+}
+
+/** counts[code] += rows of rows[from, to) with that code. */
+function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArray, counts: Float64Array): void {
+  for (let i = from; i < to; i++) {
+    counts[codes[rows[i]]]++;
+  }
+}
+
 /** Requests, latency percentiles, error rate, throughput and averages of a set of rows. */
 export function requestStats(selection: Selection, rows: Uint32Array, seconds: number): RequestStats {
   const { store } = selection;
-  const latency = sortNumbers(gather(numericValues(store, 'latency_ms'), rows));
+  const latencyColumn = numericValues(store, 'latency_ms');
+  const batch = numericValues(store, 'batch_size');
+  const gpu = numericValues(store, 'gpu_util');
+  const memory = numericValues(store, 'memory_used_gb');
   const errors = store.errors.values();
-  let errorCount = 0;
-  for (let i = 0; i < rows.length; i++) {
-    errorCount += errors[rows[i]];
+  const latency = new Float64Array(rows.length);
+  const acc = new Float64Array(10);
+  acc[2] = -Infinity;
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    const to = Math.min(rows.length, from + CHUNK);
+    statsKernel(rows, from, to, latencyColumn, batch, gpu, memory, errors, latency, acc);
   }
-  const avgOf = (field: string): number => mean(gather(numericValues(store, field), rows));
+  const n = acc[0];
+  // Selection, not a sort: the same quantiles in linear time.
+  const [p50, p90, p95, p99] = quantilesInPlace(latency.subarray(0, n), [0.5, 0.9, 0.95, 0.99]);
+  const mean = (sum: number, count: number): number => (count ? sum / count : NaN);
   return {
     requests: rows.length,
-    avg: mean(latency),
-    p50: quantileSorted(latency, 0.5),
-    p90: quantileSorted(latency, 0.9),
-    p95: quantileSorted(latency, 0.95),
-    p99: quantileSorted(latency, 0.99),
-    max: max(latency),
-    errorRate: rows.length ? errorCount / rows.length : NaN,
+    avg: mean(acc[1], n),
+    p50,
+    p90,
+    p95,
+    p99,
+    max: n ? acc[2] : NaN,
+    errorRate: rows.length ? acc[3] / rows.length : NaN,
     throughput: seconds > 0 ? rows.length / seconds : NaN,
-    avgBatch: avgOf('batch_size'),
-    avgGpu: avgOf('gpu_util'),
-    avgMemory: avgOf('memory_used_gb'),
+    avgBatch: mean(acc[4], acc[5]),
+    avgGpu: mean(acc[6], acc[7]),
+    avgMemory: mean(acc[8], acc[9]),
   };
 }
 
 /** The group fields of a grouped answer, as string columns. */
-export function groupFields(groups: Groups): FrameField[] {
+export function groupFields(groups: Pick<Groups, 'fields' | 'keys'>): FrameField[] {
   return groups.fields.map((name, i) => ({ name, type: 'string', values: groups.keys.map((k) => k[i]) }));
 }
 
 /** summary: one row overall, or one per group. */
 export function summary(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
-  const groups = groupRows(selection, ctx.query.groupBy ?? []);
   const seconds = spanSeconds(selection);
-  const stats = groups.rows.map((rows) => requestStats(selection, rows, seconds));
+  const { groups, stats } = groupedRequestStats(selection, ctx.query.groupBy ?? [], seconds);
   const column = (name: string, pick: (s: RequestStats) => number, unit?: string): FrameField => ({
     name,
     type: 'number',

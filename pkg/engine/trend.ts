@@ -3,7 +3,7 @@ import { AnalysisContext, numericValues } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
 import { groupRows, select, selectionSpan } from './select';
-import { max, mean, min, quantileSorted, sortNumbers, stddev, sum } from './stats';
+import { max, mean, min, quantileInPlace, stddev, sum } from './stats';
 
 /** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
 export const MAX_BUCKETS = 200_000;
@@ -27,7 +27,7 @@ function aggregateValues(aggregation: Aggregation, values: Float64Array): number
     case 'stddev':
       return stddev(values);
     default:
-      return quantileSorted(sortNumbers(values), QUANTILES[aggregation]!);
+      return quantileInPlace(values, QUANTILES[aggregation]!);
   }
 }
 
@@ -54,6 +54,83 @@ function bucketOf(t: number, w: number): number {
     b++;
   }
   return b;
+}
+
+/** Rows per call of the kernels below: called many times, each is optimised whole (no on-stack replacement). */
+const CHUNK = 1 << 15;
+
+/** Buckets of rows[from, to), and per bucket the rows, errors and (at b + 1) the non-missing values. */
+function countKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  time: Float64Array,
+  errors: Uint8Array,
+  column: Float64Array,
+  w: number,
+  first: number,
+  bucket: Int32Array,
+  rowsPer: Float64Array,
+  errorsPer: Float64Array,
+  valuesPer: Uint32Array
+): void {
+  for (let i = from; i < to; i++) {
+    const row = rows[i];
+    const b = bucketOf(time[row], w) - first;
+    bucket[i] = b;
+    rowsPer[b]++;
+    errorsPer[b] += errors[row];
+    if (column[row] === column[row]) {
+      valuesPer[b + 1]++;
+    }
+  }
+}
+
+/** Running sum (op 0), min (1) or max (2) per bucket over rows[from, to), in row order. */
+function accumulateKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  column: Float64Array,
+  bucket: Int32Array,
+  acc: Float64Array,
+  op: number
+): void {
+  for (let i = from; i < to; i++) {
+    const v = column[rows[i]];
+    if (v === v) {
+      const b = bucket[i];
+      if (op === 1) {
+        if (v < acc[b]) {
+          acc[b] = v;
+        }
+      } else if (op === 2) {
+        if (v > acc[b]) {
+          acc[b] = v;
+        }
+      } else {
+        acc[b] += v;
+      }
+    }
+  }
+}
+
+/** Counting sort's scatter: the non-missing values of rows[from, to) to their bucket's next free place. */
+function scatterKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  column: Float64Array,
+  bucket: Int32Array,
+  next: Uint32Array,
+  sorted: Float64Array
+): void {
+  for (let i = from; i < to; i++) {
+    const v = column[rows[i]];
+    if (v === v) {
+      sorted[next[bucket[i]]++] = v;
+    }
+  }
 }
 
 /** The name of the value field: `p99 latency_ms`; count, rate and error_rate are about requests. */
@@ -111,14 +188,9 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const errorsPer = new Float64Array(count);
     const valuesPer = new Uint32Array(count + 1);
     const bucket = new Int32Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const b = bucketOf(time[rows[i]], w) - first;
-      bucket[i] = b;
-      rowsPer[b]++;
-      errorsPer[b] += errors[rows[i]];
-      if (column[rows[i]] === column[rows[i]]) {
-        valuesPer[b + 1]++;
-      }
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      const to = Math.min(rows.length, from + CHUNK);
+      countKernel(rows, from, to, time, errors, column, w, first, bucket, rowsPer, errorsPer, valuesPer);
     }
     const out = new Float64Array(count);
     if (aggregation === 'count' || aggregation === 'rate') {
@@ -126,6 +198,19 @@ export function trend(ctx: AnalysisContext): Frame[] {
       rowsPer.forEach((n, b) => (out[b] = n * scale));
     } else if (aggregation === 'error_rate') {
       rowsPer.forEach((n, b) => (out[b] = n > 0 ? errorsPer[b] / n : NaN));
+    } else if (aggregation === 'mean' || aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') {
+      // Running per bucket in row order: the same numbers as aggregating each bucket's values in row order.
+      const acc = new Float64Array(count).fill(
+        aggregation === 'min' ? Infinity : aggregation === 'max' ? -Infinity : 0
+      );
+      const op = aggregation === 'min' ? 1 : aggregation === 'max' ? 2 : 0;
+      for (let from = 0; from < rows.length; from += CHUNK) {
+        accumulateKernel(rows, from, Math.min(rows.length, from + CHUNK), column, bucket, acc, op);
+      }
+      for (let b = 0; b < count; b++) {
+        const n = valuesPer[b + 1];
+        out[b] = n === 0 ? NaN : aggregation === 'mean' ? acc[b] / n : acc[b];
+      }
     } else {
       // Counting sort of the values into contiguous per-bucket segments.
       for (let b = 0; b < count; b++) {
@@ -133,11 +218,8 @@ export function trend(ctx: AnalysisContext): Frame[] {
       }
       const next = valuesPer.slice(0, count);
       const sorted = new Float64Array(valuesPer[count]);
-      for (let i = 0; i < rows.length; i++) {
-        const v = column[rows[i]];
-        if (v === v) {
-          sorted[next[bucket[i]]++] = v;
-        }
+      for (let from = 0; from < rows.length; from += CHUNK) {
+        scatterKernel(rows, from, Math.min(rows.length, from + CHUNK), column, bucket, next, sorted);
       }
       for (let b = 0; b < count; b++) {
         out[b] = aggregateValues(aggregation, sorted.subarray(valuesPer[b], valuesPer[b + 1]));

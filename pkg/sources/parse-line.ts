@@ -1,5 +1,15 @@
+import { DictionaryColumn } from '../store/columns';
 import { FieldValue, NUMERIC_FIELDS, REQUEST_ID, Store } from '../store/store';
+import * as fast from './fast-scan';
+import * as timestamps from './timestamp';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
+
+// Module-level copies: an imported binding read in a hot loop can cost a property lookup each time.
+const FastScanner = fast.FastScanner;
+const NULL = fast.NULL;
+const NUMBER = fast.NUMBER;
+const STRING = fast.STRING;
+const isoBytesToMicros = timestamps.isoBytesToMicros;
 
 /** How to read a log: field names, what counts as success, the zone of naive timestamps. */
 export interface SourceConfig {
@@ -93,6 +103,36 @@ function toFieldValue(value: unknown): FieldValue {
   return typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
+/** Dictionary codes of ASCII byte strings seen before (a few distinct values: models, statuses). */
+class CodeCache {
+  private readonly texts: Buffer[] = [];
+  private readonly codes: number[] = [];
+  private static readonly MAX = 256;
+
+  code(buf: Buffer, start: number, end: number, column: DictionaryColumn): number {
+    const length = end - start;
+    const texts = this.texts;
+    outer: for (let i = 0; i < texts.length; i++) {
+      const text = texts[i];
+      if (text.length !== length) {
+        continue;
+      }
+      for (let j = 0; j < length; j++) {
+        if (text[j] !== buf[start + j]) {
+          continue outer;
+        }
+      }
+      return this.codes[i];
+    }
+    const code = column.codeOf(buf.toString('latin1', start, end));
+    if (texts.length < CodeCache.MAX) {
+      texts.push(Buffer.from(buf.subarray(start, end)));
+      this.codes.push(code);
+    }
+    return code;
+  }
+}
+
 /** Turns JSON lines into rows of a store, counting the lines it skips by reason. */
 export class LineParser {
   private readonly zone: NaiveZone;
@@ -101,6 +141,14 @@ export class LineParser {
   private readonly sourceName: Record<string, string> = {};
   /** Log field names that are taken by a standard field. */
   private readonly mappedNames = new Set<string>();
+  /** The byte scanner for common lines (slots in STANDARD_FIELDS order). False: every line takes JSON.parse. */
+  useFastPath = true;
+  private readonly scanner: fast.FastScanner;
+  /** Byte texts of model and status values seen, to find their dictionary codes without making strings. */
+  private readonly modelCodes = new CodeCache();
+  private readonly statusCodes = new CodeCache();
+  /** isError of each status dictionary code: 1 error, 0 not, -1 not known yet. */
+  private statusIsError = new Int8Array(64).fill(-1);
 
   constructor(
     private readonly store: Store,
@@ -113,6 +161,10 @@ export class LineParser {
       this.sourceName[field] = name;
       this.mappedNames.add(name);
     }
+    const keys = STANDARD_FIELDS.map((field) => this.sourceName[field]);
+    this.scanner = new FastScanner(keys);
+    // Two of our fields read from one log field: rare, and the full path's rules decide.
+    this.useFastPath = new Set(keys).size === keys.length;
   }
 
   /** Is this status an error? Missing statuses are not. */
@@ -126,6 +178,137 @@ export class LineParser {
 
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
+    if (this.useFastPath) {
+      this.parseBytes(Buffer.from(rawLine, 'utf8'), 0, Buffer.byteLength(rawLine, 'utf8'), rawLine);
+    } else {
+      this.parseText(rawLine);
+    }
+  }
+
+  /**
+   * Parses the line in buf[start, end) (without its \n): the byte scanner for the common case, the full
+   * JSON.parse path for anything else — the same row either way.
+   */
+  parseBytes(buf: Buffer, start: number, end: number, text?: string): void {
+    if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !this.fastLine(buf, start, end)) {
+      this.parseText(text ?? buf.toString('utf8', start, end));
+    }
+  }
+
+  /** The common case straight from the bytes; false when the line needs the full path (nothing done then). */
+  private fastLine(buf: Buffer, start: number, end: number): boolean {
+    const scanner = this.scanner;
+    if (!scanner.scan(buf, start, end)) {
+      return false;
+    }
+    const kind = scanner.kind;
+    const value = scanner.number;
+    // Slots: 0 timestamp, 1 model, 2 latency_ms, 3 request_id, 4 status, 5 batch_size, 6 gpu_util, 7 memory_used_gb.
+    for (let slot = 2; slot < 8; slot++) {
+      const k = kind[slot];
+      // Numbers given as text, booleans: rare, and their rules live in the full path.
+      if (slot !== 3 && slot !== 4 && k > NUMBER) {
+        return false;
+      }
+      if ((slot === 3 || slot === 4) && k > STRING) {
+        return false;
+      }
+    }
+    if (kind[1] > STRING) {
+      return false; // a boolean model: the full path says invalid_model
+    }
+    const model = this.store.standardDictionary('model');
+    const status = this.store.standardDictionary('status');
+    if (!model || !status) {
+      return false;
+    }
+
+    let time: number | null | undefined;
+    const tk = kind[0];
+    if (tk === 0 || tk === NULL) {
+      this.store.skip('missing_timestamp');
+      return true;
+    } else if (tk === NUMBER) {
+      time = timestampToMicros(value[0], this.zone);
+    } else if (tk === STRING) {
+      time = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], this.zone);
+      if (time === undefined) {
+        time = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), this.zone);
+      }
+    } else {
+      time = null; // a boolean
+    }
+    if (time === null) {
+      this.store.skip('invalid_timestamp');
+      return true;
+    }
+
+    let modelCode: number;
+    const mk = kind[1];
+    if (mk === 0 || mk === NULL || (mk === STRING && scanner.start[1] === scanner.end[1])) {
+      this.store.skip('missing_model');
+      return true;
+    } else if (mk === NUMBER) {
+      modelCode = model.codeOf(String(value[1]));
+    } else {
+      modelCode = this.modelCodes.code(buf, scanner.start[1], scanner.end[1], model);
+    }
+
+    if (kind[2] === 0) {
+      this.store.skip('missing_latency');
+      return true;
+    }
+    const latency = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
+    const batch = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
+    const gpu = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
+    const memory = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
+
+    let statusCode = 0;
+    const sk = kind[4];
+    if (sk === NUMBER) {
+      statusCode = Number.isFinite(value[4]) ? status.codeOf(String(value[4])) : 0;
+    } else if (sk === STRING) {
+      statusCode = this.statusCodes.code(buf, scanner.start[4], scanner.end[4], status);
+    }
+    let isError = false;
+    if (statusCode !== 0) {
+      if (statusCode >= this.statusIsError.length) {
+        const grown = new Int8Array(Math.max(statusCode + 1, this.statusIsError.length * 2)).fill(-1);
+        grown.set(this.statusIsError);
+        this.statusIsError = grown;
+      }
+      let flag = this.statusIsError[statusCode];
+      if (flag < 0) {
+        flag = this.isError(status.dictionary[statusCode]) ? 1 : 0;
+        this.statusIsError[statusCode] = flag;
+      }
+      isError = flag === 1;
+    }
+
+    const rk = kind[3];
+    if (rk === STRING) {
+      // The id's bytes go to the store as they are (plain ASCII: the scanner saw to that).
+      return this.store.appendStandard(
+        time,
+        isError,
+        modelCode,
+        latency,
+        batch,
+        gpu,
+        memory,
+        statusCode,
+        null,
+        buf,
+        scanner.start[3],
+        scanner.end[3]
+      );
+    }
+    const requestId = rk === NUMBER && Number.isFinite(value[3]) ? String(value[3]) : null;
+    return this.store.appendStandard(time, isError, modelCode, latency, batch, gpu, memory, statusCode, requestId);
+  }
+
+  /** The full path: JSON.parse (NaN and Infinity allowed), any layout, any fields. */
+  private parseText(rawLine: string): void {
     const line = rawLine.trim();
     if (line === '') {
       return; // blank lines are not records

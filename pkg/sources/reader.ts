@@ -23,7 +23,6 @@ export interface ReadProgress {
   rows: number;
 }
 
-const BOM = '\uFEFF';
 const HEAD_BYTES = 256;
 /** A shorter common beginning does not prove two files hold the same content. */
 const MIN_IDENTITY_BYTES = 48;
@@ -239,10 +238,16 @@ export class LogReader {
     return head.equals(state.head) && lastByte[0] === 10;
   }
 
-  private parseText(text: string, atFileStart: boolean): void {
-    const lines = (atFileStart && text.startsWith(BOM) ? text.slice(1) : text).split('\n');
-    for (const line of lines) {
-      this.parser.parse(line);
+  /** Parses the complete lines of buf[0, end) (end: just after the last \n, or the buffer's end for a final line). */
+  private parseLines(buf: Buffer, end: number, atFileStart: boolean): void {
+    let start = atFileStart && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    while (start < end) {
+      let newline = buf.indexOf(10, start);
+      if (newline < 0 || newline >= end) {
+        newline = end;
+      }
+      this.parser.parseBytes(buf, start, newline);
+      start = newline + 1;
     }
   }
 
@@ -270,7 +275,7 @@ export class LogReader {
           continue;
         }
         // Cutting at a newline byte never splits a UTF-8 character.
-        this.parseText(buffer.toString('utf8', 0, lastNewline), consumed === 0);
+        this.parseLines(buffer, lastNewline, consumed === 0);
         consumed += lastNewline + 1;
         this.bytesRead += lastNewline + 1;
         carry = buffer.subarray(lastNewline + 1);
@@ -305,14 +310,14 @@ export class LogReader {
         carry = buffer;
         continue;
       }
-      this.parseText(buffer.toString('utf8', 0, lastNewline), atFileStart);
+      this.parseLines(buffer, lastNewline, atFileStart);
       atFileStart = false;
       this.bytesRead += lastNewline + 1;
       carry = buffer.subarray(lastNewline + 1);
       report();
     }
     if (carry.length) {
-      this.parseText(carry.toString('utf8'), atFileStart);
+      this.parseLines(carry, carry.length, atFileStart);
       this.bytesRead += carry.length;
     }
     return position;

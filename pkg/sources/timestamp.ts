@@ -138,3 +138,89 @@ export function timestampToMicros(value: unknown, zone?: NaiveZone): number | nu
   }
   return null;
 }
+
+/** The day (ms since the epoch) of the last date read by isoBytesToMicros, by its ten bytes `YYYY-MM-DD`. */
+let cachedDate = -1;
+let cachedDayMs = 0;
+
+const digitAt = (buf: Buffer, at: number): number => {
+  const d = buf[at] - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+};
+
+/**
+ * The common timestamp straight from bytes: `YYYY-MM-DDTHH:MM:SS` with an optional `.fraction` of 1–9 digits,
+ * no zone, read in a fixed-offset zone — the same number isoToMicros gives for that text. Returns undefined for
+ * any other form (the caller then uses timestampToMicros on the text), null for an impossible date or time.
+ */
+export function isoBytesToMicros(buf: Buffer, start: number, end: number, zone: NaiveZone): number | null | undefined {
+  const length = end - start;
+  if (length < 19 || !('offsetMinutes' in zone) || buf[start + 4] !== 0x2d || buf[start + 7] !== 0x2d) {
+    return undefined;
+  }
+  if (buf[start + 10] !== 0x54 /* T */ || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) {
+    return undefined;
+  }
+  // The date: the same ten bytes as the line before are the same day.
+  const y1 = digitAt(buf, start);
+  const y2 = digitAt(buf, start + 1);
+  const y3 = digitAt(buf, start + 2);
+  const y4 = digitAt(buf, start + 3);
+  const m1 = digitAt(buf, start + 5);
+  const m2 = digitAt(buf, start + 6);
+  const d1 = digitAt(buf, start + 8);
+  const d2 = digitAt(buf, start + 9);
+  if ((y1 | y2 | y3 | y4 | m1 | m2 | d1 | d2) < 0) {
+    return undefined;
+  }
+  const dateKey = ((((((y1 * 10 + y2) * 10 + y3) * 10 + y4) * 10 + m1) * 10 + m2) * 10 + d1) * 10 + d2;
+  if (dateKey !== cachedDate) {
+    const year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4;
+    const month = m1 * 10 + m2;
+    const day = d1 * 10 + d2;
+    if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) {
+      return null;
+    }
+    if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) {
+      return null;
+    }
+    cachedDayMs = Date.UTC(year, month - 1, day, 0, 0, 0);
+    cachedDate = dateKey;
+  }
+  const h1 = digitAt(buf, start + 11);
+  const h2 = digitAt(buf, start + 12);
+  const i1 = digitAt(buf, start + 14);
+  const i2 = digitAt(buf, start + 15);
+  const s1 = digitAt(buf, start + 17);
+  const s2 = digitAt(buf, start + 18);
+  if ((h1 | h2 | i1 | i2 | s1 | s2) < 0) {
+    return undefined;
+  }
+  const hour = h1 * 10 + h2;
+  const minute = i1 * 10 + i2;
+  const second = s1 * 10 + s2;
+  if (hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  let micros = 0;
+  if (length > 19) {
+    if (buf[start + 19] !== 0x2e /* . */ || length === 20 || length > 29) {
+      return undefined;
+    }
+    // Fractions beyond microseconds are truncated (as isoToMicros does); fewer digits are padded.
+    for (let i = 20; i < length; i++) {
+      const d = digitAt(buf, start + i);
+      if (d < 0) {
+        return undefined;
+      }
+      if (i < 26) {
+        micros = micros * 10 + d;
+      }
+    }
+    for (let i = Math.min(length, 26); i < 26; i++) {
+      micros *= 10;
+    }
+  }
+  const wallMs = cachedDayMs + ((hour * 60 + minute) * 60 + second) * 1000;
+  return (wallMs - zone.offsetMinutes * 60_000) * 1000 + micros;
+}

@@ -283,3 +283,59 @@ describe('Store', () => {
     expect(store.stringColumn('__proto__')?.get(0)).toBe('x');
   });
 });
+
+describe('TextColumn: a byte heap that gives back exactly the strings pushed', () => {
+  const samples: Array<string | null> = [
+    'c7ef63a1-0dab-4ee7-a23e-5a07eb6f5f99',
+    'C7EF63A1-0DAB-4EE7-A23E-5A07EB6F5F99',
+    'c7ef63a1-0dab-4ee7-a23e-5a07eb6f5f9g',
+    'c7ef63a1x0dab-4ee7-a23e-5a07eb6f5f99',
+    'c7ef63a1-0dab-4ee7-a23e-5a07eb6f5f9',
+    'c7ef63a1-0dab-4ee7-a23e-5a07eb6f5f99 ',
+    '00000000-0000-0000-0000-000000000000',
+    'req-fcfd6b8ccedc',
+    '',
+    null,
+    'модель-ü 😀',
+    '\ud800lone',
+    'tail\udc00',
+    'é'.repeat(18),
+    '1234',
+  ];
+
+  it('round-trips UUIDs, near-UUIDs, other text, unicode, lone surrogates and nulls', () => {
+    const column = new TextColumn();
+    for (let i = 0; i < 3000; i++) {
+      column.push(samples[i % samples.length]);
+    }
+    expect(column.length).toBe(3000);
+    for (let i = 0; i < 3000; i++) {
+      expect(column.get(i)).toBe(samples[i % samples.length]);
+    }
+    expect(column.get(3000)).toBeNull();
+  });
+
+  it('pushAscii stores bytes as push stores their string', () => {
+    const column = new TextColumn();
+    const ascii = samples.filter((s): s is string => s !== null && /^[\x20-\x7e]*$/.test(s));
+    for (const text of ascii) {
+      const buf = Buffer.from(`xx${text}yy`, 'latin1');
+      column.pushAscii(buf, 2, 2 + text.length);
+    }
+    expect(ascii.map((_, i) => column.get(i))).toEqual(ascii);
+  });
+
+  it('dropFront keeps the rest intact, and appends go on after it', () => {
+    const column = new TextColumn();
+    for (let i = 0; i < 2000; i++) {
+      column.push(samples[i % samples.length]);
+    }
+    column.dropFront(777);
+    expect(column.length).toBe(1223);
+    for (let i = 0; i < 1223; i++) {
+      expect(column.get(i)).toBe(samples[(i + 777) % samples.length]);
+    }
+    column.push('after');
+    expect(column.get(1223)).toBe('after');
+  });
+});

@@ -1,4 +1,4 @@
-import { Column, DictionaryColumn, NumberColumn, TextColumn } from './columns';
+import { Column, DictionaryColumn, grownCapacity, NumberColumn, TextColumn } from './columns';
 
 /** Numeric fields every store has, even when a log never writes them. */
 export const NUMERIC_FIELDS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'] as const;
@@ -9,6 +9,16 @@ export const REQUEST_ID = 'request_id';
 /** A value of one field of one row, as the line parser hands it over. */
 export type FieldValue = string | number | null;
 
+interface StandardColumns {
+  model: DictionaryColumn;
+  status: DictionaryColumn;
+  requestId: TextColumn;
+  latency: NumberColumn;
+  batch: NumberColumn;
+  gpu: NumberColumn;
+  memory: NumberColumn;
+}
+
 /** Growable flags, one byte a row. */
 class FlagColumn {
   private data = new Uint8Array(1024);
@@ -16,7 +26,7 @@ class FlagColumn {
 
   push(flag: boolean): void {
     if (this.length === this.data.length) {
-      const grown = new Uint8Array(this.data.length * 2);
+      const grown = new Uint8Array(grownCapacity(this.data.length));
       grown.set(this.data);
       this.data = grown;
     }
@@ -70,6 +80,7 @@ export class Store {
         column = typeof value === 'number' ? new NumberColumn() : new DictionaryColumn();
         column.pushMissing(row);
         this.columns.set(name, column);
+        this.columnsChanged++;
       }
       if (column.length > row) {
         continue; // the same field twice after mapping: the first wins
@@ -98,10 +109,141 @@ export class Store {
     this.length = row + 1;
   }
 
+  /** Bumped whenever a column is added or replaced (fast appends re-resolve their columns). */
+  private columnsChanged = 0;
+  private resolvedAt = -1;
+  private standard: StandardColumns | null = null;
+  /** Columns other than the standard seven: a fast append gives them a missing value. */
+  private others: Column[] = [];
+
+  private resolveStandard(): StandardColumns | null {
+    if (this.resolvedAt !== this.columnsChanged) {
+      this.resolvedAt = this.columnsChanged;
+      const model = this.columns.get('model');
+      const status = this.columns.get('status');
+      const requestId = this.columns.get(REQUEST_ID);
+      const numbers = NUMERIC_FIELDS.map((name) => this.columns.get(name));
+      const [latency, batch, gpu, memory] = numbers;
+      this.standard =
+        model?.kind === 'string' &&
+        status?.kind === 'string' &&
+        requestId?.kind === 'text' &&
+        latency?.kind === 'number' &&
+        batch?.kind === 'number' &&
+        gpu?.kind === 'number' &&
+        memory?.kind === 'number'
+          ? { model, status, requestId, latency, batch, gpu, memory }
+          : null;
+      const taken = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
+      this.others = [...this.columns].filter(([name]) => !taken.has(name)).map(([, column]) => column);
+    }
+    return this.standard;
+  }
+
+  /** The dictionary of a standard string column (model, status), for parsers that append by code. */
+  standardDictionary(name: 'model' | 'status'): DictionaryColumn | undefined {
+    const column = this.resolveStandard()?.[name];
+    return column;
+  }
+
+  /**
+   * Appends a row of only the standard fields, strings as dictionary codes (of standardDictionary()), the
+   * request id as a string or as ASCII bytes (requestIdBytes[requestIdStart, requestIdEnd), no escapes):
+   * the same row append() makes of the same values. False (nothing appended) when a standard column is
+   * not of its usual kind; then use append().
+   */
+  appendStandard(
+    timeUs: number,
+    isError: boolean,
+    modelCode: number,
+    latency: number,
+    batch: number,
+    gpu: number,
+    memory: number,
+    statusCode: number,
+    requestId: string | null,
+    requestIdBytes?: Uint8Array,
+    requestIdStart = 0,
+    requestIdEnd = 0
+  ): boolean {
+    const std = this.resolveStandard();
+    if (std === null) {
+      return false;
+    }
+    std.model.pushCode(modelCode);
+    std.latency.push(latency);
+    std.batch.push(batch);
+    std.gpu.push(gpu);
+    std.memory.push(memory);
+    std.status.pushCode(statusCode);
+    if (requestIdBytes) {
+      std.requestId.pushAscii(requestIdBytes, requestIdStart, requestIdEnd);
+    } else {
+      std.requestId.push(requestId);
+    }
+    const others = this.others;
+    for (let i = 0; i < others.length; i++) {
+      others[i].pushMissing(1);
+    }
+    this.time.push(timeUs);
+    if (timeUs > this.newestUs) {
+      this.newestUs = timeUs;
+    }
+    this.errors.push(isError);
+    this.length++;
+    return true;
+  }
+
   /** The newest request's time (µs), for retention by age. */
   newestUs = -Infinity;
   /** Requests dropped by retention so far. */
   expired = 0;
+
+  /** Rows per block of the time index. */
+  static readonly TIME_BLOCK = 4096;
+  private blockMin = new Float64Array(16);
+  private blockMax = new Float64Array(16);
+  /** Rows the time index covers (a partial last block is recomputed as it fills). */
+  private indexedRows = 0;
+
+  /**
+   * The time index: the least and greatest time of each block of TIME_BLOCK rows (block b holds rows
+   * [b·TIME_BLOCK, (b+1)·TIME_BLOCK)). Logs are written nearly in time order, so a time range touches few
+   * blocks and a query skips the rest. Brought up to date on each call.
+   */
+  timeIndex(): { min: Float64Array; max: Float64Array; blockSize: number } {
+    const n = this.length;
+    const size = Store.TIME_BLOCK;
+    const blocks = Math.ceil(n / size);
+    if (blocks > this.blockMin.length) {
+      const capacity = Math.max(blocks, this.blockMin.length * 2);
+      const min = new Float64Array(capacity);
+      const max = new Float64Array(capacity);
+      min.set(this.blockMin);
+      max.set(this.blockMax);
+      this.blockMin = min;
+      this.blockMax = max;
+    }
+    const time = this.time.values();
+    for (let b = Math.floor(this.indexedRows / size); b < blocks; b++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      const end = Math.min(n, (b + 1) * size);
+      for (let row = b * size; row < end; row++) {
+        const t = time[row];
+        if (t < lo) {
+          lo = t;
+        }
+        if (t > hi) {
+          hi = t;
+        }
+      }
+      this.blockMin[b] = lo;
+      this.blockMax[b] = hi;
+    }
+    this.indexedRows = n;
+    return { min: this.blockMin.subarray(0, blocks), max: this.blockMax.subarray(0, blocks), blockSize: size };
+  }
 
   /** Drops the first `count` rows, the oldest read. */
   dropFront(count: number): void {
@@ -109,6 +251,7 @@ export class Store {
     if (n <= 0) {
       return;
     }
+    this.indexedRows = 0;
     this.time.dropFront(n);
     this.errors.dropFront(n);
     for (const column of this.columns.values()) {
@@ -179,6 +322,7 @@ export class Store {
       strings.push(Number.isNaN(v) ? null : String(v));
     }
     this.columns.set(name, strings);
+    this.columnsChanged++;
     return strings;
   }
 }

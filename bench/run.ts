@@ -1,0 +1,350 @@
+/**
+ * `npm run bench [-- --rows N --seed S --runs R --skip duckdb,live,ceilings]`: our engine against DuckDB on the same
+ * generated logs, in one run on this machine. Logs are generated once per rows+seed into .cache/bench (git-ignored).
+ * Each engine loads and queries in its own child process (so peak RSS is its own); the parent checks that both
+ * give the same answers and prints the side-by-side table (markdown) with the targets of issue 7.
+ */
+import { spawn } from 'child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { cpus, loadavg, totalmem } from 'os';
+import { join, resolve } from 'path';
+import { writeLogs } from '../pkg/generator/generate';
+import { timestampToMicros } from '../pkg/sources/timestamp';
+import { BenchInput, CeilingReport, EngineReport, LiveReport, QUERY_NAMES, QueryName, SummaryRow } from './common';
+
+interface Options {
+  rows: number;
+  seed: number;
+  runs: number;
+  skip: Set<string>;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { rows: 2_000_000, seed: 1, runs: 5, skip: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    const int = (): number => {
+      const n = Number(value?.replace(/_/g, ''));
+      if (!Number.isInteger(n) || n <= 0) {
+        throw new Error(`${argv[i]} needs a positive whole number`);
+      }
+      i++;
+      return n;
+    };
+    switch (argv[i]) {
+      case '--rows':
+        options.rows = int();
+        break;
+      case '--seed':
+        options.seed = int();
+        break;
+      case '--runs':
+        options.runs = int();
+        break;
+      case '--skip':
+        (value ?? '').split(',').forEach((s) => options.skip.add(s.trim()));
+        i++;
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --skip duckdb,live,ceilings)`);
+    }
+  }
+  return options;
+}
+
+const ROOT = resolve(__dirname, '..');
+const CACHE = join(ROOT, '.cache', 'bench');
+
+/** The benchmark's log file, generated once per rows+seed (written aside, then renamed: never half a cache). */
+async function ensureLogs(rows: number, seed: number): Promise<string> {
+  const dir = join(CACHE, `rows-${rows}-seed-${seed}`);
+  const file = join(dir, 'inference.log');
+  if (existsSync(file)) {
+    return file;
+  }
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  process.stderr.write(`generating ${rows} rows (seed ${seed}) into ${dir} ...\n`);
+  const start = performance.now();
+  await writeLogs(partial, { rows, seed, files: 1 });
+  renameSync(partial, dir);
+  process.stderr.write(`generated in ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+  return file;
+}
+
+/** Times (µs) of the file's first and last requests (the generator writes in time order). */
+function timeSpan(file: string): { firstUs: number; lastUs: number } {
+  const size = statSync(file).size;
+  const fd = openSync(file, 'r');
+  const read = (position: number, length: number): string => {
+    const buffer = Buffer.alloc(length);
+    const n = readSync(fd, buffer, 0, length, position);
+    return buffer.toString('utf8', 0, n);
+  };
+  try {
+    const stamps = (text: string): number[] =>
+      [...text.matchAll(/"timestamp": "([^"]+)"/g)].map((m) => timestampToMicros(m[1]) ?? NaN).filter((t) => t === t);
+    const head = stamps(read(0, 4096));
+    const tail = stamps(read(Math.max(0, size - 4096), 4096));
+    return { firstUs: head[0], lastUs: tail[tail.length - 1] };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs a child (TypeScript through tsx) and returns its report. */
+function child<T>(script: string, input: BenchInput): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const args = [
+      '--expose-gc',
+      '--max-old-space-size=20000',
+      '--import',
+      'tsx',
+      join(__dirname, script),
+      JSON.stringify(input),
+    ];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('@@REPORT '));
+      if (code !== 0 || !line) {
+        reject(new Error(`${script} failed (exit ${code})`));
+        return;
+      }
+      resolvePromise(JSON.parse(line.slice('@@REPORT '.length)) as T);
+    });
+  });
+}
+
+// ---- answer check ----
+
+const TOLERANCE = 1e-9;
+
+function same(a: number | null, b: number | null): boolean {
+  if (a === null || b === null) {
+    return a === b;
+  }
+  return a === b || Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function checkSummary(name: string, ours: SummaryRow[], theirs: SummaryRow[], problems: string[]): number {
+  let compared = 0;
+  if (ours.map((r) => r.model).join() !== theirs.map((r) => r.model).join()) {
+    problems.push(`${name}: models differ (${ours.map((r) => r.model)} vs ${theirs.map((r) => r.model)})`);
+    return 0;
+  }
+  ours.forEach((o, i) => {
+    const t = theirs[i];
+    for (const key of ['requests', 'avg', 'p50', 'p95', 'p99', 'max', 'errorRate'] as const) {
+      compared++;
+      if (!same(o[key], t[key])) {
+        problems.push(`${name} ${o.model} ${key}: ours ${o[key]}, DuckDB ${t[key]}`);
+      }
+    }
+  });
+  return compared;
+}
+
+function checkAnswers(ours: EngineReport, duck: EngineReport): { compared: number; problems: string[] } {
+  const problems: string[] = [];
+  let compared = 0;
+  const a = ours.answers;
+  const b = duck.answers;
+  compared += checkSummary('summary', a.summary, b.summary, problems);
+  compared += checkSummary('one-hour summary', a.hour, b.hour, problems);
+  compared += checkSummary('alert', a.alert, b.alert, problems);
+  for (const [model, series] of Object.entries(a.trend)) {
+    const other = b.trend[model] ?? {};
+    for (const [bucket, [mean, p99]] of Object.entries(series)) {
+      const [m2, p2] = other[bucket] ?? [null, null];
+      compared += 2;
+      if (!same(mean, m2) || !same(p99, p2)) {
+        problems.push(`trend ${model} @${bucket}: ours ${mean}/${p99}, DuckDB ${m2}/${p2}`);
+      }
+    }
+  }
+  compared++;
+  if (a.anomaliesFound !== b.anomaliesFound) {
+    problems.push(`anomalies found: ours ${a.anomaliesFound}, DuckDB ${b.anomaliesFound}`);
+  }
+  a.anomalyScores.forEach((s, i) => {
+    compared++;
+    if (!same(s, b.anomalyScores[i] ?? null)) {
+      problems.push(`anomaly #${i} |score|: ours ${s}, DuckDB ${b.anomalyScores[i]}`);
+    }
+  });
+  const idsDiffer = a.anomalyIds.filter((id, i) => id !== b.anomalyIds[i]).length;
+  if (idsDiffer > 0) {
+    problems.push(`anomalies: ${idsDiffer} of ${a.anomalyIds.length} request ids differ in order (ties?)`);
+  }
+  a.pearson.forEach((row, i) =>
+    row.forEach((r, j) => {
+      compared++;
+      if (!same(r, b.pearson[i]?.[j] ?? null)) {
+        problems.push(`pearson[${i}][${j}]: ours ${r}, DuckDB ${b.pearson[i]?.[j]}`);
+      }
+    })
+  );
+  return { compared, problems };
+}
+
+// ---- table ----
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const fmtMs = (ms: number): string =>
+  ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+const ratio = (x: number): string => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : 'n/a');
+
+const QUERY_TARGETS: Record<QueryName, number> = {
+  'summary by model': 2,
+  'trend per model per minute (mean + p99)': 2,
+  'z-score anomalies per model': 2,
+  '4x4 Pearson matrix': 2,
+  'one-hour summary by model': 5,
+  'alert: p99 last 5 min per model': 5,
+};
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const file = await ensureLogs(options.rows, options.seed);
+  const bytes = statSync(file).size;
+  const { firstUs, lastUs } = timeSpan(file);
+  const midMs = Math.floor((firstUs + lastUs) / 2000 / 60_000) * 60_000;
+  const alertTo = Math.ceil(lastUs / 1000);
+  const input: BenchInput = {
+    file,
+    bytes,
+    rows: options.rows,
+    runs: options.runs,
+    hourFrom: midMs - 1_800_000,
+    hourTo: midMs + 1_800_000,
+    alertFrom: alertTo - 300_000,
+    alertTo,
+  };
+  const loadBefore = loadavg();
+  const ceilings = options.skip.has('ceilings') ? null : await child<CeilingReport>('ceilings.ts', input);
+  const ours = await child<EngineReport>('ours.ts', input);
+  const duck = options.skip.has('duckdb') ? null : await child<EngineReport>('duckdb.ts', input);
+  const live = options.skip.has('live') ? null : await child<LiveReport>('live.ts', input);
+  const loadAfter = loadavg();
+
+  const lines: string[] = [];
+  const out = (s = ''): void => {
+    lines.push(s);
+  };
+  out(
+    `${options.rows.toLocaleString('en-US')} rows, ${(bytes / options.rows).toFixed(0)} bytes/line, ${mb(bytes)}; ` +
+      `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
+      `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after a warm-up`
+  );
+  out();
+  out('| measure | ours | DuckDB | ratio | target | met |');
+  out('| --- | ---: | ---: | ---: | --- | --- |');
+  const row = (cells: string[]): void => out(`| ${cells.join(' | ')} |`);
+  const mbps = (ms: number): number => bytes / 2 ** 20 / (ms / 1000);
+  const met = (ok: boolean | null): string => (ok === null ? '' : ok ? 'met' : '**missed**');
+  const ourLoad = mbps(ours.loadMs);
+  const duckLoad = duck ? mbps(duck.loadMs) : NaN;
+  row([
+    'load, MB/s',
+    ourLoad.toFixed(0),
+    duck ? duckLoad.toFixed(0) : 'n/a',
+    ratio(ourLoad / duckLoad),
+    '>= 1x DuckDB',
+    met(duck ? ourLoad >= duckLoad : null),
+  ]);
+  row([
+    'load, rows/s',
+    Math.round(ours.rows / (ours.loadMs / 1000)).toLocaleString('en-US'),
+    duck ? Math.round(duck.rows / (duck.loadMs / 1000)).toLocaleString('en-US') : 'n/a',
+    '',
+    '',
+    '',
+  ]);
+  row(['load, time', fmtMs(ours.loadMs), duck ? fmtMs(duck.loadMs) : 'n/a', '', '', '']);
+  row(['peak RSS after load', mb(ours.peakRssBytes), duck ? mb(duck.peakRssBytes) : 'n/a', '', '', '']);
+  row([
+    'memory, bytes/row',
+    ours.bytesPerRow.toFixed(1),
+    duck ? duck.bytesPerRow.toFixed(1) : 'n/a',
+    ratio(duck ? duck.bytesPerRow / ours.bytesPerRow : NaN),
+    '<= 32',
+    met(ours.bytesPerRow <= 32),
+  ]);
+  for (const name of QUERY_NAMES) {
+    const o = ours.queries[name];
+    const d = duck?.queries[name];
+    const speedup = d === undefined ? NaN : d / o;
+    row([
+      name,
+      fmtMs(o),
+      d === undefined ? 'n/a' : fmtMs(d),
+      ratio(speedup),
+      `>= ${QUERY_TARGETS[name]}x faster`,
+      met(d === undefined ? null : speedup >= QUERY_TARGETS[name]),
+    ]);
+  }
+  if (live) {
+    row([
+      `live: append to visible (${Math.round(live.linesPerSecond).toLocaleString('en-US')} lines/s)`,
+      `p50 ${fmtMs(live.p50Ms)}, max ${fmtMs(live.maxMs)}`,
+      'n/a',
+      '',
+      '<= 1 s at 50,000 lines/s',
+      met(live.maxMs <= 1000 && live.linesPerSecond >= 49_000),
+    ]);
+  }
+  if (ceilings) {
+    out();
+    out('Ceilings on this machine, same file, same run (page-cached):');
+    out();
+    out('| ceiling | MB/s | ours (load) as share |');
+    out('| --- | ---: | ---: |');
+    for (const [name, ms] of [
+      ['reading the bytes (4 MiB reads)', ceilings.readMs],
+      ['reading + splitting lines (Buffer.indexOf)', ceilings.splitMs],
+      ['readline + JSON.parse', ceilings.readlineJsonMs],
+    ] as Array<[string, number]>) {
+      out(`| ${name} | ${mbps(ms).toFixed(0)} | ${((100 * ourLoad) / mbps(ms)).toFixed(0)}% |`);
+    }
+  }
+  if (duck) {
+    const { compared, problems } = checkAnswers(ours, duck);
+    out();
+    out(
+      problems.length === 0
+        ? `Answers: all ${compared} compared numbers equal DuckDB's (relative 1e-9): summary, one-hour and alert ` +
+            `(count, avg, p50, p95, p99, max, error rate per model), every trend bucket's mean and p99, anomalies ` +
+            `found and top ${ours.answers.anomalyScores.length} scores, the Pearson matrix.`
+        : `Answers: ${problems.length} of ${compared} compared numbers DIFFER from DuckDB's:\n  ${problems.slice(0, 20).join('\n  ')}`
+    );
+  }
+  const text = lines.join('\n');
+  process.stdout.write(`\n${text}\n`);
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(
+    join(CACHE, `result-rows-${options.rows}.json`),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        options: { ...options, skip: [...options.skip] },
+        input,
+        ceilings,
+        ours,
+        duck,
+        live,
+        table: text,
+      },
+      null,
+      1
+    )
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

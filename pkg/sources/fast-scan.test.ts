@@ -1,0 +1,400 @@
+/**
+ * The byte scanner must give exactly the rows (and skip counts) the full JSON.parse path gives: every line here
+ * is read both ways and the two stores must be identical, column by column, value by value.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { writeLogs } from '../generator/generate';
+import { Store } from '../store/store';
+import { FastScanner, NULL, NUMBER, STRING } from './fast-scan';
+import { LineParser, SourceConfig } from './parse-line';
+import { LogReader } from './reader';
+
+/** Everything a store holds, as plain values (NaN kept as the string 'NaN', -0 as '-0'). */
+function snapshot(store: Store): unknown {
+  const plain = (v: unknown): unknown =>
+    typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v) : v;
+  const columns: Record<string, unknown> = {};
+  for (const [name, column] of store.columns) {
+    const values: unknown[] = [];
+    for (let row = 0; row < column.length; row++) {
+      values.push(plain(column.get(row)));
+    }
+    columns[name] = { kind: column.kind, values };
+  }
+  return {
+    length: store.length,
+    time: Array.from(store.time.values(), plain),
+    errors: Array.from(store.errors.values()),
+    columns,
+    columnOrder: [...store.columns.keys()],
+    skipped: store.skipped,
+    invalidValues: store.invalidValues,
+    newestUs: store.newestUs,
+  };
+}
+
+function readBoth(lines: string[], config: SourceConfig = {}): { fast: Store; full: Store } {
+  const fast = new Store();
+  const fastParser = new LineParser(fast, config);
+  const text = Buffer.from(lines.join('\n'), 'utf8');
+  let start = 0;
+  while (start <= text.length) {
+    let newline = text.indexOf(10, start);
+    if (newline < 0) {
+      newline = text.length;
+    }
+    fastParser.parseBytes(text, start, newline);
+    start = newline + 1;
+  }
+  const full = new Store();
+  const fullParser = new LineParser(full, config);
+  fullParser.useFastPath = false;
+  for (const line of lines) {
+    fullParser.parse(line);
+  }
+  return { fast, full };
+}
+
+function expectSame(lines: string[], config: SourceConfig = {}): Store {
+  const { fast, full } = readBoth(lines, config);
+  expect(snapshot(fast)).toEqual(snapshot(full));
+  return fast;
+}
+
+const BASE = {
+  timestamp: '2026-11-27T15:03:15.123456',
+  request_id: 'r1',
+  model: 'm',
+  latency_ms: 12.5,
+  batch_size: 8,
+  status: 'success',
+  gpu_util: 71.2,
+  memory_used_gb: 17.9,
+};
+
+/** A json.dumps-style line with one field's raw JSON text replaced (or the field dropped when `raw` is undefined). */
+function withRaw(field: string, raw: string | undefined, compact = false): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(BASE)) {
+    if (key === field) {
+      if (raw !== undefined) {
+        parts.push(`"${key}"${compact ? ':' : ': '}${raw}`);
+      }
+    } else {
+      parts.push(`"${key}"${compact ? ':' : ': '}${JSON.stringify(value)}`);
+    }
+  }
+  if (!(field in BASE) && raw !== undefined) {
+    parts.push(`"${field}": ${raw}`);
+  }
+  return `{${parts.join(compact ? ',' : ', ')}}`;
+}
+
+const NUMBER_TEXTS = [
+  '0',
+  '-0',
+  '0.0',
+  '-0.0',
+  '1',
+  '12.5',
+  '0.1',
+  '0.30000000000000004',
+  '123456789012345',
+  '1234567890123456',
+  '12345678901234567890',
+  '1e5',
+  '1E-3',
+  '-2.5e+3',
+  '1e999',
+  '-1e999',
+  '5e-324',
+  '1.7976931348623157e308',
+  '9007199254740993',
+  '0.000001',
+  '414.701',
+  '99999.999',
+  '01',
+  '1.',
+  '.5',
+  '-',
+  '+1',
+  '1e',
+  '--1',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  'NaNx',
+  'Infinityy',
+  'nan',
+  'null',
+  'true',
+  'false',
+  '"12.5"',
+  '" 12.5 "',
+  '"fast"',
+  '"NaN"',
+  '"-inf"',
+  '""',
+  '[1]',
+  '{"a": 1}',
+];
+
+const STRING_TEXTS = [
+  '"a"',
+  '""',
+  '"success"',
+  '"SUCCESS"',
+  '" ok "',
+  '"200"',
+  '"204"',
+  '"error"',
+  '"timeout"',
+  '"é"',
+  '"\\u00e9"',
+  '"a\\"b"',
+  '"a\\\\b"',
+  '"tab\there"',
+  '"NaN"',
+  '"Infinity"',
+  '"line\\nbreak"',
+  '"😀"',
+  '"__proto__"',
+  ...NUMBER_TEXTS,
+];
+
+const TIMESTAMP_TEXTS = [
+  '"2026-11-27T15:03:15.123456"',
+  '"2026-11-27T15:03:15"',
+  '"2026-11-27T15:03:15.1"',
+  '"2026-11-27T15:03:15.123456789"',
+  '"2026-11-27T15:03:15.1234567891"',
+  '"2026-11-27T15:03:15."',
+  '"2026-11-27 15:03:15.5"',
+  '"2026-11-27T15:03:15,5"',
+  '"2026-11-27T15:03:15Z"',
+  '"2026-11-27T15:03:15.25+02:00"',
+  '"2026-11-27T15:03:15-0530"',
+  '"2026-11-27T15:03"',
+  '"2026-11-27"',
+  '"2026-02-29T00:00:00"',
+  '"2024-02-29T00:00:00"',
+  '"2026-02-30T00:00:00"',
+  '"2026-13-01T00:00:00"',
+  '"2026-00-10T00:00:00"',
+  '"2026-11-27T24:00:00"',
+  '"2026-11-27T23:60:00"',
+  '"2026-11-27T23:59:60"',
+  '"0050-01-01T00:00:00"',
+  '"2026-11-27T15:03:15.123456 "',
+  '" 2026-11-27T15:03:15"',
+  '"2026-1-27T15:03:15"',
+  '"2026-11-27X15:03:15"',
+  '"yesterday"',
+  '""',
+  '"1795791795"',
+  '"1795791795123"',
+  '"1795791795.5"',
+  '1795791795',
+  '1795791795.25',
+  '1795791795123',
+  '1795791795123456',
+  '1795791795123456789',
+  '-1',
+  '0',
+  'null',
+  'NaN',
+  'Infinity',
+  'true',
+  'false',
+  '1e999',
+  '[1]',
+  '{"a": 1}',
+  '"2026-11-27T15:03:15.123456+00:00"',
+];
+
+describe('FastScanner', () => {
+  it('reads a json.dumps line into its slots', () => {
+    const scanner = new FastScanner(['timestamp', 'model', 'latency_ms']);
+    const line = Buffer.from('{"model": "m1", "latency_ms": 12.5, "timestamp": "t"}');
+    expect(scanner.scan(line, 0, line.length)).toBe(true);
+    expect(Array.from(scanner.kind)).toEqual([STRING, STRING, NUMBER]);
+    expect(scanner.number[2]).toBe(12.5);
+    expect(line.toString('latin1', scanner.start[1], scanner.end[1])).toBe('m1');
+  });
+
+  it('reads NaN, Infinity and -Infinity as null and refuses what is not the common case', () => {
+    const scanner = new FastScanner(['a', 'b', 'c']);
+    const ok = Buffer.from('{"a":NaN,"b":-Infinity,"c":Infinity}');
+    expect(scanner.scan(ok, 0, ok.length)).toBe(true);
+    expect(Array.from(scanner.kind)).toEqual([NULL, NULL, NULL]);
+    for (const text of [
+      '{"a": 1, "a": 2}',
+      '{"a": 1, "x": 2}',
+      '{"a": "\\n"}',
+      '{"a": {}}',
+      '{"a": 01}',
+      '{"a": 1} x',
+      '[1]',
+      '{}',
+    ]) {
+      const buf = Buffer.from(text);
+      expect(scanner.scan(buf, 0, buf.length)).toBe(false);
+    }
+  });
+
+  it('computes numbers exactly as JSON.parse does', () => {
+    const scanner = new FastScanner(['a']);
+    const texts = [
+      '0.1',
+      '0.2',
+      '0.3',
+      '414.701',
+      '1e5',
+      '-2.5e-3',
+      '123456789012345',
+      '1234567890123456789',
+      '5e-324',
+      '-0',
+    ];
+    for (let i = 0; i < 6000; i++) {
+      const digits = 1 + (i % 15);
+      const k = Math.floor(Math.random() * 10 ** digits);
+      const f = i % (digits + 1);
+      const s = String(k).padStart(f + 1, '0');
+      texts.push(f ? `${s.slice(0, s.length - f)}.${s.slice(s.length - f)}` : s);
+    }
+    const wrong = texts.filter((text) => {
+      const buf = Buffer.from(`{"a": ${text}}`);
+      return !scanner.scan(buf, 0, buf.length) || !Object.is(scanner.number[0], JSON.parse(text));
+    });
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('LineParser: the byte scanner and the full path give identical stores', () => {
+  it('on every value of every standard field, json.dumps and compact layouts', () => {
+    const lines: string[] = [];
+    for (const compact of [false, true]) {
+      for (const field of ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb']) {
+        for (const raw of [...NUMBER_TEXTS, undefined]) {
+          lines.push(withRaw(field, raw, compact));
+        }
+      }
+      for (const field of ['model', 'status', 'request_id']) {
+        for (const raw of [...STRING_TEXTS, undefined]) {
+          lines.push(withRaw(field, raw, compact));
+        }
+      }
+      for (const raw of [...TIMESTAMP_TEXTS, undefined]) {
+        lines.push(withRaw('timestamp', raw, compact));
+      }
+    }
+    const store = expectSame(lines);
+    expect(store.length).toBeGreaterThan(300);
+    for (const config of [{ timezone: '+02:00' }, { timezone: 'Europe/Berlin' }, { successStatuses: ['fine'] }]) {
+      expectSame(lines, config);
+    }
+  });
+
+  it('on odd layouts, extras, duplicates, garbage and non-objects', () => {
+    const line = withRaw('x', undefined);
+    const lines = [
+      line,
+      `  ${line}  `,
+      `${line}\r`,
+      `\t${line}\t`,
+      `\uFEFF${line}`,
+      `\u00a0${line}`,
+      line.replace(/, /g, ' ,  ').replace(/: /g, ' :\t'),
+      line.replace('{', '{ '),
+      line.replace(/}$/, ' }'),
+      `${line} x`,
+      `${line}}`,
+      `${line},`,
+      line.slice(0, -1),
+      line.slice(0, 40),
+      withRaw('host', '"h1"'),
+      withRaw('shard', '3'),
+      withRaw('flag', 'true'),
+      withRaw('nested', '{"a": [1, 2]}'),
+      withRaw('__proto__', '"p"'),
+      withRaw('7', '"seven"'),
+      withRaw('model', '"a", "model": "b"'),
+      withRaw('latency_ms', '1, "latency_ms": 2'),
+      withRaw('request_id', '"r", "request_id": null'),
+      '{}',
+      '{ }',
+      '[]',
+      '[1, 2]',
+      '"text"',
+      '123',
+      'null',
+      'NaN',
+      '',
+      '   ',
+      '\r',
+      'Traceback (most recent call last):',
+      '{"timestamp": "2026-11-27T15:03:15", "model": "m", "latency_ms": 1}',
+      '{"latency_ms": 1, "model": "m", "timestamp": "2026-11-27T15:03:15"}',
+      '{"timestamp":"2026-11-27T15:03:15","model":"m","latency_ms":1,"status":"ok"}',
+      '{"timestamp": "2026-11-27T15:03:15", "model": "m"}',
+      '{"timestamp": "2026-11-27T15:03:15", "latency_ms": 1}',
+      '{"model": "m", "latency_ms": 1}',
+      '{"timestamp" : "2026-11-27T15:03:15" , "model" : "m" , "latency_ms" : 1 }',
+      '{"timestamp": "2026-11-27T15:03:15", "model": "m", "latency_ms": 1, "status": "ok", "status_code": 200}',
+    ];
+    expectSame(lines);
+    expectSame(lines, { fieldMap: { latency_ms: 'duration', model: 'name' } });
+    expectSame(
+      lines.map((l) => l.replace('"latency_ms"', '"duration"')),
+      { fieldMap: { latency_ms: 'duration' } }
+    );
+    expectSame(lines, { fieldMap: { model: 'latency_ms' } });
+  });
+
+  it('extras first seen later, and a standard column turned into text by direct appends, still agree', () => {
+    const line = withRaw('x', undefined);
+    expectSame([line, withRaw('host', '"h1"'), line, withRaw('host', '5'), line, withRaw('region', 'null'), line]);
+    const store = new Store();
+    store.append(1, false, { model: 'a', latency_ms: 1, batch_size: 'big' });
+    const parser = new LineParser(store);
+    const buf = Buffer.from(line);
+    parser.parseBytes(buf, 0, buf.length);
+    expect(store.length).toBe(2);
+    expect(store.stringColumn('batch_size')?.get(1)).toBe('8');
+  });
+
+  it('on generated logs: noise, mixed timestamp styles, extras, CRLF, BOM, rotated files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fast-scan-'));
+    try {
+      for (const [i, options] of [
+        { rows: 8000, seed: 3, noise: 0.05, timestampStyle: 'mixed' as const, extras: true },
+        { rows: 8000, seed: 4, noise: 0.02, crlf: true, bom: true, files: 2 },
+        { rows: 8000, seed: 5 },
+      ].entries()) {
+        const sub = join(dir, String(i));
+        const result = await writeLogs(sub, options);
+        const lines = result.files.flatMap((file) => {
+          let text = readFileSync(file, 'utf8');
+          if (text.startsWith('\uFEFF')) {
+            text = text.slice(1);
+          }
+          return text.split('\n');
+        });
+        const store = expectSame(lines);
+        expect(store.length).toBe(result.rows);
+
+        // The reader (byte path, chunked) gives the same store as the full path on the same lines.
+        const reader = new LogReader([sub]);
+        await reader.refresh();
+        const { full } = readBoth(lines);
+        expect(snapshot(reader.store)).toEqual(snapshot(full));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
