@@ -23,7 +23,7 @@ import { Table, tableFromIPC, Type } from 'apache-arrow';
 import { parse as parseYaml } from 'yaml';
 
 import { DEFAULT_MODELS } from '../pkg/generator/generate';
-import { LiveLogs } from '../pkg/generator/live';
+import { LiveLogWriter } from '../pkg/generator/live';
 import { AGGREGATIONS, ANOMALY_METHODS, QUERY_TYPES, parseWindow } from '../pkg/model/query';
 
 jest.setTimeout(180_000);
@@ -401,7 +401,7 @@ beforeAll(async () => {
   logsDir = join(work, 'logs');
   NOW = Date.now();
   // The demo's sample logs (as `npm run demo` and the compose log generator write them), 6 h up to now.
-  const live = await LiveLogs.create({
+  const live = await LiveLogWriter.create({
     dir: logsDir,
     historyMs: 6 * 3_600_000,
     historyFiles: 3,

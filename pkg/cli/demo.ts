@@ -2,11 +2,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { existsSync } from 'fs';
 import path from 'path';
 import { runQuery } from '../engine/run';
-import { LiveLogs, traceArrivalGaps } from '../generator/live';
+import { LiveLogWriter, traceArrivalGaps } from '../generator/live';
 import { DEFAULT_HOST, DEFAULT_PORT, RunningProxy, startProxy } from '../http/server';
 import { parseWindow } from '../model/query';
 import { formatTables } from './format';
-import { parseNonNegativeInt, parseNumber } from './options';
+import { parseNonNegativeInt, parseNumber, parsePort, stopSignal } from './options';
 
 const DEMO_DIR = 'demo-logs';
 
@@ -41,27 +41,6 @@ function parseDuration(text: string): number {
     throw new InvalidArgumentError(`"${text}" is not a duration: use e.g. 30m, 6h, 1d`);
   }
   return ms;
-}
-
-function parsePort(text: string): number {
-  const port = parseNonNegativeInt(text);
-  if (port > 65535) {
-    throw new InvalidArgumentError(`"${text}" is not a port (0-65535)`);
-  }
-  return port;
-}
-
-/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -114,7 +93,7 @@ export function registerDemo(program: Command): void {
       const out = (line: string) => process.stdout.write(line + '\n');
       const arrivals = arrivalsOf(o.trace ?? true);
       const started = Date.now();
-      const live = await LiveLogs.create({
+      const live = await LiveLogWriter.create({
         dir: o.dir,
         historyMs: o.history,
         historyFiles: 3,

@@ -12,6 +12,7 @@ import { Store } from '../store/store';
 import { writeCsvExport } from '../engine/csv-export';
 import { formatCsv, formatTables } from './format';
 import {
+  addLogReadingOptions,
   collect,
   collectList,
   collectPairs,
@@ -19,7 +20,6 @@ import {
   parseNumber,
   parseTime,
   parseWindowOption,
-  parseZoneOption,
 } from './options';
 import { registerGenerate } from './generate';
 import { registerServe } from './serve';
@@ -54,7 +54,7 @@ interface AnalysisOptions extends CommonOptions {
 
 /** Options every analysis command takes. */
 function addCommonOptions(command: Command): Command {
-  return command
+  return addLogReadingOptions(command)
     .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
     .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) =>
       parseTime(v)
@@ -69,17 +69,6 @@ function addCommonOptions(command: Command): Command {
         'table',
         'csv',
       ])
-    )
-    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
-    .option(
-      '--field-map <ours=theirs>',
-      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
-      collectPairs
-    )
-    .option(
-      '--success-status <status>',
-      'a status that is not an error (repeatable; default success, ok; 2xx always)',
-      collectList
     );
 }
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { parseWindow } from '../model/query';
 import { isoToMicros, parseZone } from '../sources/timestamp';
 
@@ -77,4 +77,42 @@ export function collectPairs(value: string, previous: Record<string, string[]> =
   }
   const key = value.slice(0, at);
   return { ...previous, [key]: [...(previous[key] ?? []), value.slice(at + 1)] };
+}
+
+/** The options of every command that reads logs: time zone, field map, success statuses. */
+export function addLogReadingOptions(command: Command): Command {
+  return command
+    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
+    .option(
+      '--field-map <ours=theirs>',
+      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
+      collectPairs
+    )
+    .option(
+      '--success-status <status>',
+      'a status that is not an error (repeatable; default success, ok; 2xx always)',
+      collectList
+    );
+}
+
+/** A TCP port, 0 meaning any free one. */
+export function parsePort(text: string): number {
+  const port = parseNonNegativeInt(text);
+  if (port > 65535) {
+    throw new InvalidArgumentError(`"${text}" is not a port (0-65535)`);
+  }
+  return port;
+}
+
+/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

@@ -6,13 +6,12 @@ import { QueryError } from '../engine/errors';
 import { renderReport } from '../report/report';
 import { filtersOf, openStore } from './main';
 import {
+  addLogReadingOptions,
   collect,
-  collectList,
   collectPairs,
   parseNonNegativeInt,
   parseTime,
   parseWindowOption,
-  parseZoneOption,
 } from './options';
 
 interface ReportCliOptions {
@@ -32,8 +31,7 @@ interface ReportCliOptions {
 
 /** `report`: one self-contained HTML file with the summary, charts, anomalies, correlation and comparison. */
 export function registerReport(program: Command): void {
-  program
-    .command('report')
+  addLogReadingOptions(program.command('report'))
     .description('write one self-contained HTML report (charts, anomalies, correlation, model comparison)')
     .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
     .requiredOption('--out <file>', 'HTML file to write')
@@ -46,17 +44,6 @@ export function registerReport(program: Command): void {
     .option('--title <text>', 'heading of the report')
     .option('--window <window>', 'chart bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
     .option('--top <n>', 'anomalies listed in the table (default 20)', parseNonNegativeInt)
-    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
-    .option(
-      '--field-map <ours=theirs>',
-      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
-      collectPairs
-    )
-    .option(
-      '--success-status <status>',
-      'a status that is not an error (repeatable; default success, ok; 2xx always)',
-      collectList
-    )
     .action(async (options: ReportCliOptions) => {
       const dir = path.dirname(path.resolve(options.out));
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {

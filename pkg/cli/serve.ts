@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, startProxy } from '../http/server';
-import { collectList, collectPairs, parseNonNegativeInt, parseZoneOption } from './options';
+import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
 
 interface ServeOptions {
   logs: string[];
@@ -14,14 +14,6 @@ interface ServeOptions {
   timeout: number;
 }
 
-function parsePort(text: string): number {
-  const port = parseNonNegativeInt(text);
-  if (port > 65535) {
-    throw new InvalidArgumentError(`"${text}" is not a port (0-65535; 0 picks a free one)`);
-  }
-  return port;
-}
-
 function parsePositiveInt(text: string): number {
   const n = parseNonNegativeInt(text);
   if (n < 1) {
@@ -30,23 +22,9 @@ function parsePositiveInt(text: string): number {
   return n;
 }
 
-/** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
 /** `serve`: the engine behind a small HTTP API, for Grafana's remote mode and scripts. */
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
+  addLogReadingOptions(program.command('serve'))
     .description('serve the logs over HTTP: POST /api/query, GET /api/health, /api/export.csv, /api/report.html ...')
     .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
     .option('--port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
@@ -63,17 +41,6 @@ export function registerServe(program: Command): void {
       'most seconds spent on one request',
       parsePositiveInt,
       DEFAULT_LIMITS.timeoutMs / 1000
-    )
-    .option('--timezone <zone>', 'zone of timestamps written without one (default UTC)', parseZoneOption)
-    .option(
-      '--field-map <ours=theirs>',
-      "read our field from the log's field, e.g. latency_ms=duration (repeatable)",
-      collectPairs
-    )
-    .option(
-      '--success-status <status>',
-      'a status that is not an error (repeatable; default success, ok; 2xx always)',
-      collectList
     )
     .action(async (options: ServeOptions) => {
       const token = options.token || process.env.INFERENCE_LOGS_TOKEN || undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { LogReader } from '../sources/reader';
-import { LiveLogs, clearLiveLogs, traceArrivalGaps } from './live';
+import { LiveLogWriter, clearLiveLogs, traceArrivalGaps } from './live';
 
 const T = Date.UTC(2026, 10, 27, 12, 0, 0);
 const MIN = 60_000;
@@ -15,9 +15,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('LiveLogs', () => {
+describe('LiveLogWriter', () => {
   it('writes the history up to now as rotated files, the older ones gzipped', async () => {
-    const live = await LiveLogs.create({ dir, historyMs: 60 * MIN, historyFiles: 3, ratePerSecond: 2, now: () => T });
+    const live = await LiveLogWriter.create({
+      dir,
+      historyMs: 60 * MIN,
+      historyFiles: 3,
+      ratePerSecond: 2,
+      now: () => T,
+    });
     expect(readdirSync(dir).sort()).toEqual(['inference.log', 'inference.log.1.gz', 'inference.log.2.gz']);
     expect(live.stats.rows).toBeGreaterThan(3000);
     expect(live.stats.startMs).toBe(T - 60 * MIN);
@@ -36,7 +42,7 @@ describe('LiveLogs', () => {
 
   it('appends in time, rotates logrotate-style, and a reader following it reads every request once', async () => {
     let now = T;
-    const live = await LiveLogs.create({
+    const live = await LiveLogWriter.create({
       dir,
       historyMs: 30 * MIN,
       historyFiles: 2,
@@ -70,7 +76,7 @@ describe('LiveLogs', () => {
 
   it('start/stop appends on a timer and ends with everything written', async () => {
     let now = T;
-    const live = await LiveLogs.create({ dir, historyMs: 5 * MIN, ratePerSecond: 50, now: () => now });
+    const live = await LiveLogWriter.create({ dir, historyMs: 5 * MIN, ratePerSecond: 50, now: () => now });
     const before = live.stats.rows;
     live.start(10);
     now += 10_000;

@@ -123,10 +123,10 @@ export async function clearLiveLogs(dir: string, baseName = 'inference.log'): Pr
 }
 
 /**
- * The live log of one simulated inference server. `LiveLogs.create` writes the history up to now; `start` then
+ * The live log of one simulated inference server. `LiveLogWriter.create` writes the history up to now; `start` then
  * appends every second what happened since, and `stop` ends it with everything written.
  */
-export class LiveLogs {
+export class LiveLogWriter {
   readonly stats: LiveStats;
   readonly file: string;
   private readonly generator: LogGenerator;
@@ -161,13 +161,13 @@ export class LiveLogs {
   }
 
   /** Writes the history (`historyMs` up to now, in `historyFiles` rotated files) into a folder cleared of old runs. */
-  static async create(options: LiveLogOptions): Promise<LiveLogs> {
+  static async create(options: LiveLogOptions): Promise<LiveLogWriter> {
     const now = (options.now ?? Date.now)();
     const historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
     const files = Math.max(1, Math.floor(options.historyFiles ?? 3));
     await mkdir(options.dir, { recursive: true });
     await clearLiveLogs(options.dir, options.baseName);
-    const live = new LiveLogs(options, now - historyMs, historyMs / files);
+    const live = new LiveLogWriter(options, now - historyMs, historyMs / files);
     await writeFile(live.file, '');
     await live.appendUntil(now, historyMs / files);
     // From now on the live file rotates every rotateEveryMs.
