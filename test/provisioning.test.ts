@@ -15,23 +15,21 @@
  *
  * Needs the build (`npm run build` or `npm run build:backend`) and the host ($GRAFANA_PLUGIN_HOST or build.sh's).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Table, tableFromIPC, Type } from 'apache-arrow';
 import { parse as parseYaml } from 'yaml';
 
 import { DEFAULT_MODELS } from '../pkg/generator/generate';
 import { LiveLogWriter } from '../pkg/generator/live';
 import { AGGREGATIONS, ANOMALY_METHODS, QUERY_TYPES, parseWindow } from '../pkg/model/query';
+import { explain, findHost, PLUGIN, ROOT, run } from './support/plugin-host';
 
 jest.setTimeout(180_000);
 
-const ROOT = join(__dirname, '..');
 const PROVISIONING = join(ROOT, 'provisioning');
 const PLUGIN_JSON = JSON.parse(readFileSync(join(ROOT, 'src', 'plugin.json'), 'utf8'));
-const PLUGIN = join(ROOT, 'dist', `${PLUGIN_JSON.executable}_linux_amd64`);
 const PLUGIN_ID: string = PLUGIN_JSON.id;
 const DS_UID = 'inference-logs';
 const DASHBOARD_DS = '-- Dashboard --';
@@ -39,63 +37,6 @@ const EXPR_UID = '__expr__';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The host (as test/plugin-host.test.ts finds and runs it)
-
-function findHost(): string {
-  const fromEnv = process.env.GRAFANA_PLUGIN_HOST;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) {
-      throw new Error(
-        `GRAFANA_PLUGIN_HOST=${fromEnv} does not exist: build it with shared/tools/grafana-plugin-host/build.sh`
-      );
-    }
-    return fromEnv;
-  }
-  const candidates = [
-    '/work/shared/tools/grafana-plugin-host/bin/grafana-plugin-host',
-    join(ROOT, '..', 'shared', 'tools', 'grafana-plugin-host', 'bin', 'grafana-plugin-host'),
-    join(process.env.GRAFANA_PLUGIN_HOST_DIR ?? join(tmpdir(), 'grafana-plugin-host'), 'bin', 'grafana-plugin-host'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new Error(
-      `no grafana-plugin-host binary (looked at ${candidates.join(', ')}): run ` +
-        '`export GRAFANA_PLUGIN_HOST=$(../shared/tools/grafana-plugin-host/build.sh | tail -n1)` first'
-    );
-  }
-  return found;
-}
-
-const HOST_ENV = { PATH: [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter), LANG: 'C.UTF-8' };
-
-interface HostRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], timeoutMs = 90_000): Promise<HostRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: HOST_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} took more than ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const explain = (r: HostRun) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Provisioning files
