@@ -2,6 +2,7 @@ import React from 'react';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 
 import type { DataSource } from '../datasource';
+import { mockBoundingRect, mockLayout } from './testUtils';
 import { AnalyticsVariableQuery, FieldInfo } from '../variables';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
@@ -29,36 +30,9 @@ function setup(query: AnalyticsVariableQuery | string) {
 jest.setTimeout(20_000);
 
 beforeAll(() => {
-  // Combobox measures its menu; jsdom has no layout.
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 400 });
-  Object.defineProperty(Element.prototype, 'getBoundingClientRect', {
-    configurable: true,
-    value: () => ({
-      width: 400,
-      height: 400,
-      top: 0,
-      left: 0,
-      bottom: 400,
-      right: 400,
-      x: 0,
-      y: 0,
-      toJSON: () => ({}),
-    }),
-  });
-  Object.defineProperty(HTMLCanvasElement.prototype, 'getContext', {
-    configurable: true,
-    value: () => ({ font: '', measureText: (text: string) => ({ width: text.length * 8 }) }),
-  });
-  class NoIntersectionObserver {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-    takeRecords() {
-      return [];
-    }
-  }
-  Object.defineProperty(window, 'IntersectionObserver', { configurable: true, value: NoIntersectionObserver });
+  // Combobox measures its input and menu; jsdom has no layout.
+  mockLayout();
+  mockBoundingRect();
 });
 
 describe('VariableQueryEditor', () => {

@@ -30,6 +30,24 @@ export function mockLayout() {
   Object.defineProperty(window, 'IntersectionObserver', { configurable: true, value: NoIntersectionObserver });
 }
 
+/** Elements report a 400×400 box: some editors size their menus from getBoundingClientRect. */
+export function mockBoundingRect() {
+  Object.defineProperty(Element.prototype, 'getBoundingClientRect', {
+    configurable: true,
+    value: () => ({
+      width: 400,
+      height: 400,
+      top: 0,
+      left: 0,
+      bottom: 400,
+      right: 400,
+      x: 0,
+      y: 0,
+      toJSON: () => ({}),
+    }),
+  });
+}
+
 /** The backend's resources as the mock answers them. */
 export const RESOURCES: Record<string, unknown> = {
   models: ['bert-large', 'llama-3-8b', 'mistral-7b'],
