@@ -1,10 +1,10 @@
 import { DEFAULT_THRESHOLDS } from '../model/query';
 import { REQUEST_ID } from '../store/store';
-import { AnalysisContext, numericValues } from './context';
+import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
 import { groupRows, select } from './select';
-import { gather, mean, median, quantile, selectKth, stddev } from './stats';
+import { gatherNumeric, mean, median, quantile, selectKth, stddev } from './stats';
 
 /** A score per value: how far from typical it is, in the method's units; anomalous when |score| > threshold. */
 type Scorer = (value: number) => number;
@@ -43,7 +43,8 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     throw new QueryError(`unknown anomaly method "${method}"; use zscore, mad or iqr`);
   }
   const threshold = query.threshold ?? DEFAULT_THRESHOLDS[method];
-  const column = numericValues(store, metric);
+  const column = numericColumn(store, metric).raw();
+  const { data, factor, missing } = column;
   const selection = select(store, ctx.range, query.filters);
   const groups = groupRows(selection, query.groupBy ?? []);
 
@@ -51,14 +52,15 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
   let foundScores = new Float64Array(1024);
   let found = 0;
   for (const rows of groups.rows) {
-    const values = gather(column, rows);
+    const values = gatherNumeric(column, rows);
     if (values.length === 0) {
       continue;
     }
     const score = SCORERS[method](values);
     for (let i = 0; i < rows.length; i++) {
-      const x = column[rows[i]];
-      if (x === x) {
+      const raw = data[rows[i]];
+      if (raw !== missing && raw === raw) {
+        const x = raw / factor;
         const s = score(x);
         // For IQR the fences are x < Q1 - k IQR or x > Q3 + k IQR, i.e. |score| > k.
         if (Math.abs(s) > threshold) {
@@ -116,7 +118,7 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     { name: 'timestamp', type: 'time', values: kept.map((a) => time[a.row]) },
     { name: REQUEST_ID, type: 'string', values: stringOf(REQUEST_ID) },
     { name: 'model', type: 'string', values: stringOf('model') },
-    { name: metric, type: 'number', values: kept.map((a) => column[a.row]) },
+    { name: metric, type: 'number', values: kept.map((a) => (data[a.row] === missing ? NaN : data[a.row] / factor)) },
     { name: 'score', type: 'number', values: kept.map((a) => a.score) },
   ];
   for (const field of groups.fields) {

@@ -1,4 +1,5 @@
 import type { AnalysisQuery, TimeRange } from '../model/query';
+import { NumberColumn } from '../store/columns';
 import { Store } from '../store/store';
 import { QueryError } from './errors';
 
@@ -12,8 +13,8 @@ export interface AnalysisContext {
   intervalMs?: number;
 }
 
-/** The values of a numeric field, or a clear error naming the numeric fields there are. */
-export function numericValues(store: Store, field: string): Float64Array {
+/** A numeric field's column, or a clear error naming the numeric fields there are. */
+export function numericColumn(store: Store, field: string): NumberColumn {
   const column = store.numberColumn(field);
   if (!column) {
     const numeric = store
@@ -22,5 +23,11 @@ export function numericValues(store: Store, field: string): Float64Array {
       .map((f) => f.name);
     throw new QueryError(`"${field}" is not a numeric field; numeric fields: ${numeric.join(', ')}`);
   }
-  return column.values();
+  return column;
+}
+
+/** The values of a numeric field by row: filled for `rows` at least (all rows when not given). */
+export function numericValues(store: Store, field: string, rows?: ArrayLike<number>): Float64Array {
+  const column = numericColumn(store, field);
+  return rows ? column.valuesAt(rows) : column.values();
 }

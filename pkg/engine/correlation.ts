@@ -1,5 +1,5 @@
 import { STANDARD_METRICS } from '../model/query';
-import { AnalysisContext, numericValues } from './context';
+import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
 import { select } from './select';
@@ -13,20 +13,24 @@ export function correlation(ctx: AnalysisContext): Frame[] {
   if (method !== 'pearson' && method !== 'spearman') {
     throw new QueryError(`unknown correlation method "${method}"; use pearson or spearman`);
   }
-  const columns = metrics.map((m) => numericValues(store, m));
   const { rows } = select(store, ctx.range, query.filters);
+  const columns = metrics.map((m) => numericColumn(store, m));
   const n = metrics.length;
   const matrix = metrics.map(() => new Float64Array(n));
   const pairs = metrics.map(() => new Array<number>(n).fill(0));
   if (method === 'pearson') {
     // All pairs in two passes over the rows, no copies.
-    const all = pearsonMatrix(columns, rows);
+    const all = pearsonMatrix(
+      columns.map((c) => c.raw()),
+      rows
+    );
     all.r.forEach((row, i) => matrix[i].set(row));
     all.pairs.forEach((row, i) => row.forEach((count, j) => (pairs[i][j] = count)));
   }
+  const decoded = method === 'spearman' ? columns.map((c) => c.valuesAt(rows)) : [];
   for (let i = 0; i < n && method !== 'pearson'; i++) {
     for (let j = i; j < n; j++) {
-      const { x, y } = pairwiseComplete(columns[i], columns[j], rows);
+      const { x, y } = pairwiseComplete(decoded[i], decoded[j], rows);
       const r = spearman(x, y);
       matrix[i][j] = matrix[j][i] = r;
       pairs[i][j] = pairs[j][i] = x.length;

@@ -1,4 +1,4 @@
-import { AnalysisContext, numericValues } from './context';
+import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame } from './frames';
 import { groupRows, select, Selection } from './select';
@@ -102,11 +102,13 @@ export function spike(ctx: AnalysisContext): Frame[] {
     ],
   };
 
-  const latency = numericValues(store, 'latency_ms');
+  const latencyColumn = numericColumn(store, 'latency_ms');
+  const latency = new Map<number, number>();
+  windowSel.rows.forEach((row) => latency.set(row, latencyColumn.get(row)));
   const time = store.time.values();
   const slowestRows = Array.from(windowSel.rows)
-    .filter((row) => latency[row] === latency[row])
-    .sort((x, y) => latency[y] - latency[x] || time[x] - time[y] || x - y)
+    .filter((row) => !Number.isNaN(latency.get(row)))
+    .sort((x, y) => latency.get(y)! - latency.get(x)! || time[x] - time[y] || x - y)
     .slice(0, query.limit ?? DEFAULT_SLOWEST);
   const text = (field: string) => slowestRows.map((row) => store.stringColumn(field)?.get(row) ?? null);
   const number = (field: string) => slowestRows.map((row) => store.numberColumn(field)?.get(row) ?? NaN);

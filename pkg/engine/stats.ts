@@ -3,6 +3,7 @@
  * default), standard deviation with ddof=1, correlation over pairwise-complete observations.
  * Missing values are NaN and are skipped.
  */
+import type { NumericData } from '../store/columns';
 
 /** The non-missing values of `column` at `rows`. */
 export function gather(column: Float64Array, rows: Uint32Array): Float64Array {
@@ -27,6 +28,35 @@ function gatherRange(
     const v = column[rows[i]];
     if (v === v) {
       out[n++] = v;
+    }
+  }
+  return n;
+}
+
+/** The non-missing values of a column's storage at `rows`, as float64. */
+export function gatherNumeric(column: NumericData, rows: Uint32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  let n = 0;
+  for (let from = 0; from < rows.length; from += SUM_CHUNK) {
+    n = gatherNumericRange(column, rows, from, Math.min(rows.length, from + SUM_CHUNK), out, n);
+  }
+  return out.subarray(0, n);
+}
+
+/** gatherNumeric's kernel over rows[from..to); returns the new n. */
+function gatherNumericRange(
+  column: NumericData,
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  out: Float64Array,
+  n: number
+): number {
+  const { data, factor, missing } = column;
+  for (let i = from; i < to; i++) {
+    const raw = data[rows[i]];
+    if (raw !== missing && raw === raw) {
+      out[n++] = raw / factor;
     }
   }
   return n;
@@ -373,7 +403,7 @@ export function pearsonAt(a: Float64Array, b: Float64Array, rows: Uint32Array): 
  * Pearson correlation of every pair of columns (i <= j) over the rows where both have values, in two passes over
  * the rows for all pairs together: per pair the same sums in the same order as pearsonAt. `r[i][j]`, `pairs[i][j]`.
  */
-export function pearsonMatrix(columns: Float64Array[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
+export function pearsonMatrix(columns: NumericData[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
   if (columns.length === 4) {
     return pearsonMatrix4(columns, rows);
   }
@@ -394,7 +424,8 @@ export function pearsonMatrix(columns: Float64Array[], rows: Uint32Array): { r: 
   for (let k = 0; k < rows.length; k++) {
     const row = rows[k];
     for (let c = 0; c < m; c++) {
-      v[c] = columns[c][row];
+      const { data, factor, missing } = columns[c];
+      v[c] = data[row] === missing ? NaN : data[row] / factor;
     }
     for (let q = 0; q < p; q++) {
       const a = v[pi[q]];
@@ -418,7 +449,8 @@ export function pearsonMatrix(columns: Float64Array[], rows: Uint32Array): { r: 
   for (let k = 0; k < rows.length; k++) {
     const row = rows[k];
     for (let c = 0; c < m; c++) {
-      v[c] = columns[c][row];
+      const { data, factor, missing } = columns[c];
+      v[c] = data[row] === missing ? NaN : data[row] / factor;
     }
     for (let q = 0; q < p; q++) {
       const a = v[pi[q]];
@@ -451,15 +483,19 @@ const KERNEL_CHUNK = 1 << 15;
  * columns, carried in `acc` from chunk to chunk (the same additions in the same order as one loop).
  */
 function pairSums4(
-  c0: Float64Array,
-  c1: Float64Array,
-  c2: Float64Array,
-  c3: Float64Array,
+  c0: NumericData,
+  c1: NumericData,
+  c2: NumericData,
+  c3: NumericData,
   rows: Uint32Array,
   from: number,
   to: number,
   acc: Float64Array
 ): void {
+  const { data: d0, factor: f0, missing: m0 } = c0;
+  const { data: d1, factor: f1, missing: m1 } = c1;
+  const { data: d2, factor: f2, missing: m2 } = c2;
+  const { data: d3, factor: f3, missing: m3 } = c3;
   let n00 = acc[0];
   let a00 = acc[1];
   let b00 = acc[2];
@@ -492,13 +528,17 @@ function pairSums4(
   let b33 = acc[29];
   for (let k = from; k < to; k++) {
     const row = rows[k];
-    const v0 = c0[row];
+    const r0 = d0[row];
+    const v0 = r0 === m0 ? NaN : r0 / f0;
     const ok0 = v0 === v0;
-    const v1 = c1[row];
+    const r1 = d1[row];
+    const v1 = r1 === m1 ? NaN : r1 / f1;
     const ok1 = v1 === v1;
-    const v2 = c2[row];
+    const r2 = d2[row];
+    const v2 = r2 === m2 ? NaN : r2 / f2;
     const ok2 = v2 === v2;
-    const v3 = c3[row];
+    const r3 = d3[row];
+    const v3 = r3 === m3 ? NaN : r3 / f3;
     const ok3 = v3 === v3;
     if (ok0) {
       n00++;
@@ -585,16 +625,20 @@ function pairSums4(
 
 /** pearsonMatrix4's second pass over rows[from, to): per pair the sums of products of deviations from its means. */
 function pairProducts4(
-  c0: Float64Array,
-  c1: Float64Array,
-  c2: Float64Array,
-  c3: Float64Array,
+  c0: NumericData,
+  c1: NumericData,
+  c2: NumericData,
+  c3: NumericData,
   rows: Uint32Array,
   from: number,
   to: number,
   means: Float64Array,
   acc: Float64Array
 ): void {
+  const { data: d0, factor: f0, missing: m0 } = c0;
+  const { data: d1, factor: f1, missing: m1 } = c1;
+  const { data: d2, factor: f2, missing: m2 } = c2;
+  const { data: d3, factor: f3, missing: m3 } = c3;
   const ma00 = means[0];
   const mb00 = means[1];
   let xy00 = acc[0];
@@ -647,13 +691,17 @@ function pairProducts4(
   let yy33 = acc[29];
   for (let k = from; k < to; k++) {
     const row = rows[k];
-    const v0 = c0[row];
+    const r0 = d0[row];
+    const v0 = r0 === m0 ? NaN : r0 / f0;
     const ok0 = v0 === v0;
-    const v1 = c1[row];
+    const r1 = d1[row];
+    const v1 = r1 === m1 ? NaN : r1 / f1;
     const ok1 = v1 === v1;
-    const v2 = c2[row];
+    const r2 = d2[row];
+    const v2 = r2 === m2 ? NaN : r2 / f2;
     const ok2 = v2 === v2;
-    const v3 = c3[row];
+    const r3 = d3[row];
+    const v3 = r3 === m3 ? NaN : r3 / f3;
     const ok3 = v3 === v3;
     if (ok0) {
       const dx = v0 - ma00;
@@ -759,7 +807,7 @@ function pairProducts4(
 }
 
 /** pearsonMatrix for exactly four columns, unrolled (the same sums in the same order), in chunked passes. */
-function pearsonMatrix4(columns: Float64Array[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
+function pearsonMatrix4(columns: NumericData[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
   const [c0, c1, c2, c3] = columns;
   const sums = new Float64Array(30);
   for (let from = 0; from < rows.length; from += KERNEL_CHUNK) {

@@ -1,5 +1,5 @@
-import type { CodeArray } from '../store/columns';
-import { AnalysisContext, numericValues } from './context';
+import type { CodeArray, NumericData } from '../store/columns';
+import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, select, Selection, selectionSpan } from './select';
 import { quantilesInPlace } from './stats';
@@ -39,14 +39,18 @@ function statsKernel(
   rows: Uint32Array,
   from: number,
   to: number,
-  latencyColumn: Float64Array,
-  batch: Float64Array,
-  gpu: Float64Array,
-  memory: Float64Array,
+  latencyColumn: NumericData,
+  batchColumn: NumericData,
+  gpuColumn: NumericData,
+  memoryColumn: NumericData,
   errors: Uint8Array,
   latency: Float64Array,
   acc: Float64Array
 ): void {
+  const { data: lat, factor: latF, missing: latM } = latencyColumn;
+  const { data: bat, factor: batF, missing: batM } = batchColumn;
+  const { data: gp, factor: gpF, missing: gpM } = gpuColumn;
+  const { data: mem, factor: memF, missing: memM } = memoryColumn;
   let n = acc[0];
   let latencySum = acc[1];
   let top = acc[2];
@@ -59,7 +63,8 @@ function statsKernel(
   let memoryN = acc[9];
   for (let i = from; i < to; i++) {
     const row = rows[i];
-    const v = latencyColumn[row];
+    const l = lat[row];
+    const v = l === latM ? NaN : l / latF;
     if (v === v) {
       latency[n++] = v;
       latencySum += v;
@@ -68,17 +73,20 @@ function statsKernel(
       }
     }
     errorCount += errors[row];
-    const b = batch[row];
+    const bb = bat[row];
+    const b = bb === batM ? NaN : bb / batF;
     if (b === b) {
       batchSum += b;
       batchN++;
     }
-    const g = gpu[row];
+    const gg = gp[row];
+    const g = gg === gpM ? NaN : gg / gpF;
     if (g === g) {
       gpuSum += g;
       gpuN++;
     }
-    const m = memory[row];
+    const mm = mem[row];
+    const m = mm === memM ? NaN : mm / memF;
     if (m === m) {
       memorySum += m;
       memoryN++;
@@ -107,15 +115,19 @@ function groupedStatsKernel(
   to: number,
   codes: CodeArray,
   slot: Int32Array,
-  latencyColumn: Float64Array,
-  batch: Float64Array,
-  gpu: Float64Array,
-  memory: Float64Array,
+  latencyColumn: NumericData,
+  batchColumn: NumericData,
+  gpuColumn: NumericData,
+  memoryColumn: NumericData,
   errors: Uint8Array,
   latency: Float64Array,
   latencyStart: Float64Array,
   acc: Float64Array
 ): void {
+  const { data: lat, factor: latF, missing: latM } = latencyColumn;
+  const { data: bat, factor: batF, missing: batM } = batchColumn;
+  const { data: gp, factor: gpF, missing: gpM } = gpuColumn;
+  const { data: mem, factor: memF, missing: memM } = memoryColumn;
   for (let i = from; i < to; i++) {
     const row = rows[i];
     const g = slot[codes[row]];
@@ -124,7 +136,8 @@ function groupedStatsKernel(
     }
     const a = g * 10;
     acc[a + 3] += errors[row];
-    const v = latencyColumn[row];
+    const l = lat[row];
+    const v = l === latM ? NaN : l / latF;
     if (v === v) {
       latency[latencyStart[g] + acc[a]] = v;
       acc[a]++;
@@ -133,17 +146,20 @@ function groupedStatsKernel(
         acc[a + 2] = v;
       }
     }
-    const b = batch[row];
+    const bb = bat[row];
+    const b = bb === batM ? NaN : bb / batF;
     if (b === b) {
       acc[a + 4] += b;
       acc[a + 5]++;
     }
-    const u = gpu[row];
+    const uu = gp[row];
+    const u = uu === gpM ? NaN : uu / gpF;
     if (u === u) {
       acc[a + 6] += u;
       acc[a + 7]++;
     }
-    const m = memory[row];
+    const mm = mem[row];
+    const m = mm === memM ? NaN : mm / memF;
     if (m === m) {
       acc[a + 8] += m;
       acc[a + 9]++;
@@ -214,10 +230,10 @@ export function groupedRequestStats(
   for (let g = 0; g < order.length; g++) {
     acc[g * 10 + 2] = -Infinity;
   }
-  const latencyColumn = numericValues(store, 'latency_ms');
-  const batch = numericValues(store, 'batch_size');
-  const gpu = numericValues(store, 'gpu_util');
-  const memory = numericValues(store, 'memory_used_gb');
+  const latencyColumn = numericColumn(store, 'latency_ms').raw();
+  const batch = numericColumn(store, 'batch_size').raw();
+  const gpu = numericColumn(store, 'gpu_util').raw();
+  const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
   for (let from = 0; from < rows.length; from += CHUNK) {
     const to = Math.min(rows.length, from + CHUNK);
@@ -254,10 +270,10 @@ function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArra
 /** Requests, latency percentiles, error rate, throughput and averages of a set of rows. */
 export function requestStats(selection: Selection, rows: Uint32Array, seconds: number): RequestStats {
   const { store } = selection;
-  const latencyColumn = numericValues(store, 'latency_ms');
-  const batch = numericValues(store, 'batch_size');
-  const gpu = numericValues(store, 'gpu_util');
-  const memory = numericValues(store, 'memory_used_gb');
+  const latencyColumn = numericColumn(store, 'latency_ms').raw();
+  const batch = numericColumn(store, 'batch_size').raw();
+  const gpu = numericColumn(store, 'gpu_util').raw();
+  const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
   const latency = new Float64Array(rows.length);
   const acc = new Float64Array(10);

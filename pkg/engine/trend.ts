@@ -1,5 +1,6 @@
 import { autoWindowMs, Aggregation, AGGREGATIONS, formatWindow, parseWindow } from '../model/query';
-import { AnalysisContext, numericValues } from './context';
+import type { NumericData } from '../store/columns';
+import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
 import { groupRows, select, selectionSpan } from './select';
@@ -66,7 +67,7 @@ function countKernel(
   to: number,
   time: Float64Array,
   errors: Uint8Array,
-  column: Float64Array,
+  column: NumericData,
   w: number,
   first: number,
   bucket: Int32Array,
@@ -74,13 +75,15 @@ function countKernel(
   errorsPer: Float64Array,
   valuesPer: Uint32Array
 ): void {
+  const { data, missing } = column;
   for (let i = from; i < to; i++) {
     const row = rows[i];
     const b = bucketOf(time[row], w) - first;
     bucket[i] = b;
     rowsPer[b]++;
     errorsPer[b] += errors[row];
-    if (column[row] === column[row]) {
+    const v = data[row];
+    if (v !== missing && v === v) {
       valuesPer[b + 1]++;
     }
   }
@@ -91,13 +94,15 @@ function accumulateKernel(
   rows: Uint32Array,
   from: number,
   to: number,
-  column: Float64Array,
+  column: NumericData,
   bucket: Int32Array,
   acc: Float64Array,
   op: number
 ): void {
+  const { data, factor, missing } = column;
   for (let i = from; i < to; i++) {
-    const v = column[rows[i]];
+    const raw = data[rows[i]];
+    const v = raw === missing ? NaN : raw / factor;
     if (v === v) {
       const b = bucket[i];
       if (op === 1) {
@@ -120,13 +125,15 @@ function scatterKernel(
   rows: Uint32Array,
   from: number,
   to: number,
-  column: Float64Array,
+  column: NumericData,
   bucket: Int32Array,
   next: Uint32Array,
   sorted: Float64Array
 ): void {
+  const { data, factor, missing } = column;
   for (let i = from; i < to; i++) {
-    const v = column[rows[i]];
+    const raw = data[rows[i]];
+    const v = raw === missing ? NaN : raw / factor;
     if (v === v) {
       sorted[next[bucket[i]]++] = v;
     }
@@ -158,7 +165,7 @@ export function trend(ctx: AnalysisContext): Frame[] {
     throw new QueryError(`unknown aggregation "${aggregation}"; use one of ${AGGREGATIONS.join(', ')}`);
   }
   const metric = query.metric ?? 'latency_ms';
-  const column = numericValues(store, metric);
+  const column = numericColumn(store, metric).raw();
   const selection = select(store, ctx.range, query.filters);
   const span = selectionSpan(selection);
   if (!span) {

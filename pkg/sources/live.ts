@@ -64,6 +64,7 @@ export class LiveLogs {
   /** First read, then keeps following. */
   async start(onProgress?: (p: ReadProgress) => void): Promise<Store> {
     await this.refresh(onProgress);
+    this.store.trim(); // the first read is the bulk of the data: no growth room held for it
     if (this.options.watch !== false) {
       this.watcher = chokidar.watch(this.paths.map(watchRoot), { ignoreInitial: true, persistent: false });
       this.watcher.on('all', () => this.soon());

@@ -10,5 +10,6 @@ export async function loadLogs(
 ): Promise<Store> {
   const reader = new LogReader(paths, config);
   await reader.refresh(onProgress);
+  reader.store.trim();
   return reader.store;
 }

@@ -37,6 +37,10 @@ class FlagColumn {
     return this.data.subarray(0, this.length);
   }
 
+  trim(): void {
+    this.data = this.data.slice(0, Math.max(this.length, 1));
+  }
+
   dropFront(count: number): void {
     this.data.copyWithin(0, count, this.length);
     this.length -= count;
@@ -49,7 +53,7 @@ class FlagColumn {
  */
 export class Store {
   length = 0;
-  readonly time = new NumberColumn();
+  readonly time = new NumberColumn({ float: true });
   readonly errors = new FlagColumn();
   readonly columns = new Map<string, Column>();
   /** Lines skipped, by reason. */
@@ -243,6 +247,18 @@ export class Store {
     }
     this.indexedRows = n;
     return { min: this.blockMin.subarray(0, blocks), max: this.blockMax.subarray(0, blocks), blockSize: size };
+  }
+
+  /**
+   * Gives back the columns' growth room: after a bulk load the store holds only its rows. Appends after it
+   * grow the columns again as usual.
+   */
+  trim(): void {
+    this.time.trim();
+    this.errors.trim();
+    for (const column of this.columns.values()) {
+      column.trim();
+    }
   }
 
   /** Drops the first `count` rows, the oldest read. */
