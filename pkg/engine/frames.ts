@@ -103,8 +103,11 @@ export function toDataFrameJSON(frame: Frame, refId?: string): DataFrameJSON {
   return json;
 }
 
-/** Warnings about the input that every answer carries: lines skipped, values not usable. */
-export function inputNotices(store: Store): NonNullable<QueryResultMeta['notices']> {
+/**
+ * Warnings about the input that every answer carries: lines skipped, values not usable, and request ids this
+ * answer could not read back from the log files.
+ */
+export function inputNotices(store: Store, unavailableIds = 0): NonNullable<QueryResultMeta['notices']> {
   const notices: NonNullable<QueryResultMeta['notices']> = [];
   const total = store.skippedTotal();
   if (total > 0) {
@@ -121,6 +124,14 @@ export function inputNotices(store: Store): NonNullable<QueryResultMeta['notices
     notices.push({
       severity: 'info',
       text: `Values kept as missing because they are not numbers: ${invalid.map(([f, n]) => `${f} ${n}`).join(', ')}`,
+    });
+  }
+  if (unavailableIds > 0) {
+    notices.push({
+      severity: 'warning',
+      text: `${unavailableIds} request id${unavailableIds === 1 ? '' : 's'} shown empty: the log file holding ${
+        unavailableIds === 1 ? 'it' : 'them'
+      } was removed or rewritten`,
     });
   }
   return notices;

@@ -1,4 +1,4 @@
-import type { DataFrameJSON } from '@grafana/data';
+import type { DataFrameJSON, QueryResultMeta } from '@grafana/data';
 import { AnalysisQuery, QUERY_TYPES, QueryType } from '../model/query';
 import { Store } from '../store/store';
 import { anomalies } from './anomalies';
@@ -38,14 +38,25 @@ export function analyse(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisCo
   return analysis({ store, query, ...ctx });
 }
 
+/** Runs one analysis: its frames and the input's notices (lines skipped, ids that could not be read back). */
+export function analyseWithNotices(
+  store: Store,
+  query: AnalysisQuery,
+  ctx: Omit<AnalysisContext, 'store' | 'query'>
+): { frames: Frame[]; notices: NonNullable<QueryResultMeta['notices']> } {
+  const unavailableBefore = store.requestIds?.unavailable ?? 0;
+  const frames = analyse(store, query, ctx);
+  const unavailable = (store.requestIds?.unavailable ?? 0) - unavailableBefore;
+  return { frames, notices: inputNotices(store, unavailable) };
+}
+
 /** Runs one analysis and returns Grafana DataFrameJSON frames, with the input's notices on the first. */
 export function runQuery(
   store: Store,
   query: AnalysisQuery,
   ctx: Omit<AnalysisContext, 'store' | 'query'>
 ): DataFrameJSON[] {
-  const frames = analyse(store, query, ctx);
-  const notices = inputNotices(store);
+  const { frames, notices } = analyseWithNotices(store, query, ctx);
   if (notices.length > 0 && frames.length > 0) {
     const meta = (frames[0].meta ??= {});
     meta.notices = [...(meta.notices ?? []), ...notices];

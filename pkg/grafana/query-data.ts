@@ -1,8 +1,7 @@
 import { performance } from 'perf_hooks';
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { InvalidInputError, parseQuery } from '../model/validate';
-import { inputNotices } from '../engine/frames';
-import { analyse } from '../engine/run';
+import { analyseWithNotices } from '../engine/run';
 import { Store } from '../store/store';
 import { frameToArrow } from './arrow';
 import { classify } from './errors';
@@ -46,8 +45,9 @@ function answer(instance: DataSourceInstance, store: Store, dataQuery: DataQuery
     query.limit = Math.min(query.limit ?? instance.maxRows, instance.maxRows);
   }
   const range = dataQuery.timeRange ? { from: dataQuery.timeRange.fromEpochMS, to: dataQuery.timeRange.toEpochMS } : {};
-  const frames = typeFrames(query, analyse(store, query, { range, intervalMs: dataQuery.intervalMS || undefined }));
-  const notices = inputNotices(store);
+  const answered = analyseWithNotices(store, query, { range, intervalMs: dataQuery.intervalMS || undefined });
+  const frames = typeFrames(query, answered.frames);
+  const notices = answered.notices;
   if (notices.length && frames.length) {
     const meta = (frames[0].meta ??= {});
     meta.notices = [...(meta.notices ?? []), ...notices];

@@ -1,4 +1,5 @@
 import { DictionaryColumn } from '../store/columns';
+import type { LineSource } from '../store/request-ids';
 import { FieldValue, NUMERIC_FIELDS, REQUEST_ID, Store } from '../store/store';
 import * as fast from './fast-scan';
 import * as timestamps from './timestamp';
@@ -176,8 +177,48 @@ export class LineParser {
     return !(this.success.has(text) || /^2\d\d$/.test(text));
   }
 
+  /** The file the next lines come from, and the offset in it of the buffer given to parseBytes. */
+  private source: LineSource | null = null;
+  private sourceBase = 0;
+
+  /** Lines parsed from now on are at `base` + their start in the buffer of `source` (null: not from a file). */
+  setSource(source: LineSource | null, base = 0): void {
+    this.source = source;
+    this.sourceBase = base;
+  }
+
+  /**
+   * The request id and time a line gives, as its row holds them (the full path's rules, which the fast path
+   * agrees with): for reading an id back from a log file. null when the line is not a request.
+   */
+  readBack(rawLine: string): { id: string | null; timeUs: number } | null {
+    let record: unknown;
+    const line = rawLine.trim();
+    try {
+      record = JSON.parse(line);
+    } catch {
+      try {
+        record = JSON.parse(replaceNonFiniteWords(line));
+      } catch {
+        return null;
+      }
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      return null;
+    }
+    const fields = record as Record<string, unknown>;
+    const timeUs = timestampToMicros(fields[this.sourceName.timestamp] ?? null, this.zone);
+    if (timeUs === null) {
+      return null;
+    }
+    const raw = fields[this.sourceName.request_id];
+    const value = raw === undefined ? null : toFieldValue(raw);
+    return { id: value === null || Number.isNaN(value) ? null : String(value), timeUs };
+  }
+
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
+    this.setSource(null);
     if (this.useFastPath) {
       this.parseBytes(Buffer.from(rawLine, 'utf8'), 0, Buffer.byteLength(rawLine, 'utf8'), rawLine);
     } else {
@@ -190,6 +231,8 @@ export class LineParser {
    * JSON.parse path for anything else — the same row either way.
    */
   parseBytes(buf: Buffer, start: number, end: number, text?: string): void {
+    this.store.lineSource = this.source;
+    this.store.lineOffset = this.sourceBase + start;
     if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !this.fastLine(buf, start, end)) {
       this.parseText(text ?? buf.toString('utf8', start, end));
     }

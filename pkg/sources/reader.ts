@@ -2,6 +2,8 @@ import { createReadStream, promises as fs, Stats } from 'fs';
 import { createGunzip } from 'zlib';
 import { Store } from '../store/store';
 import { expandPaths, isGzip } from './files';
+import type { LineSource } from '../store/request-ids';
+import { RequestIdReader } from './id-lookup';
 import { LineParser, SourceConfig } from './parse-line';
 
 /**
@@ -16,6 +18,10 @@ interface FileState {
   head: Buffer;
   /** gzip files are read once, whole; they are rotated archives, never appended to. */
   done: boolean;
+  /** The file as the store's rows refer to it (request ids are read back from it). */
+  source: LineSource;
+  /** A copy of this file's content seen since (copy-truncate, gzip): where the rows' lines are once it is gone. */
+  copy?: LineSource;
 }
 
 export interface ReadProgress {
@@ -70,6 +76,23 @@ function sameContent(a: Buffer, b: Buffer): boolean {
 
 const identity = (stat: Stats): string => `${stat.dev}:${stat.ino}`;
 
+/** `copy` holds the content of `original` (same bytes at the same offsets): its rows' lines live on there. */
+function copied(original: FileState, copy: LineSource): void {
+  original.copy = copy;
+  if (!original.path) {
+    original.source.moved = copy; // the original is already gone or truncated
+  }
+}
+
+/** A file was truncated or removed: its rows' lines are in its copy, if one was seen, or nowhere. */
+function contentGone(state: FileState): void {
+  if (state.copy) {
+    state.source.moved = state.copy;
+  } else {
+    state.source.path = '';
+  }
+}
+
 /**
  * Reads log files into a store and, called again, reads only what is new — following the ways
  * log files rotate:
@@ -98,6 +121,10 @@ export class LogReader {
   ) {
     this.store = store ?? new Store();
     this.parser = new LineParser(this.store, config);
+    const ids = this.store.requestIds;
+    if (ids) {
+      ids.lookup = new RequestIdReader(this.store, this.parser).lookup;
+    }
   }
 
   /** Files being read now (plain and gzip). */
@@ -156,6 +183,7 @@ export class LogReader {
       // Truncated (copy-truncate rotation), even if it has grown again since: read it anew. The old
       // state stays, under another key, so that the copy is still recognised if it is seen later.
       this.files.set(`${key}#${++this.retired}`, { ...state, path: '' });
+      contentGone(state);
       state = undefined;
     }
     if (!state) {
@@ -163,12 +191,16 @@ export class LogReader {
       const original = this.findByContent(head, key);
       // A copy of a file already read (copy-truncate) goes on from where that file was left.
       const offset = original && original.offset <= size ? original.offset : 0;
-      state = { path: file, offset, head, done: false };
+      state = { path: file, offset, head, done: false, source: { path: file, gzip: false } };
       this.files.set(key, state);
+      if (original) {
+        copied(original, state.source);
+      }
     }
     state.path = file;
+    state.source.path = file;
     if (size > state.offset) {
-      state.offset = await this.readPlain(file, state.offset, size, report);
+      state.offset = await this.readPlain(file, state.source, state.offset, size, report);
       if (state.head.length < HEAD_BYTES) {
         state.head = await readBytes(file, 0, HEAD_BYTES);
       }
@@ -179,15 +211,19 @@ export class LogReader {
     const known = this.files.get(key);
     if (known?.done) {
       known.path = file;
+      known.source.path = file;
       return;
     }
     const head = await gzipHead(file);
     const original = this.findByContent(head, key);
-    const state: FileState = { path: file, offset: 0, head, done: true };
+    const state: FileState = { path: file, offset: 0, head, done: true, source: { path: file, gzip: true } };
     this.files.set(key, state);
+    if (original) {
+      copied(original, state.source);
+    }
     try {
       // An archive of a file already read: only what was written after the last read is new.
-      state.offset = await this.readGzip(file, original?.offset ?? 0, report);
+      state.offset = await this.readGzip(file, state.source, original?.offset ?? 0, report);
     } catch {
       // A damaged archive: the lines before the damage are kept, the file is counted.
       this.store.skip('corrupt_gzip_file');
@@ -213,6 +249,9 @@ export class LogReader {
     const gone: string[] = [];
     for (const [key, state] of this.files) {
       if (!present.has(key)) {
+        if (state.path) {
+          contentGone(state);
+        }
         state.path = '';
         gone.push(key);
       }
@@ -239,7 +278,8 @@ export class LogReader {
   }
 
   /** Parses the complete lines of buf[0, end) (end: just after the last \n, or the buffer's end for a final line). */
-  private parseLines(buf: Buffer, end: number, atFileStart: boolean): void {
+  private parseLines(source: LineSource, base: number, buf: Buffer, end: number, atFileStart: boolean): void {
+    this.parser.setSource(source, base);
     let start = atFileStart && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     while (start < end) {
       let newline = buf.indexOf(10, start);
@@ -252,7 +292,13 @@ export class LogReader {
   }
 
   /** Reads complete lines from `offset` up to `size`; returns the new offset. */
-  private async readPlain(file: string, offset: number, size: number, report: () => void): Promise<number> {
+  private async readPlain(
+    file: string,
+    source: LineSource,
+    offset: number,
+    size: number,
+    report: () => void
+  ): Promise<number> {
     const handle = await fs.open(file, 'r');
     try {
       let carry: Buffer = Buffer.alloc(0);
@@ -275,7 +321,7 @@ export class LogReader {
           continue;
         }
         // Cutting at a newline byte never splits a UTF-8 character.
-        this.parseLines(buffer, lastNewline, consumed === 0);
+        this.parseLines(source, consumed, buffer, lastNewline, consumed === 0);
         consumed += lastNewline + 1;
         this.bytesRead += lastNewline + 1;
         carry = buffer.subarray(lastNewline + 1);
@@ -292,8 +338,9 @@ export class LogReader {
    * the file it archives); its last line counts even without a newline (the archive is final).
    * Returns the content's length.
    */
-  private async readGzip(file: string, skip: number, report: () => void): Promise<number> {
+  private async readGzip(file: string, source: LineSource, skip: number, report: () => void): Promise<number> {
     let carry: Buffer = Buffer.alloc(0);
+    let consumed = skip; // content offset of the carry's (the next buffer's) first byte
     let position = 0;
     let atFileStart = skip === 0;
     const stream = createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip());
@@ -310,14 +357,15 @@ export class LogReader {
         carry = buffer;
         continue;
       }
-      this.parseLines(buffer, lastNewline, atFileStart);
+      this.parseLines(source, consumed, buffer, lastNewline, atFileStart);
       atFileStart = false;
+      consumed += lastNewline + 1;
       this.bytesRead += lastNewline + 1;
       carry = buffer.subarray(lastNewline + 1);
       report();
     }
     if (carry.length) {
-      this.parseLines(carry, carry.length, atFileStart);
+      this.parseLines(source, consumed, carry, carry.length, atFileStart);
       this.bytesRead += carry.length;
     }
     return position;

@@ -72,7 +72,12 @@ export class NumberColumn {
       return;
     }
     const scaled = Math.round(value * this.factor);
-    if (scaled / this.factor === value && scaled <= this.limit && scaled >= -this.limit && (value !== 0 || 1 / value > 0)) {
+    if (
+      scaled / this.factor === value &&
+      scaled <= this.limit &&
+      scaled >= -this.limit &&
+      (value !== 0 || 1 / value > 0)
+    ) {
       this.data[this.length++] = scaled;
       return;
     }
@@ -518,6 +523,3 @@ export class TextColumn {
     this.length -= n;
   }
 }
-
-export type StringColumn = DictionaryColumn | TextColumn;
-export type Column = NumberColumn | StringColumn;

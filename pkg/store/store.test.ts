@@ -1,4 +1,5 @@
 import { DictionaryColumn, NumberColumn, TextColumn } from './columns';
+import { RequestIdColumn } from './request-ids';
 import { NUMERIC_FIELDS, REQUEST_ID, Store, STRING_FIELDS } from './store';
 
 describe('NumberColumn', () => {
@@ -155,7 +156,7 @@ describe('Store', () => {
     for (const name of STRING_FIELDS) {
       expect(store.stringColumn(name)).toBeInstanceOf(DictionaryColumn);
     }
-    expect(store.stringColumn(REQUEST_ID)).toBeInstanceOf(TextColumn);
+    expect(store.stringColumn(REQUEST_ID)).toBeInstanceOf(RequestIdColumn);
     expect(store.fields()).toEqual([
       { name: 'latency_ms', type: 'number' },
       { name: 'batch_size', type: 'number' },

@@ -1,4 +1,7 @@
-import { Column, DictionaryColumn, grownCapacity, NumberColumn, TextColumn } from './columns';
+import { DictionaryColumn, grownCapacity, NumberColumn } from './columns';
+import { LineSource, RequestIdColumn } from './request-ids';
+
+export type Column = NumberColumn | DictionaryColumn | RequestIdColumn;
 
 /** Numeric fields every store has, even when a log never writes them. */
 export const NUMERIC_FIELDS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'] as const;
@@ -12,7 +15,7 @@ export type FieldValue = string | number | null;
 interface StandardColumns {
   model: DictionaryColumn;
   status: DictionaryColumn;
-  requestId: TextColumn;
+  requestId: RequestIdColumn;
   latency: NumberColumn;
   batch: NumberColumn;
   gpu: NumberColumn;
@@ -68,7 +71,20 @@ export class Store {
     for (const name of STRING_FIELDS) {
       this.columns.set(name, new DictionaryColumn());
     }
-    this.columns.set(REQUEST_ID, new TextColumn());
+    this.columns.set(REQUEST_ID, new RequestIdColumn());
+  }
+
+  /**
+   * Where the line being appended is (set by the log reader before each line, null when not from a file):
+   * the request id column then keeps only that, and reads the id back when it is shown.
+   */
+  lineSource: LineSource | null = null;
+  lineOffset = 0;
+
+  /** The request id column. */
+  get requestIds(): RequestIdColumn | undefined {
+    const column = this.columns.get(REQUEST_ID);
+    return column instanceof RequestIdColumn ? column : undefined;
   }
 
   /** Adds one row. Fields not given are missing; fields never seen before become new columns. */
@@ -89,7 +105,9 @@ export class Store {
       if (column.length > row) {
         continue; // the same field twice after mapping: the first wins
       }
-      if (column.kind === 'number') {
+      if (column instanceof RequestIdColumn && this.lineSource) {
+        column.pushAt(this.lineSource, this.lineOffset);
+      } else if (column.kind === 'number') {
         if (typeof value === 'string') {
           column = this.toStringColumn(name, column);
           column.push(value);
@@ -180,7 +198,9 @@ export class Store {
     std.gpu.push(gpu);
     std.memory.push(memory);
     std.status.pushCode(statusCode);
-    if (requestIdBytes) {
+    if (this.lineSource) {
+      std.requestId.pushAt(this.lineSource, this.lineOffset);
+    } else if (requestIdBytes) {
       std.requestId.pushAscii(requestIdBytes, requestIdStart, requestIdEnd);
     } else {
       std.requestId.push(requestId);
@@ -313,7 +333,7 @@ export class Store {
     return column?.kind === 'number' ? column : undefined;
   }
 
-  stringColumn(name: string): DictionaryColumn | TextColumn | undefined {
+  stringColumn(name: string): DictionaryColumn | RequestIdColumn | undefined {
     const column = this.columns.get(name);
     return column && column.kind !== 'number' ? column : undefined;
   }

@@ -1,0 +1,95 @@
+import { closeSync, openSync, readFileSync, readSync } from 'fs';
+import { gunzipSync } from 'zlib';
+import type { LineSource } from '../store/request-ids';
+import { Store } from '../store/store';
+import { LineParser, MAX_LINE_LENGTH } from './parse-line';
+
+/**
+ * Bytes read at a time: enough for a run of neighbouring lines (an export reads rows in file order, so one read
+ * serves ~70 of them), small enough that ids scattered over a file (anomalies) cost little each.
+ */
+const BLOCK = 16 * 1024;
+/** A cached block or archive is trusted this long: files change (appends, rotation) between queries. */
+const CACHE_MS = 2000;
+
+/**
+ * Reads request ids back from the log files, for the rows whose id the store does not keep in memory. The line
+ * at the row's offset is parsed again with the same rules and must give the row's time — otherwise the file
+ * no longer holds that line and the id is unavailable (counted, shown as a notice). Rotated `.gz` archives are
+ * decompressed whole, once per query.
+ */
+export class RequestIdReader {
+  private block: { path: string; start: number; bytes: Buffer; at: number } | null = null;
+  private archive: { path: string; content: Buffer; at: number } | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly parser: LineParser
+  ) {}
+
+  readonly lookup = (source: LineSource, offset: number, row: number): string | null | undefined => {
+    let current = source;
+    while (current.moved) {
+      current = current.moved;
+    }
+    if (!current.path) {
+      return undefined;
+    }
+    let line: string | null;
+    try {
+      line = current.gzip ? this.archiveLine(current.path, offset) : this.plainLine(current.path, offset);
+    } catch {
+      line = null; // gone since, or unreadable
+    }
+    const read = line === null ? null : this.parser.readBack(line);
+    if (!read || read.timeUs !== this.store.time.get(row)) {
+      return undefined;
+    }
+    return read.id;
+  };
+
+  private plainLine(path: string, offset: number): string | null {
+    const now = Date.now();
+    let block = this.block;
+    if (block && block.path === path && now - block.at < CACHE_MS && offset >= block.start) {
+      const line = lineIn(block.bytes, offset - block.start);
+      if (line !== null) {
+        return line;
+      }
+    }
+    const fd = openSync(path, 'r');
+    try {
+      for (let size = BLOCK; ; size *= 2) {
+        const bytes = Buffer.allocUnsafe(size);
+        const length = readSync(fd, bytes, 0, size, offset);
+        block = { path, start: offset, bytes: bytes.subarray(0, length), at: now };
+        const line = lineIn(block.bytes, 0);
+        if (line !== null || length < size || size > MAX_LINE_LENGTH) {
+          this.block = block;
+          return line ?? (length > 0 && length < size ? block.bytes.toString('utf8') : null);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private archiveLine(path: string, offset: number): string | null {
+    const now = Date.now();
+    if (!this.archive || this.archive.path !== path || now - this.archive.at >= CACHE_MS) {
+      this.archive = { path, content: gunzipSync(readFileSync(path)), at: now };
+    }
+    const content = this.archive.content;
+    if (offset >= content.length) {
+      return null;
+    }
+    // An archive is final: its last line counts without a newline.
+    return lineIn(content, offset) ?? content.toString('utf8', offset);
+  }
+}
+
+/** The line starting at bytes[at], if its newline is in `bytes`. */
+function lineIn(bytes: Buffer, at: number): string | null {
+  const end = bytes.indexOf(10, at);
+  return end < 0 ? null : bytes.toString('utf8', at, end);
+}
