@@ -11,6 +11,11 @@ export interface Selection {
   /** The range asked for, in microseconds; ends are undefined when open. */
   fromUs?: number;
   toUs?: number;
+  /**
+   * Blocks of the time index (store.timeIndex()) whose every row is selected (no filters, wholly in range):
+   * an analysis may use what it pre-computed per block for them instead of their rows. Increasing.
+   */
+  wholeBlocks?: number[];
 }
 
 /** A per-row test for one field's filter. */
@@ -74,6 +79,7 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
     }
   }
   const rows = new Uint32Array(room);
+  const wholeBlocks: number[] = [];
   let count = 0;
   for (let b = 0; b < blocks; b++) {
     if (blockMax[b] < lo || blockMin[b] > hi) {
@@ -82,6 +88,7 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
     const start = b * blockSize;
     const end = Math.min(n, start + blockSize);
     if (tests.length === 0 && blockMin[b] >= lo && blockMax[b] <= hi) {
+      wholeBlocks.push(b);
       for (let row = start; row < end; row++) {
         rows[count++] = row;
       }
@@ -100,7 +107,7 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
       rows[count++] = row;
     }
   }
-  return { store, rows: rows.subarray(0, count), fromUs, toUs };
+  return { store, rows: rows.subarray(0, count), fromUs, toUs, wholeBlocks };
 }
 
 /** Rows split by the values of string fields, groups in sorted key order; missing keys dropped (as pandas). */

@@ -1,4 +1,20 @@
 import type { CodeArray, NumericData } from '../store/columns';
+import { Store } from '../store/store';
+import {
+  BLOCK_FIELDS,
+  F_BATCH_N,
+  F_BATCH_SUM,
+  F_ERRORS,
+  F_GPU_N,
+  F_GPU_SUM,
+  F_LATENCY_MAX,
+  F_LATENCY_N,
+  F_LATENCY_SUM,
+  F_MEMORY_N,
+  F_MEMORY_SUM,
+  F_REQUESTS,
+  modelBlockStats,
+} from './block-stats';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, select, Selection, selectionSpan } from './select';
@@ -115,6 +131,9 @@ function groupedStatsKernel(
   to: number,
   codes: CodeArray,
   slot: Int32Array,
+  preAggregated: Uint8Array,
+  blockShift: number,
+  fill: Float64Array,
   latencyColumn: NumericData,
   batchColumn: NumericData,
   gpuColumn: NumericData,
@@ -135,11 +154,14 @@ function groupedStatsKernel(
       continue;
     }
     const a = g * 10;
-    acc[a + 3] += errors[row];
     const l = lat[row];
     const v = l === latM ? NaN : l / latF;
+    if (preAggregated[row >>> blockShift] === 1) {
+      continue; // the block's sums are pre-aggregated and its latencies gathered by latencyKernel
+    }
+    acc[a + 3] += errors[row];
     if (v === v) {
-      latency[latencyStart[g] + acc[a]] = v;
+      latency[latencyStart[g] + fill[g]++] = v;
       acc[a]++;
       acc[a + 1] += v;
       if (v > acc[a + 2]) {
@@ -206,8 +228,20 @@ export function groupedRequestStats(
   }
   const codes = column.codeArray();
   const counts = new Float64Array(column.dictionary.length);
+  // Grouped by model, whole blocks of the selection have their sums pre-aggregated.
+  const blockShift = Math.log2(Store.TIME_BLOCK);
+  const preAggregated = new Uint8Array(Math.ceil(store.length / Store.TIME_BLOCK) + 1);
+  const blocks = fields[0] === 'model' ? modelBlockStats(store) : [];
+  const used = (selection.wholeBlocks ?? []).filter((b) => b < blocks.length);
+  used.forEach((b) => (preAggregated[b] = 1));
+  for (const b of used) {
+    const block = blocks[b];
+    for (let code = 0; code * BLOCK_FIELDS < block.length; code++) {
+      counts[code] += block[code * BLOCK_FIELDS + F_REQUESTS];
+    }
+  }
   for (let from = 0; from < rows.length; from += CHUNK) {
-    countCodes(rows, from, Math.min(rows.length, from + CHUNK), codes, counts);
+    countCodes(rows, from, Math.min(rows.length, from + CHUNK), codes, counts, preAggregated, blockShift);
   }
   const present: number[] = [];
   for (let code = 1; code < counts.length; code++) {
@@ -230,6 +264,10 @@ export function groupedRequestStats(
   for (let g = 0; g < order.length; g++) {
     acc[g * 10 + 2] = -Infinity;
   }
+  for (const b of used) {
+    addBlock(blocks[b], slot, acc);
+  }
+  const fill = new Float64Array(order.length);
   const latencyColumn = numericColumn(store, 'latency_ms').raw();
   const batch = numericColumn(store, 'batch_size').raw();
   const gpu = numericColumn(store, 'gpu_util').raw();
@@ -243,6 +281,9 @@ export function groupedRequestStats(
       to,
       codes,
       slot,
+      preAggregated,
+      blockShift,
+      fill,
       latencyColumn,
       batch,
       gpu,
@@ -253,17 +294,79 @@ export function groupedRequestStats(
       acc
     );
   }
+  // Then the latencies of the pre-aggregated blocks, after each group's others.
+  const next = new Int32Array(order.length);
+  next.forEach((_, g) => (next[g] = latencyStart[g] + fill[g]));
+  const size = Store.TIME_BLOCK;
+  for (const b of used) {
+    latencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
+  }
   const stats = order.map((i, g) => {
-    const values = latency.subarray(latencyStart[g], latencyStart[g] + acc[g * 10]);
+    const values = latency.subarray(latencyStart[g], next[g]);
     return statsOf(acc, g, values, counts[present[i]], seconds);
   });
   return { groups: { fields, keys: order.map((i) => keys[i]) }, stats };
 }
 
-/** counts[code] += rows of rows[from, to) with that code. */
-function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArray, counts: Float64Array): void {
+/** The non-missing latencies of rows [start, end) (a whole block) to their group's next free place. */
+function latencyKernel(
+  start: number,
+  end: number,
+  codes: CodeArray,
+  slot: Int32Array,
+  latencyColumn: NumericData,
+  latency: Float64Array,
+  next: Int32Array
+): void {
+  const { data, factor, missing } = latencyColumn;
+  for (let row = start; row < end; row++) {
+    const l = data[row];
+    if (l !== missing && l === l) {
+      const g = slot[codes[row]];
+      if (g >= 0) {
+        latency[next[g]++] = l / factor;
+      }
+    }
+  }
+}
+
+/** counts[code] += rows of rows[from, to) with that code, but for rows of pre-aggregated blocks. */
+function countCodes(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  codes: CodeArray,
+  counts: Float64Array,
+  preAggregated: Uint8Array,
+  blockShift: number
+): void {
   for (let i = from; i < to; i++) {
-    counts[codes[rows[i]]]++;
+    const row = rows[i];
+    if (preAggregated[row >>> blockShift] === 0) {
+      counts[codes[row]]++;
+    }
+  }
+}
+
+/** A block's pre-aggregated per-model sums into the groups' accumulators (acc[10g ...], see statsKernel). */
+function addBlock(block: Float64Array, slot: Int32Array, acc: Float64Array): void {
+  for (let code = 0; code * BLOCK_FIELDS < block.length; code++) {
+    const g = slot[code];
+    const at = code * BLOCK_FIELDS;
+    if (g < 0 || block[at + F_REQUESTS] === 0) {
+      continue;
+    }
+    const a = g * 10;
+    acc[a] += block[at + F_LATENCY_N];
+    acc[a + 1] += block[at + F_LATENCY_SUM];
+    acc[a + 2] = Math.max(acc[a + 2], block[at + F_LATENCY_MAX]);
+    acc[a + 3] += block[at + F_ERRORS];
+    acc[a + 4] += block[at + F_BATCH_SUM];
+    acc[a + 5] += block[at + F_BATCH_N];
+    acc[a + 6] += block[at + F_GPU_SUM];
+    acc[a + 7] += block[at + F_GPU_N];
+    acc[a + 8] += block[at + F_MEMORY_SUM];
+    acc[a + 9] += block[at + F_MEMORY_N];
   }
 }
 

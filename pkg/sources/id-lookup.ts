@@ -19,8 +19,9 @@ const CACHE_MS = 2000;
  * decompressed whole, once per query.
  */
 export class RequestIdReader {
-  private block: { path: string; start: number; bytes: Buffer; at: number } | null = null;
-  private archive: { path: string; content: Buffer; at: number } | null = null;
+  // Cached by source, not path: another file may have taken the path since (rotation).
+  private block: { source: LineSource; start: number; bytes: Buffer; at: number } | null = null;
+  private archive: { source: LineSource; content: Buffer; at: number } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -37,7 +38,7 @@ export class RequestIdReader {
     }
     let line: string | null;
     try {
-      line = current.gzip ? this.archiveLine(current.path, offset) : this.plainLine(current.path, offset);
+      line = current.gzip ? this.archiveLine(current, offset) : this.plainLine(current, offset);
     } catch {
       line = null; // gone since, or unreadable
     }
@@ -48,21 +49,21 @@ export class RequestIdReader {
     return read.id;
   };
 
-  private plainLine(path: string, offset: number): string | null {
+  private plainLine(source: LineSource, offset: number): string | null {
     const now = Date.now();
     let block = this.block;
-    if (block && block.path === path && now - block.at < CACHE_MS && offset >= block.start) {
+    if (block && block.source === source && now - block.at < CACHE_MS && offset >= block.start) {
       const line = lineIn(block.bytes, offset - block.start);
       if (line !== null) {
         return line;
       }
     }
-    const fd = openSync(path, 'r');
+    const fd = openSync(source.path, 'r');
     try {
       for (let size = BLOCK; ; size *= 2) {
         const bytes = Buffer.allocUnsafe(size);
         const length = readSync(fd, bytes, 0, size, offset);
-        block = { path, start: offset, bytes: bytes.subarray(0, length), at: now };
+        block = { source, start: offset, bytes: bytes.subarray(0, length), at: now };
         const line = lineIn(block.bytes, 0);
         if (line !== null || length < size || size > MAX_LINE_LENGTH) {
           this.block = block;
@@ -74,10 +75,10 @@ export class RequestIdReader {
     }
   }
 
-  private archiveLine(path: string, offset: number): string | null {
+  private archiveLine(source: LineSource, offset: number): string | null {
     const now = Date.now();
-    if (!this.archive || this.archive.path !== path || now - this.archive.at >= CACHE_MS) {
-      this.archive = { path, content: gunzipSync(readFileSync(path)), at: now };
+    if (!this.archive || this.archive.source !== source || now - this.archive.at >= CACHE_MS) {
+      this.archive = { source, content: gunzipSync(readFileSync(source.path)), at: now };
     }
     const content = this.archive.content;
     if (offset >= content.length) {

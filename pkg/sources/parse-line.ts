@@ -219,6 +219,7 @@ export class LineParser {
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
     this.setSource(null);
+    this.store.lineSource = null;
     if (this.useFastPath) {
       this.parseBytes(Buffer.from(rawLine, 'utf8'), 0, Buffer.byteLength(rawLine, 'utf8'), rawLine);
     } else {

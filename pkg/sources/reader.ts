@@ -174,6 +174,7 @@ export class LogReader {
       }
     }
     this.forgetGone(present);
+    this.store.lineSource = null; // rows appended by others keep their ids in memory
     report();
   }
 
