@@ -1,10 +1,12 @@
 import type { NumericData } from '../store/columns';
 import { Store } from '../store/store';
 import { numericColumn } from './context';
+import { pairMoments } from './pair-moments';
 
 /**
  * Per-block pre-aggregation: for each complete block of the store's time index (Store.TIME_BLOCK rows, which
- * never change once full — the store is append-only), the request statistics of each model. A query over
+ * never change once full — the store is append-only), the request statistics of each model and the pair
+ * moments of the four standard metrics. A query over
  * whole blocks adds these up instead of reading the blocks' rows again; only exactly combinable numbers are
  * kept (counts, sums, maxima), so the answers are those of a pass over the rows (sums may differ in the last
  * bits, as any summation order does). Percentiles still need the values and are not pre-aggregated.
@@ -50,7 +52,9 @@ export function modelBlockStats(store: Store): Float64Array[] {
   const complete = Math.floor(store.length / size);
   if (entry.blocks.length < complete) {
     const codes = model.codeArray();
-    const columns = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'].map((f) => numericColumn(store, f).raw());
+    const columns = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'].map((f) =>
+      numericColumn(store, f).raw()
+    );
     const errors = store.errors.values();
     for (let b = entry.blocks.length; b < complete; b++) {
       const acc = new Float64Array(model.dictionary.length * BLOCK_FIELDS);
@@ -112,4 +116,31 @@ function blockKernel(
       acc[a + F_MEMORY_N]++;
     }
   }
+}
+
+/** The four standard metrics, in the order of the pair moments kept per block. */
+export const PAIR_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'];
+
+const pairCache = new WeakMap<Store, { expired: number; blocks: Float64Array[] }>();
+
+/** The pair moments (pair-moments.ts) of the four standard metrics in every complete block. */
+export function pairBlockMoments(store: Store): Float64Array[] {
+  let entry = pairCache.get(store);
+  if (!entry || entry.expired !== store.expired) {
+    entry = { expired: store.expired, blocks: [] };
+    pairCache.set(store, entry);
+  }
+  const size = Store.TIME_BLOCK;
+  const complete = Math.floor(store.length / size);
+  if (entry.blocks.length < complete) {
+    const columns = PAIR_METRICS.map((f) => numericColumn(store, f).raw());
+    const rows = new Uint32Array(size);
+    for (let b = entry.blocks.length; b < complete; b++) {
+      for (let i = 0; i < size; i++) {
+        rows[i] = b * size + i;
+      }
+      entry.blocks.push(pairMoments(columns, rows));
+    }
+  }
+  return entry.blocks;
 }

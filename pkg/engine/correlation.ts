@@ -1,8 +1,11 @@
 import { STANDARD_METRICS } from '../model/query';
+import { Store } from '../store/store';
+import { pairBlockMoments, PAIR_METRICS } from './block-stats';
 import { AnalysisContext, numericColumn } from './context';
+import { combineMoments, pairMoments, pearsonOf } from './pair-moments';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
-import { select } from './select';
+import { select, Selection } from './select';
 import { pairwiseComplete, pearsonMatrix, spearman } from './stats';
 
 /** correlation: a square matrix over numeric fields, each coefficient over the rows where both are present. */
@@ -13,17 +16,19 @@ export function correlation(ctx: AnalysisContext): Frame[] {
   if (method !== 'pearson' && method !== 'spearman') {
     throw new QueryError(`unknown correlation method "${method}"; use pearson or spearman`);
   }
-  const { rows } = select(store, ctx.range, query.filters);
+  const selection = select(store, ctx.range, query.filters);
+  const { rows } = selection;
   const columns = metrics.map((m) => numericColumn(store, m));
   const n = metrics.length;
   const matrix = metrics.map(() => new Float64Array(n));
   const pairs = metrics.map(() => new Array<number>(n).fill(0));
   if (method === 'pearson') {
-    // All pairs in two passes over the rows, no copies.
-    const all = pearsonMatrix(
-      columns.map((c) => c.raw()),
-      rows
-    );
+    const all =
+      pearsonFromBlocks(store, metrics, selection) ??
+      pearsonMatrix(
+        columns.map((c) => c.raw()),
+        rows
+      );
     all.r.forEach((row, i) => matrix[i].set(row));
     all.pairs.forEach((row, i) => row.forEach((count, j) => (pairs[i][j] = count)));
   }
@@ -41,4 +46,47 @@ export function correlation(ctx: AnalysisContext): Frame[] {
     ...metrics.map((m, j): FrameField => ({ name: m, type: 'number', values: matrix.map((row) => row[j]) })),
   ];
   return [{ name: `${method} correlation`, fields, meta: { custom: { method, pairs } } }];
+}
+
+/**
+ * Pearson's matrix of standard metrics from the pair moments pre-aggregated per block for the selection's whole
+ * blocks, and a pass over its other rows only; null when that does not apply (other metrics, no whole block).
+ */
+function pearsonFromBlocks(
+  store: Store,
+  metrics: string[],
+  selection: Selection
+): { r: number[][]; pairs: number[][] } | null {
+  const index = metrics.map((m) => PAIR_METRICS.indexOf(m));
+  if (index.some((i) => i < 0)) {
+    return null;
+  }
+  const blocks = pairBlockMoments(store);
+  const used = (selection.wholeBlocks ?? []).filter((b) => b < blocks.length);
+  if (used.length === 0) {
+    return null;
+  }
+  const whole = new Uint8Array(blocks.length);
+  used.forEach((b) => (whole[b] = 1));
+  const { rows } = selection;
+  const others: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (whole[Math.floor(rows[i] / Store.TIME_BLOCK)] !== 1) {
+      others.push(rows[i]);
+    }
+  }
+  const columns = PAIR_METRICS.map((m) => numericColumn(store, m).raw());
+  const total = pairMoments(columns, others);
+  for (const b of used) {
+    combineMoments(total, blocks[b]);
+  }
+  // Pair q of the standard metrics (i <= j) for any two of them.
+  const m = PAIR_METRICS.length;
+  const pairOf = (a: number, b: number): number => {
+    const [i, j] = a <= b ? [a, b] : [b, a];
+    return i * m - (i * (i - 1)) / 2 + (j - i);
+  };
+  const r = metrics.map((_, a) => metrics.map((__, b) => pearsonOf(total, pairOf(index[a], index[b])).r));
+  const pairs = metrics.map((_, a) => metrics.map((__, b) => pearsonOf(total, pairOf(index[a], index[b])).pairs));
+  return { r, pairs };
 }
