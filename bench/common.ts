@@ -9,6 +9,8 @@ export interface BenchInput {
   bytes: number;
   rows: number;
   runs: number;
+  /** Runs before the timed ones (the first of them is reported as the cold run). */
+  warmups: number;
   /** Epoch ms, both ends inclusive: one hour in the middle of the data. */
   hourFrom: number;
   hourTo: number;
@@ -53,6 +55,8 @@ export interface EngineReport {
   /** Memory held after loading (after a full GC), per row. */
   bytesPerRow: number;
   queries: Timings;
+  /** The first run of each query (cold: nothing compiled or cached yet). */
+  firstRunMs: Timings;
   /** Every run's time, for the record. */
   runsMs: Record<string, number[]>;
   answers: Answers;
@@ -94,17 +98,23 @@ export function median(values: number[]): number {
 
 /** Runs `fn` once to warm up, then `runs` times; returns the median and every time, and the last result. */
 export async function timeRuns<T>(
+  warmups: number,
   runs: number,
   fn: () => T | Promise<T>
-): Promise<{ ms: number; all: number[]; result: T }> {
+): Promise<{ ms: number; firstMs: number; all: number[]; result: T }> {
+  const first = performance.now();
   let result = await fn();
+  const firstMs = performance.now() - first;
+  for (let i = 1; i < warmups; i++) {
+    result = await fn();
+  }
   const all: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
     result = await fn();
     all.push(performance.now() - start);
   }
-  return { ms: median(all), all, result };
+  return { ms: median(all), firstMs, all, result };
 }
 
 /** A number for the answer check: NaN and ±infinity as null. */

@@ -75,11 +75,13 @@ async function main(): Promise<void> {
   ];
   const queries: Record<string, number> = {};
   const runsMs: Record<string, number[]> = {};
+  const firstRunMs: Record<string, number> = {};
   const results = new Map<QueryName, Frame[] | Frame[][]>();
   for (const [name, job] of jobs) {
-    const timed = await timeRuns(input.runs, job);
+    const timed = await timeRuns(input.warmups, input.runs, job);
     queries[name] = timed.ms;
     runsMs[name] = timed.all;
+    firstRunMs[name] = timed.firstMs;
     results.set(name, timed.result);
     process.stderr.write(`ours: ${name}: ${timed.ms.toFixed(1)} ms\n`);
   }
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
     peakRssBytes: peakAfterLoad,
     bytesPerRow: held / store.length,
     queries,
+    firstRunMs,
     runsMs,
     answers,
     notes: [],

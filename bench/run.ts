@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows N --seed S --runs R --skip duckdb,live,ceilings]`: our engine against DuckDB on the same
+ * `npm run bench [-- --rows N --seed S --runs R --warmups W --skip duckdb,live,ceilings]`: our engine against DuckDB on the same
  * generated logs, in one run on this machine. Logs are generated once per rows+seed into .cache/bench (git-ignored).
  * Each engine loads and queries in its own child process (so peak RSS is its own); the parent checks that both
  * give the same answers and prints the side-by-side table (markdown) with the targets of issue 7.
@@ -16,11 +16,12 @@ interface Options {
   rows: number;
   seed: number;
   runs: number;
+  warmups: number;
   skip: Set<string>;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { rows: 2_000_000, seed: 1, runs: 5, skip: new Set() };
+  const options: Options = { rows: 2_000_000, seed: 1, runs: 7, warmups: 3, skip: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     const int = (): number => {
@@ -41,12 +42,17 @@ function parseArgs(argv: string[]): Options {
       case '--runs':
         options.runs = int();
         break;
+      case '--warmups':
+        options.warmups = int();
+        break;
       case '--skip':
         (value ?? '').split(',').forEach((s) => options.skip.add(s.trim()));
         i++;
         break;
       default:
-        throw new Error(`unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --skip duckdb,live,ceilings)`);
+        throw new Error(
+          `unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --warmups W, --skip duckdb,live,ceilings)`
+        );
     }
   }
   return options;
@@ -219,6 +225,7 @@ async function main(): Promise<void> {
     bytes,
     rows: options.rows,
     runs: options.runs,
+    warmups: options.warmups,
     hourFrom: midMs - 1_800_000,
     hourTo: midMs + 1_800_000,
     alertFrom: alertTo - 300_000,
@@ -238,7 +245,7 @@ async function main(): Promise<void> {
   out(
     `${options.rows.toLocaleString('en-US')} rows, ${(bytes / options.rows).toFixed(0)} bytes/line, ${mb(bytes)}; ` +
       `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
-      `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after a warm-up`
+      `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after ${options.warmups} warm-up runs`
   );
   out();
   out('| measure | ours | DuckDB | ratio | target | met |');
@@ -296,6 +303,15 @@ async function main(): Promise<void> {
       '<= 1 s at 50,000 lines/s',
       met(live.maxMs <= 1000 && live.linesPerSecond >= 49_000),
     ]);
+  }
+  out();
+  out('First run of each query (cold: our kernels not yet compiled, per-block aggregates not yet built):');
+  out();
+  out('| query | ours | DuckDB |');
+  out('| --- | ---: | ---: |');
+  for (const name of QUERY_NAMES) {
+    const d = duck?.firstRunMs[name];
+    out(`| ${name} | ${fmtMs(ours.firstRunMs[name])} | ${d === undefined ? 'n/a' : fmtMs(d)} |`);
   }
   if (ceilings) {
     out();

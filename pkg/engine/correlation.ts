@@ -5,7 +5,7 @@ import { AnalysisContext, numericColumn } from './context';
 import { combineMoments, pairMoments, pearsonOf } from './pair-moments';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
-import { select, Selection } from './select';
+import { runsOutside, select, Selection } from './select';
 import { pairwiseComplete, pearsonMatrix, spearman } from './stats';
 
 /** correlation: a square matrix over numeric fields, each coefficient over the rows where both are present. */
@@ -68,11 +68,11 @@ function pearsonFromBlocks(
   }
   const whole = new Uint8Array(blocks.length);
   used.forEach((b) => (whole[b] = 1));
-  const { rows } = selection;
   const others: number[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    if (whole[Math.floor(rows[i] / Store.TIME_BLOCK)] !== 1) {
-      others.push(rows[i]);
+  const runs = runsOutside(selection, whole);
+  for (let k = 0; k < runs.length; k += 2) {
+    for (let i = runs[k]; i < runs[k + 1]; i++) {
+      others.push(selection.rows[i]);
     }
   }
   const columns = PAIR_METRICS.map((m) => numericColumn(store, m).raw());

@@ -1,4 +1,5 @@
 import type { NumericData } from '../store/columns';
+import { pairMoments4 } from './stats';
 
 /**
  * Second moments of pairs of columns over pairwise-complete rows, in a form that combines exactly (Chan, Golub
@@ -24,6 +25,9 @@ const decode = (c: NumericData, row: number): number => {
 
 /** The moments of every pair of `columns` over rows[from, to), two passes (means first). */
 export function pairMoments(columns: NumericData[], rows: ArrayLike<number>, from = 0, to = rows.length): Float64Array {
+  if (columns.length === 4) {
+    return pairMoments4(columns, rows, from, to); // the common case, unrolled
+  }
   const m = columns.length;
   const out = new Float64Array(pairCount(m) * MOMENTS);
   const v = new Float64Array(m);

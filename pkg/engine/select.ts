@@ -110,6 +110,35 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
   return { store, rows: rows.subarray(0, count), fromUs, toUs, wholeBlocks };
 }
 
+/**
+ * The runs of a selection's rows outside the given whole blocks (wholeBlock[b] === 1, each of them wholly
+ * selected and complete): [from, to) pairs of indices into selection.rows, in order.
+ */
+export function runsOutside(selection: Selection, wholeBlock: Uint8Array): number[] {
+  const { rows } = selection;
+  const size = Store.TIME_BLOCK;
+  const runs: number[] = [];
+  let start = -1;
+  for (let i = 0; i < rows.length;) {
+    if (wholeBlock[Math.floor(rows[i] / size)] === 1) {
+      if (start >= 0) {
+        runs.push(start, i);
+        start = -1;
+      }
+      i += size; // all its rows are selected: skip them in one step
+    } else {
+      if (start < 0) {
+        start = i;
+      }
+      i++;
+    }
+  }
+  if (start >= 0) {
+    runs.push(start, rows.length);
+  }
+  return runs;
+}
+
 /** Rows split by the values of string fields, groups in sorted key order; missing keys dropped (as pandas). */
 export interface Groups {
   fields: string[];

@@ -9,6 +9,7 @@ import {
   pearson,
   quantile,
   quantileSorted,
+  quantilesInPlace,
   sortNumbers,
   spearman,
   stddev,
@@ -131,5 +132,26 @@ describe('correlation', () => {
     const { x, y } = pairwiseComplete(a, b, Uint32Array.from([0, 1, 2, 3]));
     expect(Array.from(x)).toEqual([1, 4]);
     expect(Array.from(y)).toEqual([10, 40]);
+  });
+});
+
+describe('quantilesInPlace on many values (radix histogram, then selection)', () => {
+  it('gives the quantiles of a full sort, with negatives, zeros, duplicates and a wide range', () => {
+    let seed = 11;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const n of [65536, 100003, 250000]) {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const r = rand();
+        values[i] =
+          r < 0.05 ? 0 : r < 0.08 ? -0 : r < 0.2 ? -Math.exp(rand() * 10) : r < 0.3 ? 42.5 : Math.exp(rand() * 20 - 5);
+      }
+      const qs = [0, 0.001, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1];
+      const sorted = Float64Array.from(values).sort();
+      const expected = qs.map((q) => quantileSorted(sorted, q));
+      const got = quantilesInPlace(Float64Array.from(values), qs);
+      // === : 0 and -0 are the same quantile (a sort may put either first)
+      got.forEach((v, i) => expect([i, v === expected[i]]).toEqual([i, true]));
+    }
   });
 });

@@ -320,6 +320,77 @@ export function quantileInPlace(values: Float64Array, q: number): number {
   return lerp(a, b, h - lo);
 }
 
+/** From this many values on, order statistics are found by a radix histogram rather than by selection alone. */
+const RADIX_MIN = 1 << 16;
+const RADIX_BITS = 16;
+
+/**
+ * The values of the given ranks (0-based, as in a sorted copy) of NaN-free `values`, in two passes: a histogram
+ * of the top RADIX_BITS bits of each double (mapped so that unsigned order is numeric order), then the values
+ * of only the buckets holding a wanted rank, where selection finishes the job. Exact: the same values a sort
+ * would put at those ranks.
+ */
+export function orderStatistics(values: Float64Array, ranks: number[]): number[] {
+  const n = values.length;
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2); // little-endian: high word at 2i + 1
+  const counts = new Uint32Array(1 << RADIX_BITS);
+  radixCount(words, n, counts);
+  // The bucket of each rank, and how many values lie in earlier buckets.
+  const bucketOf: number[] = [];
+  const before: number[] = [];
+  for (const rank of ranks) {
+    let seen = 0;
+    let b = 0;
+    while (seen + counts[b] <= rank) {
+      seen += counts[b++];
+    }
+    bucketOf.push(b);
+    before.push(seen);
+  }
+  const slot = new Int32Array(1 << RADIX_BITS).fill(-1);
+  const wanted = [...new Set(bucketOf)];
+  const candidates = wanted.map((b, i) => {
+    slot[b] = i;
+    return new Float64Array(counts[b]);
+  });
+  radixCollect(values, words, n, slot, candidates, new Uint32Array(wanted.length));
+  return ranks.map((rank, i) => {
+    const bucket = candidates[slot[bucketOf[i]]];
+    const k = rank - before[i];
+    selectKth(bucket, k);
+    return bucket[k];
+  });
+}
+
+/** The radix key's bucket of value i: the high word, sign flipped (negatives: all bits flipped), top bits. */
+function radixCount(words: Uint32Array, n: number, counts: Uint32Array): void {
+  const shift = 32 - RADIX_BITS;
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + 1];
+    const key = h & 0x80000000 ? ~h : h | 0x80000000;
+    counts[key >>> shift]++;
+  }
+}
+
+function radixCollect(
+  values: Float64Array,
+  words: Uint32Array,
+  n: number,
+  slot: Int32Array,
+  candidates: Float64Array[],
+  filled: Uint32Array
+): void {
+  const shift = 32 - RADIX_BITS;
+  for (let i = 0; i < n; i++) {
+    const h = words[2 * i + 1];
+    const key = h & 0x80000000 ? ~h : h | 0x80000000;
+    const s = slot[key >>> shift];
+    if (s >= 0) {
+      candidates[s][filled[s]++] = values[i];
+    }
+  }
+}
+
 /**
  * Several quantiles (numpy "linear", as quantileSorted) of values, by selection instead of a sort; `values` is
  * rearranged (pass a copy to keep it). `qs` in any order; results in the same order. NaN for no values.
@@ -328,6 +399,15 @@ export function quantilesInPlace(values: Float64Array, qs: number[]): number[] {
   const n = values.length;
   if (n === 0) {
     return qs.map(() => NaN);
+  }
+  if (n >= RADIX_MIN) {
+    const ranks: number[] = [];
+    for (const q of qs) {
+      const lo = Math.floor((n - 1) * q);
+      ranks.push(lo, Math.min(lo + 1, n - 1));
+    }
+    const at = orderStatistics(values, ranks);
+    return qs.map((q, i) => lerp(at[2 * i], at[2 * i + 1], (n - 1) * q - Math.floor((n - 1) * q)));
   }
   const order = qs.map((q, i) => i).sort((x, y) => qs[x] - qs[y]);
   const out = new Array<number>(qs.length);
@@ -806,30 +886,54 @@ function pairProducts4(
   acc[29] = yy33;
 }
 
-/** pearsonMatrix for exactly four columns, unrolled (the same sums in the same order), in chunked passes. */
-function pearsonMatrix4(columns: NumericData[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
+/**
+ * The pair moments (pair-moments.ts layout: per pair i <= j, count, both means, Cxy, Cxx, Cyy) of four columns over
+ * rows[from, to), unrolled, in chunked passes: the same sums in the same order as pearsonAt.
+ */
+export function pairMoments4(
+  columns: NumericData[],
+  rows: ArrayLike<number>,
+  from = 0,
+  to = rows.length
+): Float64Array {
   const [c0, c1, c2, c3] = columns;
+  const list = rows instanceof Uint32Array ? rows : Uint32Array.from(rows);
   const sums = new Float64Array(30);
-  for (let from = 0; from < rows.length; from += KERNEL_CHUNK) {
-    pairSums4(c0, c1, c2, c3, rows, from, Math.min(rows.length, from + KERNEL_CHUNK), sums);
+  for (let start = from; start < to; start += KERNEL_CHUNK) {
+    pairSums4(c0, c1, c2, c3, list, start, Math.min(to, start + KERNEL_CHUNK), sums);
   }
   const means = new Float64Array(20);
   for (let q = 0; q < 10; q++) {
-    means[2 * q] = sums[3 * q + 1] / sums[3 * q];
-    means[2 * q + 1] = sums[3 * q + 2] / sums[3 * q];
+    means[2 * q] = sums[3 * q] ? sums[3 * q + 1] / sums[3 * q] : 0;
+    means[2 * q + 1] = sums[3 * q] ? sums[3 * q + 2] / sums[3 * q] : 0;
   }
   const products = new Float64Array(30);
-  for (let from = 0; from < rows.length; from += KERNEL_CHUNK) {
-    pairProducts4(c0, c1, c2, c3, rows, from, Math.min(rows.length, from + KERNEL_CHUNK), means, products);
+  for (let start = from; start < to; start += KERNEL_CHUNK) {
+    pairProducts4(c0, c1, c2, c3, list, start, Math.min(to, start + KERNEL_CHUNK), means, products);
   }
+  const out = new Float64Array(60);
+  for (let q = 0; q < 10; q++) {
+    out[6 * q] = sums[3 * q];
+    out[6 * q + 1] = means[2 * q];
+    out[6 * q + 2] = means[2 * q + 1];
+    out[6 * q + 3] = products[3 * q];
+    out[6 * q + 4] = products[3 * q + 1];
+    out[6 * q + 5] = products[3 * q + 2];
+  }
+  return out;
+}
+
+/** pearsonMatrix for exactly four columns, from their pair moments. */
+function pearsonMatrix4(columns: NumericData[], rows: Uint32Array): { r: number[][]; pairs: number[][] } {
+  const moments = pairMoments4(columns, rows);
   const r = columns.map(() => new Array<number>(4).fill(NaN));
   const pairs = columns.map(() => new Array<number>(4).fill(0));
   let q = 0;
   for (let i = 0; i < 4; i++) {
     for (let j = i; j < 4; j++, q++) {
-      const n = sums[3 * q];
-      const divisor = Math.sqrt(products[3 * q + 1] * products[3 * q + 2]);
-      r[i][j] = r[j][i] = n < 2 || divisor === 0 ? NaN : products[3 * q] / divisor;
+      const n = moments[6 * q];
+      const divisor = Math.sqrt(moments[6 * q + 4] * moments[6 * q + 5]);
+      r[i][j] = r[j][i] = n < 2 || divisor === 0 ? NaN : moments[6 * q + 3] / divisor;
       pairs[i][j] = pairs[j][i] = n;
     }
   }

@@ -17,7 +17,7 @@ import {
 } from './block-stats';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
-import { Groups, groupRows, select, Selection, selectionSpan } from './select';
+import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
 import { quantilesInPlace } from './stats';
 
 /** The numbers of one group of requests. */
@@ -131,8 +131,6 @@ function groupedStatsKernel(
   to: number,
   codes: CodeArray,
   slot: Int32Array,
-  preAggregated: Uint8Array,
-  blockShift: number,
   fill: Float64Array,
   latencyColumn: NumericData,
   batchColumn: NumericData,
@@ -156,9 +154,6 @@ function groupedStatsKernel(
     const a = g * 10;
     const l = lat[row];
     const v = l === latM ? NaN : l / latF;
-    if (preAggregated[row >>> blockShift] === 1) {
-      continue; // the block's sums are pre-aggregated and its latencies gathered by latencyKernel
-    }
     acc[a + 3] += errors[row];
     if (v === v) {
       latency[latencyStart[g] + fill[g]++] = v;
@@ -229,7 +224,6 @@ export function groupedRequestStats(
   const codes = column.codeArray();
   const counts = new Float64Array(column.dictionary.length);
   // Grouped by model, whole blocks of the selection have their sums pre-aggregated.
-  const blockShift = Math.log2(Store.TIME_BLOCK);
   const preAggregated = new Uint8Array(Math.ceil(store.length / Store.TIME_BLOCK) + 1);
   const blocks = fields[0] === 'model' ? modelBlockStats(store) : [];
   const used = (selection.wholeBlocks ?? []).filter((b) => b < blocks.length);
@@ -240,8 +234,16 @@ export function groupedRequestStats(
       counts[code] += block[code * BLOCK_FIELDS + F_REQUESTS];
     }
   }
-  for (let from = 0; from < rows.length; from += CHUNK) {
-    countCodes(rows, from, Math.min(rows.length, from + CHUNK), codes, counts, preAggregated, blockShift);
+  // The rows outside pre-aggregated blocks, as runs [from, to) of indices into rows, in chunks.
+  const runs = runsOutside(selection, preAggregated);
+  const chunks: number[] = [];
+  for (let k = 0; k < runs.length; k += 2) {
+    for (let from = runs[k]; from < runs[k + 1]; from += CHUNK) {
+      chunks.push(from, Math.min(runs[k + 1], from + CHUNK));
+    }
+  }
+  for (let k = 0; k < chunks.length; k += 2) {
+    countCodes(rows, chunks[k], chunks[k + 1], codes, counts);
   }
   const present: number[] = [];
   for (let code = 1; code < counts.length; code++) {
@@ -273,16 +275,13 @@ export function groupedRequestStats(
   const gpu = numericColumn(store, 'gpu_util').raw();
   const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
-  for (let from = 0; from < rows.length; from += CHUNK) {
-    const to = Math.min(rows.length, from + CHUNK);
+  for (let k = 0; k < chunks.length; k += 2) {
     groupedStatsKernel(
       rows,
-      from,
-      to,
+      chunks[k],
+      chunks[k + 1],
       codes,
       slot,
-      preAggregated,
-      blockShift,
       fill,
       latencyColumn,
       batch,
@@ -330,21 +329,10 @@ function latencyKernel(
   }
 }
 
-/** counts[code] += rows of rows[from, to) with that code, but for rows of pre-aggregated blocks. */
-function countCodes(
-  rows: Uint32Array,
-  from: number,
-  to: number,
-  codes: CodeArray,
-  counts: Float64Array,
-  preAggregated: Uint8Array,
-  blockShift: number
-): void {
+/** counts[code] += rows of rows[from, to) with that code. */
+function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArray, counts: Float64Array): void {
   for (let i = from; i < to; i++) {
-    const row = rows[i];
-    if (preAggregated[row >>> blockShift] === 0) {
-      counts[codes[row]]++;
-    }
+    counts[codes[rows[i]]]++;
   }
 }
 
