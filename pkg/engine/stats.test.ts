@@ -9,6 +9,7 @@ import {
   pearson,
   quantile,
   quantileSorted,
+  quantileInPlace,
   quantilesInPlace,
   sortNumbers,
   spearman,
@@ -152,6 +153,23 @@ describe('quantilesInPlace on many values (radix histogram, then selection)', ()
       const got = quantilesInPlace(Float64Array.from(values), qs);
       // === : 0 and -0 are the same quantile (a sort may put either first)
       got.forEach((v, i) => expect([i, v === expected[i]]).toEqual([i, true]));
+    }
+  });
+});
+
+describe('quantileInPlace of high quantiles (the few largest values, no selection)', () => {
+  it('equals the quantile of a sorted copy, with ties, negatives and -Infinity-free data', () => {
+    let seed = 5;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 17 + Math.floor(rand() * 400);
+      const values = Float64Array.from({ length: n }, () =>
+        rand() < 0.3 ? Math.floor(rand() * 5) : (rand() - 0.3) * 1000
+      );
+      const sorted = Float64Array.from(values).sort();
+      for (const q of [0.9, 0.95, 0.99, 0.999, 1]) {
+        expect([n, q, quantileInPlace(Float64Array.from(values), q)]).toEqual([n, q, quantileSorted(sorted, q)]);
+      }
     }
   });
 });

@@ -297,6 +297,9 @@ export function selectKth(a: Float64Array, k: number, left = 0, right = a.length
   }
 }
 
+/** Scratch of quantileInPlace's high-quantile path: the largest values, descending. */
+const TOP = new Float64Array(8);
+
 /** One quantile (numpy "linear") by selection; `values` is rearranged. No allocation: for many small calls. */
 export function quantileInPlace(values: Float64Array, q: number): number {
   const n = values.length;
@@ -306,6 +309,25 @@ export function quantileInPlace(values: Float64Array, q: number): number {
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
+  const fromTop = n - 1 - lo; // 0: lo is the largest
+  if (fromTop < TOP.length - 1 && n > 2 * TOP.length) {
+    // A high quantile (p99 of a small bucket): the few largest values in one pass, no selection.
+    const k = fromTop + 1;
+    TOP.fill(-Infinity, 0, k);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v > TOP[k - 1]) {
+        let j = k - 1;
+        while (j > 0 && TOP[j - 1] < v) {
+          TOP[j] = TOP[j - 1];
+          j--;
+        }
+        TOP[j] = v;
+      }
+    }
+    // TOP is descending: TOP[fromTop] is rank lo, TOP[fromTop - 1] rank lo + 1.
+    return lerp(TOP[fromTop], hi === lo ? TOP[fromTop] : TOP[fromTop - 1], h - lo);
+  }
   selectKth(values, lo, 0, n - 1);
   const a = values[lo];
   let b = a;

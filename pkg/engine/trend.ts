@@ -1,5 +1,5 @@
 import { autoWindowMs, Aggregation, AGGREGATIONS, formatWindow, parseWindow } from '../model/query';
-import type { NumericData } from '../store/columns';
+import type { CodeArray, NumericData } from '../store/columns';
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
@@ -60,8 +60,27 @@ function bucketOf(t: number, w: number): number {
 /** Rows per call of the kernels below: called many times, each is optimised whole (no on-stack replacement). */
 const CHUNK = 1 << 15;
 
-/** Buckets of rows[from, to), and per bucket the rows, errors and (at b + 1) the non-missing values. */
-function countKernel(
+/** More (group, bucket) cells than this and series are computed group by group instead. */
+const MAX_CELLS = 4_000_000;
+
+/** Per cell: rows, errors, and (at cell + 1) the non-missing values. */
+interface CellTally {
+  rows: Float64Array;
+  errors: Float64Array;
+  values: Uint32Array;
+}
+
+const newTally = (cells: number): CellTally => ({
+  rows: new Float64Array(cells),
+  errors: new Float64Array(cells),
+  values: new Uint32Array(cells + 1),
+});
+
+/**
+ * The cell of each row of rows[from, to) — its bucket, plus codes[row] × count when grouped by a dictionary
+ * field (codes not null) — and the tally per cell.
+ */
+function cellKernel(
   rows: Uint32Array,
   from: number,
   to: number,
@@ -70,23 +89,82 @@ function countKernel(
   column: NumericData,
   w: number,
   first: number,
-  bucket: Int32Array,
-  rowsPer: Float64Array,
-  errorsPer: Float64Array,
-  valuesPer: Uint32Array
+  codes: CodeArray | null,
+  count: number,
+  cell: Int32Array,
+  tally: CellTally
 ): void {
   const { data, missing } = column;
+  const rowsPer = tally.rows;
+  const errorsPer = tally.errors;
+  const valuesPer = tally.values;
+  // Rows come nearly in time order: most fall in the bucket of the row before, which spares the division.
+  let bucketStart = Infinity;
+  let bucketEnd = -Infinity;
+  let bucket = 0;
   for (let i = from; i < to; i++) {
     const row = rows[i];
-    const b = bucketOf(time[row], w) - first;
-    bucket[i] = b;
-    rowsPer[b]++;
-    errorsPer[b] += errors[row];
+    const t = time[row];
+    if (!(t >= bucketStart && t < bucketEnd)) {
+      const b = bucketOf(t, w);
+      bucketStart = b * w;
+      bucketEnd = (b + 1) * w;
+      bucket = b - first;
+    }
+    const c = bucket + (codes === null ? 0 : codes[row] * count);
+    cell[i] = c;
+    rowsPer[c]++;
+    errorsPer[c] += errors[row];
     const v = data[row];
     if (v !== missing && v === v) {
-      valuesPer[b + 1]++;
+      valuesPer[c + 1]++;
     }
   }
+}
+
+/** The aggregation of every cell (NaN for a cell without values), from the rows' cells and their tally. */
+function aggregateCells(
+  aggregation: Aggregation,
+  windowMs: number,
+  column: NumericData,
+  rows: Uint32Array,
+  cell: Int32Array,
+  cells: number,
+  tally: CellTally
+): Float64Array {
+  const out = new Float64Array(cells);
+  const valuesPer = tally.values;
+  if (aggregation === 'count' || aggregation === 'rate') {
+    const scale = aggregation === 'rate' ? 1000 / windowMs : 1;
+    tally.rows.forEach((n, c) => (out[c] = n * scale));
+  } else if (aggregation === 'error_rate') {
+    tally.rows.forEach((n, c) => (out[c] = n > 0 ? tally.errors[c] / n : NaN));
+  } else if (aggregation === 'mean' || aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') {
+    // Running per cell in row order: the same numbers as aggregating each cell's values in row order.
+    const acc = new Float64Array(cells).fill(aggregation === 'min' ? Infinity : aggregation === 'max' ? -Infinity : 0);
+    const op = aggregation === 'min' ? 1 : aggregation === 'max' ? 2 : 0;
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      accumulateKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, acc, op);
+    }
+    for (let c = 0; c < cells; c++) {
+      const n = valuesPer[c + 1];
+      out[c] = n === 0 ? NaN : aggregation === 'mean' ? acc[c] / n : acc[c];
+    }
+  } else {
+    // Counting sort of the values into contiguous per-cell segments.
+    for (let c = 0; c < cells; c++) {
+      valuesPer[c + 1] += valuesPer[c];
+    }
+    const next = valuesPer.slice(0, cells);
+    const sorted = new Float64Array(valuesPer[cells]);
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      scatterKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, next, sorted);
+    }
+    for (let c = 0; c < cells; c++) {
+      out[c] = aggregateValues(aggregation, sorted.subarray(valuesPer[c], valuesPer[c + 1]));
+    }
+  }
+  return out;
 }
 
 /** Running sum (op 0), min (1) or max (2) per bucket over rows[from, to), in row order. */
@@ -187,53 +265,9 @@ export function trend(ctx: AnalysisContext): Frame[] {
 
   const time = store.time.values();
   const errors = store.errors.values();
-  const groups = groupRows(selection, query.groupBy ?? []);
   const valueName = seriesValueName(aggregation, metric);
   const frames: Frame[] = [];
-  groups.rows.forEach((rows, g) => {
-    const rowsPer = new Float64Array(count);
-    const errorsPer = new Float64Array(count);
-    const valuesPer = new Uint32Array(count + 1);
-    const bucket = new Int32Array(rows.length);
-    for (let from = 0; from < rows.length; from += CHUNK) {
-      const to = Math.min(rows.length, from + CHUNK);
-      countKernel(rows, from, to, time, errors, column, w, first, bucket, rowsPer, errorsPer, valuesPer);
-    }
-    const out = new Float64Array(count);
-    if (aggregation === 'count' || aggregation === 'rate') {
-      const scale = aggregation === 'rate' ? 1000 / windowMs : 1;
-      rowsPer.forEach((n, b) => (out[b] = n * scale));
-    } else if (aggregation === 'error_rate') {
-      rowsPer.forEach((n, b) => (out[b] = n > 0 ? errorsPer[b] / n : NaN));
-    } else if (aggregation === 'mean' || aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') {
-      // Running per bucket in row order: the same numbers as aggregating each bucket's values in row order.
-      const acc = new Float64Array(count).fill(
-        aggregation === 'min' ? Infinity : aggregation === 'max' ? -Infinity : 0
-      );
-      const op = aggregation === 'min' ? 1 : aggregation === 'max' ? 2 : 0;
-      for (let from = 0; from < rows.length; from += CHUNK) {
-        accumulateKernel(rows, from, Math.min(rows.length, from + CHUNK), column, bucket, acc, op);
-      }
-      for (let b = 0; b < count; b++) {
-        const n = valuesPer[b + 1];
-        out[b] = n === 0 ? NaN : aggregation === 'mean' ? acc[b] / n : acc[b];
-      }
-    } else {
-      // Counting sort of the values into contiguous per-bucket segments.
-      for (let b = 0; b < count; b++) {
-        valuesPer[b + 1] += valuesPer[b];
-      }
-      const next = valuesPer.slice(0, count);
-      const sorted = new Float64Array(valuesPer[count]);
-      for (let from = 0; from < rows.length; from += CHUNK) {
-        scatterKernel(rows, from, Math.min(rows.length, from + CHUNK), column, bucket, next, sorted);
-      }
-      for (let b = 0; b < count; b++) {
-        out[b] = aggregateValues(aggregation, sorted.subarray(valuesPer[b], valuesPer[b + 1]));
-      }
-    }
-    const labels: Record<string, string> = {};
-    groups.fields.forEach((field, i) => (labels[field] = groups.keys[g][i]));
+  const series = (labels: Record<string, string>, out: Float64Array): void => {
     const labelText = Object.entries(labels)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
@@ -245,6 +279,56 @@ export function trend(ctx: AnalysisContext): Frame[] {
       ],
       meta: { type: TIMESERIES_MULTI, custom: { windowMs, aggregation, metric } },
     });
+  };
+  const aggregate = (rows: Uint32Array, cell: Int32Array, cells: number, tally: CellTally): Float64Array =>
+    aggregateCells(aggregation, windowMs, column, rows, cell, cells, tally);
+
+  // Grouped by one dictionary-encoded field (or not grouped): every series in one pass over the rows, a cell
+  // per (group, bucket).
+  const groupBy = query.groupBy ?? [];
+  const only = groupBy.length === 1 ? store.columns.get(groupBy[0]) : undefined;
+  const codes = only?.kind === 'string' ? only.codeArray() : null;
+  const groupCount = codes && only?.kind === 'string' ? only.dictionary.length : 1;
+  if ((groupBy.length === 0 || codes) && groupCount * count <= MAX_CELLS) {
+    const { rows } = selection;
+    const cells = groupCount * count;
+    const tally = newTally(cells);
+    const cell = new Int32Array(rows.length);
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      const to = Math.min(rows.length, from + CHUNK);
+      cellKernel(rows, from, to, time, errors, column, w, first, codes, count, cell, tally);
+    }
+    const out = aggregate(rows, cell, cells, tally);
+    // Not grouped: the one series, even without rows (every bucket of the range); grouped: groups with rows.
+    const present: number[] = codes ? [] : [0];
+    for (let g = 1; codes && g < groupCount; g++) {
+      let n = 0;
+      for (let b = g * count; b < (g + 1) * count; b++) {
+        n += tally.rows[b];
+      }
+      if (n > 0) {
+        present.push(g);
+      }
+    }
+    const key = (g: number): string => (only?.kind === 'string' ? (only.dictionary[g] ?? '') : '');
+    present.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    for (const g of present) {
+      series(codes ? { [groupBy[0]]: key(g) } : {}, out.slice(g * count, (g + 1) * count));
+    }
+    return frames;
+  }
+
+  const groups = groupRows(selection, groupBy);
+  groups.rows.forEach((rows, g) => {
+    const tally = newTally(count);
+    const bucket = new Int32Array(rows.length);
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      const to = Math.min(rows.length, from + CHUNK);
+      cellKernel(rows, from, to, time, errors, column, w, first, null, count, bucket, tally);
+    }
+    const labels: Record<string, string> = {};
+    groups.fields.forEach((field, i) => (labels[field] = groups.keys[g][i]));
+    series(labels, aggregate(rows, bucket, count, tally));
   });
   return frames;
 }
