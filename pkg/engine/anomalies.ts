@@ -1,4 +1,5 @@
 import { DEFAULT_THRESHOLDS } from '../model/query';
+import type { CodeArray, NumericData } from '../store/columns';
 import { REQUEST_ID } from '../store/store';
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
@@ -34,6 +35,77 @@ function iqrScorer(values: Float64Array): Scorer {
 
 const SCORERS = { zscore: zscoreScorer, mad: madScorer, iqr: iqrScorer };
 
+/** Rows found anomalous and their scores, growing as needed. */
+class FoundList {
+  rows = new Uint32Array(1024);
+  scores = new Float64Array(1024);
+  length = 0;
+
+  push(row: number, score: number): void {
+    if (this.length === this.rows.length) {
+      const rows = new Uint32Array(this.length * 2);
+      const scores = new Float64Array(this.length * 2);
+      rows.set(this.rows);
+      scores.set(this.scores);
+      this.rows = rows;
+      this.scores = scores;
+    }
+    this.rows[this.length] = row;
+    this.scores[this.length++] = score;
+  }
+}
+
+/**
+ * z-scores within groups given by dictionary codes (codes null: one group; code 0, a missing key, is no group):
+ * each group's mean and sample std from its values in row order — the same sums as mean() and stddev() of the
+ * gathered values — then every row scored. Rows with |z| > threshold go to `found`.
+ */
+function zscoresByCode(
+  rows: Uint32Array,
+  codes: CodeArray | null,
+  groups: number,
+  column: NumericData,
+  threshold: number,
+  found: FoundList
+): void {
+  const { data, factor, missing } = column;
+  const n = new Float64Array(groups);
+  const sums = new Float64Array(groups);
+  const squares = new Float64Array(groups);
+  const skipMissingKey = codes !== null;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const raw = data[row];
+    const c = codes === null ? 0 : codes[row];
+    if (raw !== missing && raw === raw && !(skipMissingKey && c === 0)) {
+      n[c]++;
+      sums[c] += raw / factor;
+    }
+  }
+  const means = sums.map((total, c) => total / n[c]);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const raw = data[row];
+    const c = codes === null ? 0 : codes[row];
+    if (raw !== missing && raw === raw) {
+      const d = raw / factor - means[c];
+      squares[c] += d * d;
+    }
+  }
+  const std = squares.map((q, c) => (n[c] < 2 ? NaN : Math.sqrt(q / (n[c] - 1))));
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const raw = data[row];
+    const c = codes === null ? 0 : codes[row];
+    if (raw !== missing && raw === raw && !(skipMissingKey && c === 0)) {
+      const z = (raw / factor - means[c]) / std[c];
+      if (Math.abs(z) > threshold) {
+        found.push(row, z);
+      }
+    }
+  }
+}
+
 /** anomalies: the requests whose metric is unusual within their group, most extreme first. */
 export function anomalies(ctx: AnalysisContext): Frame[] {
   const { store, query } = ctx;
@@ -46,61 +118,63 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
   const column = numericColumn(store, metric).raw();
   const { data, factor, missing } = column;
   const selection = select(store, ctx.range, query.filters);
-  const groups = groupRows(selection, query.groupBy ?? []);
-
-  let foundRows = new Uint32Array(1024);
-  let foundScores = new Float64Array(1024);
-  let found = 0;
-  for (const rows of groups.rows) {
-    const values = gatherNumeric(column, rows);
-    if (values.length === 0) {
-      continue;
-    }
-    const score = SCORERS[method](values);
-    for (let i = 0; i < rows.length; i++) {
-      const raw = data[rows[i]];
-      if (raw !== missing && raw === raw) {
-        const x = raw / factor;
-        const s = score(x);
-        // For IQR the fences are x < Q1 - k IQR or x > Q3 + k IQR, i.e. |score| > k.
-        if (Math.abs(s) > threshold) {
-          if (found === foundRows.length) {
-            const moreRows = new Uint32Array(found * 2);
-            const moreScores = new Float64Array(found * 2);
-            moreRows.set(foundRows);
-            moreScores.set(foundScores);
-            foundRows = moreRows;
-            foundScores = moreScores;
+  const groupBy = query.groupBy ?? [];
+  const only = groupBy.length === 1 ? store.columns.get(groupBy[0]) : undefined;
+  const codes = only?.kind === 'string' ? only.codeArray() : null;
+  const found = new FoundList();
+  if (method === 'zscore' && (groupBy.length === 0 || codes)) {
+    // z-scores of every group in three passes over the rows (sums, squares, scores), no per-group copies.
+    zscoresByCode(
+      selection.rows,
+      codes,
+      only?.kind === 'string' ? only.dictionary.length : 1,
+      column,
+      threshold,
+      found
+    );
+  } else {
+    for (const rows of groupRows(selection, groupBy).rows) {
+      const values = gatherNumeric(column, rows);
+      if (values.length === 0) {
+        continue;
+      }
+      const score = SCORERS[method](values);
+      for (let i = 0; i < rows.length; i++) {
+        const raw = data[rows[i]];
+        if (raw !== missing && raw === raw) {
+          const s = score(raw / factor);
+          // For IQR the fences are x < Q1 - k IQR or x > Q3 + k IQR, i.e. |score| > k.
+          if (Math.abs(s) > threshold) {
+            found.push(rows[i], s);
           }
-          foundRows[found] = rows[i];
-          foundScores[found] = s;
-          found++;
         }
       }
     }
   }
+  const foundRows = found.rows;
+  const foundScores = found.scores;
   // Most extreme first; ties by time, then by position in the log. With a limit, only the candidates for the
   // first `limit` places are sorted: those at least as extreme as the limit-th most extreme.
   const time = store.time.values();
-  const limit = query.limit !== undefined && query.limit >= 0 ? query.limit : found;
+  const limit = query.limit !== undefined && query.limit >= 0 ? query.limit : found.length;
   let candidates: number[] = [];
-  if (limit < found) {
-    const extremity = new Float64Array(found);
-    for (let i = 0; i < found; i++) {
+  if (limit < found.length) {
+    const extremity = new Float64Array(found.length);
+    for (let i = 0; i < found.length; i++) {
       extremity[i] = Math.abs(foundScores[i]);
     }
     let bar = Infinity;
     if (limit > 0) {
-      selectKth(extremity, found - limit);
-      bar = extremity[found - limit];
+      selectKth(extremity, found.length - limit);
+      bar = extremity[found.length - limit];
     }
-    for (let i = 0; i < found; i++) {
+    for (let i = 0; i < found.length; i++) {
       if (Math.abs(foundScores[i]) >= bar) {
         candidates.push(i);
       }
     }
   } else {
-    candidates = Array.from({ length: found }, (_, i) => i);
+    candidates = Array.from({ length: found.length }, (_, i) => i);
   }
   candidates.sort(
     (a, b) =>
@@ -121,7 +195,7 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     { name: metric, type: 'number', values: kept.map((a) => (data[a.row] === missing ? NaN : data[a.row] / factor)) },
     { name: 'score', type: 'number', values: kept.map((a) => a.score) },
   ];
-  for (const field of groups.fields) {
+  for (const field of groupBy) {
     if (field !== 'model' && field !== REQUEST_ID && field !== metric) {
       const col = store.columns.get(field);
       fields.push({
@@ -141,7 +215,7 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     {
       name: 'anomalies',
       fields,
-      meta: { custom: { method, threshold, metric, found } },
+      meta: { custom: { method, threshold, metric, found: found.length } },
     },
   ];
 }

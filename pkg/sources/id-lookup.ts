@@ -22,6 +22,8 @@ export class RequestIdReader {
   // Cached by source, not path: another file may have taken the path since (rotation).
   private block: { source: LineSource; start: number; bytes: Buffer; at: number } | null = null;
   private archive: { source: LineSource; content: Buffer; at: number } | null = null;
+  /** The open file of the last plain read: ids shown together come from few files. Closed when idle. */
+  private file: { source: LineSource; fd: number; at: number } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -58,7 +60,7 @@ export class RequestIdReader {
         return line;
       }
     }
-    const fd = openSync(source.path, 'r');
+    const fd = this.open(source, now);
     try {
       for (let size = BLOCK; ; size *= 2) {
         const bytes = Buffer.allocUnsafe(size);
@@ -70,8 +72,27 @@ export class RequestIdReader {
           return line ?? (length > 0 && length < size ? block.bytes.toString('utf8') : null);
         }
       }
-    } finally {
-      closeSync(fd);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  private open(source: LineSource, now: number): number {
+    if (this.file && this.file.source === source && now - this.file.at < CACHE_MS) {
+      return this.file.fd;
+    }
+    this.close();
+    const fd = openSync(source.path, 'r');
+    this.file = { source, fd, at: now };
+    setTimeout(() => this.file?.fd === fd && this.close(), CACHE_MS).unref();
+    return fd;
+  }
+
+  private close(): void {
+    if (this.file) {
+      closeSync(this.file.fd);
+      this.file = null;
     }
   }
 
