@@ -63,16 +63,18 @@ const CHUNK = 1 << 15;
 /** More (group, bucket) cells than this and series are computed group by group instead. */
 const MAX_CELLS = 4_000_000;
 
-/** Per cell: rows, errors, and (at cell + 1) the non-missing values. */
+/** Per cell: rows, errors, the sum of the values (in row order), and (at cell + 1) the non-missing values. */
 interface CellTally {
   rows: Float64Array;
   errors: Float64Array;
+  sums: Float64Array;
   values: Uint32Array;
 }
 
 const newTally = (cells: number): CellTally => ({
   rows: new Float64Array(cells),
   errors: new Float64Array(cells),
+  sums: new Float64Array(cells),
   values: new Uint32Array(cells + 1),
 });
 
@@ -94,7 +96,8 @@ function cellKernel(
   cell: Int32Array,
   tally: CellTally
 ): void {
-  const { data, missing } = column;
+  const { data, factor, missing } = column;
+  const sums = tally.sums;
   const rowsPer = tally.rows;
   const errorsPer = tally.errors;
   const valuesPer = tally.values;
@@ -118,6 +121,7 @@ function cellKernel(
     const v = data[row];
     if (v !== missing && v === v) {
       valuesPer[c + 1]++;
+      sums[c] += v / factor;
     }
   }
 }
@@ -139,16 +143,21 @@ function aggregateCells(
     tally.rows.forEach((n, c) => (out[c] = n * scale));
   } else if (aggregation === 'error_rate') {
     tally.rows.forEach((n, c) => (out[c] = n > 0 ? tally.errors[c] / n : NaN));
-  } else if (aggregation === 'mean' || aggregation === 'sum' || aggregation === 'min' || aggregation === 'max') {
+  } else if (aggregation === 'mean' || aggregation === 'sum') {
+    for (let c = 0; c < cells; c++) {
+      const n = valuesPer[c + 1];
+      out[c] = n === 0 ? NaN : aggregation === 'mean' ? tally.sums[c] / n : tally.sums[c];
+    }
+  } else if (aggregation === 'min' || aggregation === 'max') {
     // Running per cell in row order: the same numbers as aggregating each cell's values in row order.
-    const acc = new Float64Array(cells).fill(aggregation === 'min' ? Infinity : aggregation === 'max' ? -Infinity : 0);
-    const op = aggregation === 'min' ? 1 : aggregation === 'max' ? 2 : 0;
+    const acc = new Float64Array(cells).fill(aggregation === 'min' ? Infinity : -Infinity);
+    const op = aggregation === 'min' ? 1 : 2;
     for (let from = 0; from < rows.length; from += CHUNK) {
       accumulateKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, acc, op);
     }
     for (let c = 0; c < cells; c++) {
       const n = valuesPer[c + 1];
-      out[c] = n === 0 ? NaN : aggregation === 'mean' ? acc[c] / n : acc[c];
+      out[c] = n === 0 ? NaN : acc[c];
     }
   } else {
     // Counting sort of the values into contiguous per-cell segments.
@@ -167,13 +176,13 @@ function aggregateCells(
   return out;
 }
 
-/** Running sum (op 0), min (1) or max (2) per bucket over rows[from, to), in row order. */
+/** Running min (op 1) or max (op 2) per cell over rows[from, to). */
 function accumulateKernel(
   rows: Uint32Array,
   from: number,
   to: number,
   column: NumericData,
-  bucket: Int32Array,
+  cell: Int32Array,
   acc: Float64Array,
   op: number
 ): void {
@@ -182,17 +191,9 @@ function accumulateKernel(
     const raw = data[rows[i]];
     const v = raw === missing ? NaN : raw / factor;
     if (v === v) {
-      const b = bucket[i];
-      if (op === 1) {
-        if (v < acc[b]) {
-          acc[b] = v;
-        }
-      } else if (op === 2) {
-        if (v > acc[b]) {
-          acc[b] = v;
-        }
-      } else {
-        acc[b] += v;
+      const c = cell[i];
+      if (op === 1 ? v < acc[c] : v > acc[c]) {
+        acc[c] = v;
       }
     }
   }
