@@ -10,7 +10,16 @@ import { cpus, loadavg, totalmem } from 'os';
 import { join, resolve } from 'path';
 import { writeLogs } from '../pkg/generator/generate';
 import { timestampToMicros } from '../pkg/sources/timestamp';
-import { BenchInput, CeilingReport, EngineReport, LiveReport, QUERY_NAMES, QueryName, SummaryRow } from './common';
+import {
+  BenchInput,
+  CeilingReport,
+  EngineReport,
+  LiveReport,
+  QUERY_NAMES,
+  QueryName,
+  SummaryRow,
+  WARMUP_BUDGET_MS,
+} from './common';
 
 interface Options {
   rows: number;
@@ -21,7 +30,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { rows: 2_000_000, seed: 1, runs: 7, warmups: 3, skip: new Set() };
+  const options: Options = { rows: 2_000_000, seed: 1, runs: 7, warmups: 20, skip: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     const int = (): number => {
@@ -245,7 +254,7 @@ async function main(): Promise<void> {
   out(
     `${options.rows.toLocaleString('en-US')} rows, ${(bytes / options.rows).toFixed(0)} bytes/line, ${mb(bytes)}; ` +
       `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ` +
-      `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after ${options.warmups} warm-up runs`
+      `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after up to ${options.warmups} warm-up runs (at most ${WARMUP_BUDGET_MS / 1000} s of them per query)`
   );
   out();
   out('| measure | ours | DuckDB | ratio | target | met |');

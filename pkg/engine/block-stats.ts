@@ -28,44 +28,66 @@ export const F_GPU_N = 8;
 export const F_MEMORY_SUM = 9;
 export const F_MEMORY_N = 10;
 
-interface ModelBlocks {
+/** The four standard metrics, in the order of the pair moments kept per block. */
+export const PAIR_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'];
+
+interface BlockCache {
   /** store.expired when computed: rows dropped since shift every block. */
   expired: number;
-  /** blocks[b][code * BLOCK_FIELDS + field], for the model codes known when block b was computed. */
-  blocks: Float64Array[];
+  /** Per block, computed on first use (undefined until then). */
+  blocks: Array<Float64Array | undefined>;
 }
 
-const cache = new WeakMap<Store, ModelBlocks>();
+const modelCache = new WeakMap<Store, BlockCache>();
+const pairCache = new WeakMap<Store, BlockCache>();
 
-/** The per-model statistics of every complete block (blocks[b]; codes beyond its length had no rows there). */
-export function modelBlockStats(store: Store): Float64Array[] {
+/**
+ * The cached records of the complete blocks among `wanted`, computing the missing ones with `compute`; blocks
+ * not wanted or not complete are undefined.
+ */
+function cachedBlocks(
+  cache: WeakMap<Store, BlockCache>,
+  store: Store,
+  wanted: number[],
+  compute: (missing: number[]) => Float64Array[]
+): Array<Float64Array | undefined> {
   let entry = cache.get(store);
   if (!entry || entry.expired !== store.expired) {
     entry = { expired: store.expired, blocks: [] };
     cache.set(store, entry);
   }
+  const complete = Math.floor(store.length / Store.TIME_BLOCK);
+  const blocks = entry.blocks;
+  const missing = wanted.filter((b) => b < complete && blocks[b] === undefined);
+  if (missing.length > 0) {
+    compute(missing).forEach((record, i) => (blocks[missing[i]] = record));
+  }
+  return blocks;
+}
+
+/**
+ * The per-model statistics of the complete blocks among `wanted` (blocks[b][code * BLOCK_FIELDS + field], for
+ * the model codes known when block b was computed; codes beyond had no rows there).
+ */
+export function modelBlockStats(store: Store, wanted: number[]): Array<Float64Array | undefined> {
   const model = store.stringColumn('model');
   if (!model || model.kind !== 'string') {
     return [];
   }
-  const size = Store.TIME_BLOCK;
-  const complete = Math.floor(store.length / size);
-  if (entry.blocks.length < complete) {
+  return cachedBlocks(modelCache, store, wanted, (missing) => {
+    const size = Store.TIME_BLOCK;
     const codes = model.codeArray();
-    const columns = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'].map((f) =>
-      numericColumn(store, f).raw()
-    );
+    const [latency, batch, gpu, memory] = PAIR_METRICS.map((f) => numericColumn(store, f).raw());
     const errors = store.errors.values();
-    for (let b = entry.blocks.length; b < complete; b++) {
+    return missing.map((b) => {
       const acc = new Float64Array(model.dictionary.length * BLOCK_FIELDS);
       for (let code = 0; code < model.dictionary.length; code++) {
         acc[code * BLOCK_FIELDS + F_LATENCY_MAX] = -Infinity;
       }
-      blockKernel(b * size, (b + 1) * size, codes, columns[0], columns[1], columns[2], columns[3], errors, acc);
-      entry.blocks.push(acc);
-    }
-  }
-  return entry.blocks;
+      blockKernel(b * size, (b + 1) * size, codes, latency, batch, gpu, memory, errors, acc);
+      return acc;
+    });
+  });
 }
 
 /** One block's rows [start, end) into acc[code * BLOCK_FIELDS + field]. */
@@ -118,29 +140,17 @@ function blockKernel(
   }
 }
 
-/** The four standard metrics, in the order of the pair moments kept per block. */
-export const PAIR_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'];
-
-const pairCache = new WeakMap<Store, { expired: number; blocks: Float64Array[] }>();
-
-/** The pair moments (pair-moments.ts) of the four standard metrics in every complete block. */
-export function pairBlockMoments(store: Store): Float64Array[] {
-  let entry = pairCache.get(store);
-  if (!entry || entry.expired !== store.expired) {
-    entry = { expired: store.expired, blocks: [] };
-    pairCache.set(store, entry);
-  }
-  const size = Store.TIME_BLOCK;
-  const complete = Math.floor(store.length / size);
-  if (entry.blocks.length < complete) {
+/** The pair moments (pair-moments.ts) of the four standard metrics in the complete blocks among `wanted`. */
+export function pairBlockMoments(store: Store, wanted: number[]): Array<Float64Array | undefined> {
+  return cachedBlocks(pairCache, store, wanted, (missing) => {
+    const size = Store.TIME_BLOCK;
     const columns = PAIR_METRICS.map((f) => numericColumn(store, f).raw());
     const rows = new Uint32Array(size);
-    for (let b = entry.blocks.length; b < complete; b++) {
+    return missing.map((b) => {
       for (let i = 0; i < size; i++) {
         rows[i] = b * size + i;
       }
-      entry.blocks.push(pairMoments(columns, rows));
-    }
-  }
-  return entry.blocks;
+      return pairMoments(columns, rows);
+    });
+  });
 }

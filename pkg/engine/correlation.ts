@@ -61,12 +61,12 @@ function pearsonFromBlocks(
   if (index.some((i) => i < 0)) {
     return null;
   }
-  const blocks = pairBlockMoments(store);
-  const used = (selection.wholeBlocks ?? []).filter((b) => b < blocks.length);
+  const blocks = pairBlockMoments(store, selection.wholeBlocks ?? []);
+  const used = (selection.wholeBlocks ?? []).filter((b) => blocks[b] !== undefined);
   if (used.length === 0) {
     return null;
   }
-  const whole = new Uint8Array(blocks.length);
+  const whole = new Uint8Array(Math.ceil(store.length / Store.TIME_BLOCK) + 1);
   used.forEach((b) => (whole[b] = 1));
   const others: number[] = [];
   const runs = runsOutside(selection, whole);
@@ -78,7 +78,7 @@ function pearsonFromBlocks(
   const columns = PAIR_METRICS.map((m) => numericColumn(store, m).raw());
   const total = pairMoments(columns, others);
   for (const b of used) {
-    combineMoments(total, blocks[b]);
+    combineMoments(total, blocks[b]!);
   }
   // Pair q of the standard metrics (i <= j) for any two of them.
   const m = PAIR_METRICS.length;

@@ -225,11 +225,11 @@ export function groupedRequestStats(
   const counts = new Float64Array(column.dictionary.length);
   // Grouped by model, whole blocks of the selection have their sums pre-aggregated.
   const preAggregated = new Uint8Array(Math.ceil(store.length / Store.TIME_BLOCK) + 1);
-  const blocks = fields[0] === 'model' ? modelBlockStats(store) : [];
-  const used = (selection.wholeBlocks ?? []).filter((b) => b < blocks.length);
+  const blocks = fields[0] === 'model' ? modelBlockStats(store, selection.wholeBlocks ?? []) : [];
+  const used = (selection.wholeBlocks ?? []).filter((b) => blocks[b] !== undefined);
   used.forEach((b) => (preAggregated[b] = 1));
   for (const b of used) {
-    const block = blocks[b];
+    const block = blocks[b]!;
     for (let code = 0; code * BLOCK_FIELDS < block.length; code++) {
       counts[code] += block[code * BLOCK_FIELDS + F_REQUESTS];
     }
@@ -267,7 +267,7 @@ export function groupedRequestStats(
     acc[g * 10 + 2] = -Infinity;
   }
   for (const b of used) {
-    addBlock(blocks[b], slot, acc);
+    addBlock(blocks[b]!, slot, acc);
   }
   const fill = new Float64Array(order.length);
   const latencyColumn = numericColumn(store, 'latency_ms').raw();
