@@ -302,7 +302,12 @@ const TOP = new Float64Array(8);
 
 /** One quantile (numpy "linear") by selection; `values` is rearranged. No allocation: for many small calls. */
 export function quantileInPlace(values: Float64Array, q: number): number {
-  const n = values.length;
+  return quantileOfRange(values, 0, values.length, q);
+}
+
+/** quantileInPlace of values[from, to) (rearranged), without making a view of it: for many small ranges. */
+export function quantileOfRange(values: Float64Array, from: number, to: number, q: number): number {
+  const n = to - from;
   if (n === 0) {
     return NaN;
   }
@@ -310,11 +315,11 @@ export function quantileInPlace(values: Float64Array, q: number): number {
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
   const fromTop = n - 1 - lo; // 0: lo is the largest
-  if (fromTop < TOP.length - 1 && n > 2 * TOP.length) {
+  if (fromTop < TOP.length - 1) {
     // A high quantile (p99 of a small bucket): the few largest values in one pass, no selection.
     const k = fromTop + 1;
     TOP.fill(-Infinity, 0, k);
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const v = values[i];
       if (v > TOP[k - 1]) {
         let j = k - 1;
@@ -328,12 +333,12 @@ export function quantileInPlace(values: Float64Array, q: number): number {
     // TOP is descending: TOP[fromTop] is rank lo, TOP[fromTop - 1] rank lo + 1.
     return lerp(TOP[fromTop], hi === lo ? TOP[fromTop] : TOP[fromTop - 1], h - lo);
   }
-  selectKth(values, lo, 0, n - 1);
-  const a = values[lo];
+  selectKth(values, from + lo, from, to - 1);
+  const a = values[from + lo];
   let b = a;
   if (hi !== lo) {
     b = Infinity;
-    for (let j = lo + 1; j < n; j++) {
+    for (let j = from + lo + 1; j < to; j++) {
       if (values[j] < b) {
         b = values[j];
       }

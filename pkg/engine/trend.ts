@@ -4,7 +4,7 @@ import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
 import { groupRows, select, selectionSpan } from './select';
-import { max, mean, min, quantileInPlace, stddev, sum } from './stats';
+import { max, mean, min, quantileInPlace, quantileOfRange, stddev, sum } from './stats';
 
 /** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
 export const MAX_BUCKETS = 200_000;
@@ -79,8 +79,9 @@ const newTally = (cells: number): CellTally => ({
 });
 
 /**
- * The cell of each row of rows[from, to) — its bucket, plus codes[row] × count when grouped by a dictionary
- * field (codes not null) — and the tally per cell.
+ * The cell of each row of rows[from, to) — bucket × groups + codes[row] when grouped by a dictionary field
+ * (codes not null; groups is the dictionary's size), else its bucket — and the tally per cell. Bucket-major:
+ * the rows of one minute, whatever their group, fall in neighbouring cells.
  */
 function cellKernel(
   rows: Uint32Array,
@@ -92,7 +93,7 @@ function cellKernel(
   w: number,
   first: number,
   codes: CodeArray | null,
-  count: number,
+  groups: number,
   cell: Int32Array,
   tally: CellTally
 ): void {
@@ -114,7 +115,7 @@ function cellKernel(
       bucketEnd = (b + 1) * w;
       bucket = b - first;
     }
-    const c = bucket + (codes === null ? 0 : codes[row] * count);
+    const c = bucket * groups + (codes === null ? 0 : codes[row]);
     cell[i] = c;
     rowsPer[c]++;
     errorsPer[c] += errors[row];
@@ -169,8 +170,12 @@ function aggregateCells(
     for (let from = 0; from < rows.length; from += CHUNK) {
       scatterKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, next, sorted);
     }
+    const q = QUANTILES[aggregation];
     for (let c = 0; c < cells; c++) {
-      out[c] = aggregateValues(aggregation, sorted.subarray(valuesPer[c], valuesPer[c + 1]));
+      out[c] =
+        q === undefined
+          ? aggregateValues(aggregation, sorted.subarray(valuesPer[c], valuesPer[c + 1]))
+          : quantileOfRange(sorted, valuesPer[c], valuesPer[c + 1], q); // no view per cell
     }
   }
   return out;
@@ -297,15 +302,15 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const cell = new Int32Array(rows.length);
     for (let from = 0; from < rows.length; from += CHUNK) {
       const to = Math.min(rows.length, from + CHUNK);
-      cellKernel(rows, from, to, time, errors, column, w, first, codes, count, cell, tally);
+      cellKernel(rows, from, to, time, errors, column, w, first, codes, groupCount, cell, tally);
     }
     const out = aggregate(rows, cell, cells, tally);
     // Not grouped: the one series, even without rows (every bucket of the range); grouped: groups with rows.
     const present: number[] = codes ? [] : [0];
     for (let g = 1; codes && g < groupCount; g++) {
       let n = 0;
-      for (let b = g * count; b < (g + 1) * count; b++) {
-        n += tally.rows[b];
+      for (let b = 0; b < count; b++) {
+        n += tally.rows[b * groupCount + g];
       }
       if (n > 0) {
         present.push(g);
@@ -314,7 +319,11 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const key = (g: number): string => (only?.kind === 'string' ? (only.dictionary[g] ?? '') : '');
     present.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     for (const g of present) {
-      series(codes ? { [groupBy[0]]: key(g) } : {}, out.slice(g * count, (g + 1) * count));
+      const values = new Float64Array(count);
+      for (let b = 0; b < count; b++) {
+        values[b] = out[b * groupCount + g];
+      }
+      series(codes ? { [groupBy[0]]: key(g) } : {}, values);
     }
     return frames;
   }
@@ -325,7 +334,7 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const bucket = new Int32Array(rows.length);
     for (let from = 0; from < rows.length; from += CHUNK) {
       const to = Math.min(rows.length, from + CHUNK);
-      cellKernel(rows, from, to, time, errors, column, w, first, null, count, bucket, tally);
+      cellKernel(rows, from, to, time, errors, column, w, first, null, 1, bucket, tally);
     }
     const labels: Record<string, string> = {};
     groups.fields.forEach((field, i) => (labels[field] = groups.keys[g][i]));
