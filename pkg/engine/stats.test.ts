@@ -11,6 +11,7 @@ import {
   quantileSorted,
   quantileInPlace,
   quantilesInPlace,
+  quantilesOfScaled,
   sortNumbers,
   spearman,
   stddev,
@@ -169,6 +170,24 @@ describe('quantileInPlace of high quantiles (the few largest values, no selectio
       const sorted = Float64Array.from(values).sort();
       for (const q of [0.9, 0.95, 0.99, 0.999, 1]) {
         expect([n, q, quantileInPlace(Float64Array.from(values), q)]).toEqual([n, q, quantileSorted(sorted, q)]);
+      }
+    }
+  });
+});
+
+describe('quantilesOfScaled (scaled integers ranked as integers)', () => {
+  it('gives the quantiles of the decoded values, small and large, with negatives and a wide range', () => {
+    let seed = 3;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const n of [1, 2, 10, 1000, 65536, 150001]) {
+      for (const factor of [1, 1000]) {
+        const ints = Int32Array.from({ length: n }, () =>
+          rand() < 0.01 ? -Math.floor(rand() * 1e6) : Math.floor(Math.exp(rand() * 18))
+        );
+        const qs = [0, 0.5, 0.9, 0.95, 0.99, 1];
+        const decoded = Float64Array.from(ints, (v) => v / factor).sort();
+        const expected = qs.map((q) => quantileSorted(decoded, q));
+        expect([n, factor, quantilesOfScaled(Int32Array.from(ints), factor, qs)]).toEqual([n, factor, expected]);
       }
     }
   });

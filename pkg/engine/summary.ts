@@ -18,7 +18,7 @@ import {
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
-import { quantilesInPlace } from './stats';
+import { quantilesInPlace, quantilesOfScaled } from './stats';
 
 /** The numbers of one group of requests. */
 export interface RequestStats {
@@ -132,6 +132,7 @@ function groupedStatsKernel(
   codes: CodeArray,
   slot: Int32Array,
   fill: Float64Array,
+  gatherLatency: boolean,
   latencyColumn: NumericData,
   batchColumn: NumericData,
   gpuColumn: NumericData,
@@ -156,7 +157,9 @@ function groupedStatsKernel(
     const v = l === latM ? NaN : l / latF;
     acc[a + 3] += errors[row];
     if (v === v) {
-      latency[latencyStart[g] + fill[g]++] = v;
+      if (gatherLatency) {
+        latency[latencyStart[g] + fill[g]++] = v;
+      }
       acc[a]++;
       acc[a + 1] += v;
       if (v > acc[a + 2]) {
@@ -184,11 +187,14 @@ function groupedStatsKernel(
   }
 }
 
-/** RequestStats from a group's accumulators (acc[10g ...]) and its latencies. */
-function statsOf(acc: Float64Array, g: number, latency: Float64Array, requests: number, seconds: number): RequestStats {
+/** The latency percentiles every summary gives. */
+const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
+
+/** RequestStats from a group's accumulators (acc[10g ...]) and its latency percentiles (PERCENTILES). */
+function statsOf(acc: Float64Array, g: number, quantiles: number[], requests: number, seconds: number): RequestStats {
   const a = g * 10;
   const n = acc[a];
-  const [p50, p90, p95, p99] = quantilesInPlace(latency, [0.5, 0.9, 0.95, 0.99]);
+  const [p50, p90, p95, p99] = quantiles;
   const mean = (sum: number, count: number): number => (count ? sum / count : NaN);
   return {
     requests,
@@ -261,7 +267,13 @@ export function groupedRequestStats(
     latencyStart[g] = total;
     total += counts[present[i]];
   });
-  const latency = new Float64Array(total);
+  const latencyColumn = numericColumn(store, 'latency_ms').raw();
+  // Latencies kept as scaled integers are gathered and ranked as integers (see quantilesOfScaled).
+  const scaled = !(latencyColumn.data instanceof Float64Array);
+  // Not cleared: only the part each group fills is read.
+  const latencyBytes = Buffer.allocUnsafeSlow(total * (scaled ? 4 : 8));
+  const latency = scaled ? new Float64Array(0) : new Float64Array(latencyBytes.buffer, latencyBytes.byteOffset, total);
+  const integers = scaled ? new Int32Array(latencyBytes.buffer, latencyBytes.byteOffset, total) : new Int32Array(0);
   const acc = new Float64Array(order.length * 10);
   for (let g = 0; g < order.length; g++) {
     acc[g * 10 + 2] = -Infinity;
@@ -270,7 +282,6 @@ export function groupedRequestStats(
     addBlock(blocks[b]!, slot, acc);
   }
   const fill = new Float64Array(order.length);
-  const latencyColumn = numericColumn(store, 'latency_ms').raw();
   const batch = numericColumn(store, 'batch_size').raw();
   const gpu = numericColumn(store, 'gpu_util').raw();
   const memory = numericColumn(store, 'memory_used_gb').raw();
@@ -283,6 +294,7 @@ export function groupedRequestStats(
       codes,
       slot,
       fill,
+      !scaled,
       latencyColumn,
       batch,
       gpu,
@@ -293,18 +305,75 @@ export function groupedRequestStats(
       acc
     );
   }
-  // Then the latencies of the pre-aggregated blocks, after each group's others.
   const next = new Int32Array(order.length);
   next.forEach((_, g) => (next[g] = latencyStart[g] + fill[g]));
+  if (scaled) {
+    for (let k = 0; k < chunks.length; k += 2) {
+      scaledLatencyKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, integers, next);
+    }
+  }
+  // Then the latencies of the pre-aggregated blocks, after each group's others.
   const size = Store.TIME_BLOCK;
   for (const b of used) {
-    latencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
+    if (scaled) {
+      scaledBlockLatencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, integers, next);
+    } else {
+      latencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
+    }
   }
   const stats = order.map((i, g) => {
-    const values = latency.subarray(latencyStart[g], next[g]);
-    return statsOf(acc, g, values, counts[present[i]], seconds);
+    const quantiles = scaled
+      ? quantilesOfScaled(integers.subarray(latencyStart[g], next[g]), latencyColumn.factor, PERCENTILES)
+      : quantilesInPlace(latency.subarray(latencyStart[g], next[g]), PERCENTILES);
+    return statsOf(acc, g, quantiles, counts[present[i]], seconds);
   });
   return { groups: { fields, keys: order.map((i) => keys[i]) }, stats };
+}
+
+/** The non-missing latencies of rows[from, to), as their scaled integers, to their group's next free place. */
+function scaledLatencyKernel(
+  rows: Uint32Array,
+  from: number,
+  to: number,
+  codes: CodeArray,
+  slot: Int32Array,
+  latencyColumn: NumericData,
+  integers: Int32Array,
+  next: Int32Array
+): void {
+  const { data, missing } = latencyColumn;
+  for (let i = from; i < to; i++) {
+    const row = rows[i];
+    const l = data[row];
+    if (l !== missing) {
+      const g = slot[codes[row]];
+      if (g >= 0) {
+        integers[next[g]++] = l;
+      }
+    }
+  }
+}
+
+/** scaledLatencyKernel for the rows [start, end) of a whole block. */
+function scaledBlockLatencyKernel(
+  start: number,
+  end: number,
+  codes: CodeArray,
+  slot: Int32Array,
+  latencyColumn: NumericData,
+  integers: Int32Array,
+  next: Int32Array
+): void {
+  const { data, missing } = latencyColumn;
+  for (let row = start; row < end; row++) {
+    const l = data[row];
+    if (l !== missing) {
+      const g = slot[codes[row]];
+      if (g >= 0) {
+        integers[next[g]++] = l;
+      }
+    }
+  }
 }
 
 /** The non-missing latencies of rows [start, end) (a whole block) to their group's next free place. */
