@@ -1,6 +1,6 @@
 import {
   averageRanks,
-  gather,
+  gatherNumeric,
   max,
   mean,
   median,
@@ -17,6 +17,7 @@ import {
   stddev,
   sum,
 } from './stats';
+import { NumberColumn } from '../store/columns';
 
 const f = (...v: number[]): Float64Array => Float64Array.from(v);
 
@@ -89,10 +90,13 @@ describe('moments', () => {
     expect(max(f())).toBeNaN();
   });
 
-  it('gathers the non-missing values of the given rows', () => {
-    const column = f(1, NaN, 3, 4);
-    expect(Array.from(gather(column, Uint32Array.from([0, 1, 3])))).toEqual([1, 4]);
-    expect(gather(column, Uint32Array.from([1])).length).toBe(0);
+  it('gathers the non-missing values of the given rows, from scaled integers or float64', () => {
+    for (const float of [false, true]) {
+      const column = new NumberColumn({ float });
+      [1.5, NaN, 3, 4.25].forEach((v) => column.push(v));
+      expect(Array.from(gatherNumeric(column.raw(), Uint32Array.from([0, 1, 3])))).toEqual([1.5, 4.25]);
+      expect(gatherNumeric(column.raw(), Uint32Array.from([1])).length).toBe(0);
+    }
   });
 });
 

@@ -5,34 +5,6 @@
  */
 import type { NumericData } from '../store/columns';
 
-/** The non-missing values of `column` at `rows`. */
-export function gather(column: Float64Array, rows: Uint32Array): Float64Array {
-  const out = new Float64Array(rows.length);
-  let n = 0;
-  for (let from = 0; from < rows.length; from += SUM_CHUNK) {
-    n = gatherRange(column, rows, from, Math.min(rows.length, from + SUM_CHUNK), out, n);
-  }
-  return out.subarray(0, n);
-}
-
-/** gather's kernel: the non-missing column[rows[from..to)] into out from n on; returns the new n. */
-function gatherRange(
-  column: Float64Array,
-  rows: Uint32Array,
-  from: number,
-  to: number,
-  out: Float64Array,
-  n: number
-): number {
-  for (let i = from; i < to; i++) {
-    const v = column[rows[i]];
-    if (v === v) {
-      out[n++] = v;
-    }
-  }
-  return n;
-}
-
 /** The non-missing values of a column's storage at `rows`, as float64. */
 export function gatherNumeric(column: NumericData, rows: Uint32Array): Float64Array {
   const out = new Float64Array(rows.length);

@@ -49,7 +49,7 @@ const CHUNK = 1 << 15;
 /**
  * requestStats' pass over rows[from, to): non-missing latencies into `latency`, and the running counts and sums
  * carried in `acc` (n, latency sum, max, errors, then sum and count of batch, gpu, memory) — every sum in row
- * order, as mean(gather(...)) adds them.
+ * order, as mean(gatherNumeric(...)) adds them.
  */
 function statsKernel(
   rows: Uint32Array,

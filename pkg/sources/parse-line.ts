@@ -104,6 +104,19 @@ function toFieldValue(value: unknown): FieldValue {
   return typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
+/** A JSON line's value, Python's NaN and Infinity words allowed (as null); undefined when it is not JSON. */
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    try {
+      return JSON.parse(replaceNonFiniteWords(line));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 /** Dictionary codes of ASCII byte strings seen before (a few distinct values: models, statuses). */
 class CodeCache {
   private readonly texts: Buffer[] = [];
@@ -192,16 +205,9 @@ export class LineParser {
    * agrees with): for reading an id back from a log file. null when the line is not a request.
    */
   readBack(rawLine: string): { id: string | null; timeUs: number } | null {
-    let record: unknown;
-    const line = rawLine.trim();
-    try {
-      record = JSON.parse(line);
-    } catch {
-      try {
-        record = JSON.parse(replaceNonFiniteWords(line));
-      } catch {
-        return null;
-      }
+    const record = parseJson(rawLine.trim());
+    if (record === undefined) {
+      return null;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return null;
@@ -362,16 +368,10 @@ export class LineParser {
       this.store.skip('line_too_long');
       return;
     }
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      try {
-        record = JSON.parse(replaceNonFiniteWords(line));
-      } catch {
-        this.store.skip('invalid_json');
-        return;
-      }
+    const record = parseJson(line);
+    if (record === undefined) {
+      this.store.skip('invalid_json');
+      return;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       this.store.skip('not_an_object');
