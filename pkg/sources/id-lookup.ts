@@ -38,20 +38,20 @@ export class RequestIdReader {
     if (!current.path) {
       return undefined;
     }
-    let line: string | null;
+    let line: Line | null;
     try {
       line = current.gzip ? this.archiveLine(current, offset) : this.plainLine(current, offset);
     } catch {
       line = null; // gone since, or unreadable
     }
-    const read = line === null ? null : this.parser.readBack(line);
+    const read = line === null ? null : this.parser.readBackBytes(line.bytes, line.start, line.end);
     if (!read || read.timeUs !== this.store.time.get(row)) {
       return undefined;
     }
     return read.id;
   };
 
-  private plainLine(source: LineSource, offset: number): string | null {
+  private plainLine(source: LineSource, offset: number): Line | null {
     const now = Date.now();
     let block = this.block;
     if (block && block.source === source && now - block.at < CACHE_MS && offset >= block.start) {
@@ -69,7 +69,7 @@ export class RequestIdReader {
         const line = lineIn(block.bytes, 0);
         if (line !== null || length < size || size > MAX_LINE_LENGTH) {
           this.block = block;
-          return line ?? (length > 0 && length < size ? block.bytes.toString('utf8') : null);
+          return line ?? (length > 0 && length < size ? { bytes: block.bytes, start: 0, end: length } : null);
         }
       }
     } catch (error) {
@@ -96,7 +96,7 @@ export class RequestIdReader {
     }
   }
 
-  private archiveLine(source: LineSource, offset: number): string | null {
+  private archiveLine(source: LineSource, offset: number): Line | null {
     const now = Date.now();
     if (!this.archive || this.archive.source !== source || now - this.archive.at >= CACHE_MS) {
       this.archive = { source, content: gunzipSync(readFileSync(source.path)), at: now };
@@ -106,12 +106,19 @@ export class RequestIdReader {
       return null;
     }
     // An archive is final: its last line counts without a newline.
-    return lineIn(content, offset) ?? content.toString('utf8', offset);
+    return lineIn(content, offset) ?? { bytes: content, start: offset, end: content.length };
   }
 }
 
+/** A line in a buffer: bytes[start, end), without its newline. */
+interface Line {
+  bytes: Buffer;
+  start: number;
+  end: number;
+}
+
 /** The line starting at bytes[at], if its newline is in `bytes`. */
-function lineIn(bytes: Buffer, at: number): string | null {
+function lineIn(bytes: Buffer, at: number): Line | null {
   const end = bytes.indexOf(10, at);
-  return end < 0 ? null : bytes.toString('utf8', at, end);
+  return end < 0 ? null : { bytes, start: at, end };
 }

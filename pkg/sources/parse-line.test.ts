@@ -1,3 +1,4 @@
+import { generateLines } from '../generator/generate';
 import { Store } from '../store/store';
 import { LineParser, MAX_LINE_LENGTH, replaceNonFiniteWords, SourceConfig } from './parse-line';
 
@@ -562,5 +563,29 @@ describe('LineParser: configured timezone', () => {
 
   it('an unknown timezone is rejected when the parser is made', () => {
     expect(() => new LineParser(new Store(), { timezone: 'Nowhere/Land' })).toThrow(/unknown time zone/);
+  });
+});
+
+describe('readBackBytes: the byte scanner gives what the full path gives', () => {
+  it('on generated lines with noise, and on hand-made edge cases', () => {
+    const parser = new LineParser(new Store());
+    // Mixed timestamps without extra fields: the scanner's lines; with extra fields: its fallback.
+    const lines = [
+      ...generateLines({ rows: 3000, noise: 0.2, seed: 4, timestampStyle: 'mixed' }),
+      ...generateLines({ rows: 300, noise: 0.2, seed: 5, extras: true }),
+    ];
+    lines.push(
+      '{"timestamp": 1795600000.5, "request_id": 12.5, "model": "m", "latency_ms": 1}',
+      '{"timestamp": "2026-11-27T10:00:00+02:00", "request_id": null, "model": "m", "latency_ms": 1}',
+      '{"timestamp": "2026-11-27T10:00:00", "request_id": NaN, "model": "m", "latency_ms": 1}',
+      '{"timestamp": "2026-11-27T10:00:00", "request_id": true, "model": "m", "latency_ms": 1}',
+      '{"timestamp": true, "request_id": "x", "model": "m", "latency_ms": 1}',
+      '{"model": "m", "latency_ms": 1, "request_id": "no-time"}',
+      '  {"timestamp": "2026-11-27 10:00:00.5Z", "request_id": "spaces"}\r'
+    );
+    for (const line of lines) {
+      const bytes = Buffer.from(line, 'utf8');
+      expect([line, parser.readBackBytes(bytes, 0, bytes.length)]).toEqual([line, parser.readBack(line)]);
+    }
   });
 });

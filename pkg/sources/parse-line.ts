@@ -222,6 +222,44 @@ export class LineParser {
     return { id: value === null || Number.isNaN(value) ? null : String(value), timeUs };
   }
 
+  /**
+   * readBack of the line in buf[start, end): the byte scanner when the line is the common case (no string made
+   * of the line), the full path otherwise — the same answer either way.
+   */
+  readBackBytes(buf: Buffer, start: number, end: number): { id: string | null; timeUs: number } | null {
+    const scanner = this.scanner;
+    if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !scanner.scan(buf, start, end)) {
+      return this.readBack(buf.toString('utf8', start, end));
+    }
+    const kind = scanner.kind;
+    // Slots: 0 timestamp, 3 request_id (see fastLine).
+    let timeUs: number | null | undefined = null;
+    if (kind[0] === NUMBER) {
+      timeUs = timestampToMicros(scanner.number[0], this.zone);
+    } else if (kind[0] === STRING) {
+      timeUs = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], this.zone);
+      if (timeUs === undefined) {
+        timeUs = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), this.zone);
+      }
+    } else if (kind[0] !== NULL && kind[0] !== fast.ABSENT) {
+      return this.readBack(buf.toString('utf8', start, end)); // a boolean timestamp: the full path's rules
+    }
+    if (timeUs === null) {
+      return null;
+    }
+    const idKind = kind[3];
+    if (idKind === STRING) {
+      return { id: buf.toString('latin1', scanner.start[3], scanner.end[3]), timeUs };
+    }
+    if (idKind === NUMBER) {
+      return { id: Number.isFinite(scanner.number[3]) ? String(scanner.number[3]) : null, timeUs };
+    }
+    if (idKind === NULL || idKind === fast.ABSENT) {
+      return { id: null, timeUs };
+    }
+    return this.readBack(buf.toString('utf8', start, end)); // a boolean id
+  }
+
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
     this.setSource(null);
