@@ -1,7 +1,7 @@
-import type { NumericData } from '../store/columns';
 import { Store } from '../store/store';
 import { numericColumn } from './context';
 import { pairMoments } from './pair-moments';
+import { groupedStatsKernel } from './request-sums';
 
 /**
  * Per-block pre-aggregation: for each complete block of the store's time index (Store.TIME_BLOCK rows, which
@@ -13,44 +13,35 @@ import { pairMoments } from './pair-moments';
  * Computed lazily on first use and kept with the store; retention (rows dropped from the front) starts over.
  */
 
-/** Fields per model in a block's record. */
-export const BLOCK_FIELDS = 11;
-/** Field offsets: requests, latency count, latency sum, latency max, errors, then sum and count of batch, gpu, memory. */
-export const F_REQUESTS = 0;
-export const F_LATENCY_N = 1;
-export const F_LATENCY_SUM = 2;
-export const F_LATENCY_MAX = 3;
-export const F_ERRORS = 4;
-export const F_BATCH_SUM = 5;
-export const F_BATCH_N = 6;
-export const F_GPU_SUM = 7;
-export const F_GPU_N = 8;
-export const F_MEMORY_SUM = 9;
-export const F_MEMORY_N = 10;
+/** A block's request statistics per model code: requests, and the sums groupedStatsKernel keeps (10 per code). */
+export interface ModelBlock {
+  requests: Float64Array;
+  sums: Float64Array;
+}
 
 /** The four standard metrics, in the order of the pair moments kept per block. */
 export const PAIR_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'];
 
-interface BlockCache {
+interface BlockCache<T> {
   /** store.expired when computed: rows dropped since shift every block. */
   expired: number;
   /** Per block, computed on first use (undefined until then). */
-  blocks: Array<Float64Array | undefined>;
+  blocks: Array<T | undefined>;
 }
 
-const modelCache = new WeakMap<Store, BlockCache>();
-const pairCache = new WeakMap<Store, BlockCache>();
+const modelCache = new WeakMap<Store, BlockCache<ModelBlock>>();
+const pairCache = new WeakMap<Store, BlockCache<Float64Array>>();
 
 /**
  * The cached records of the complete blocks among `wanted`, computing the missing ones with `compute`; blocks
  * not wanted or not complete are undefined.
  */
-function cachedBlocks(
-  cache: WeakMap<Store, BlockCache>,
+function cachedBlocks<T>(
+  cache: WeakMap<Store, BlockCache<T>>,
   store: Store,
   wanted: number[],
-  compute: (missing: number[]) => Float64Array[]
-): Array<Float64Array | undefined> {
+  compute: (missing: number[]) => T[]
+): Array<T | undefined> {
   let entry = cache.get(store);
   if (!entry || entry.expired !== store.expired) {
     entry = { expired: store.expired, blocks: [] };
@@ -65,11 +56,8 @@ function cachedBlocks(
   return blocks;
 }
 
-/**
- * The per-model statistics of the complete blocks among `wanted` (blocks[b][code * BLOCK_FIELDS + field], for
- * the model codes known when block b was computed; codes beyond had no rows there).
- */
-export function modelBlockStats(store: Store, wanted: number[]): Array<Float64Array | undefined> {
+/** The per-model statistics of the complete blocks among `wanted` (codes beyond a block's arrays had no rows there). */
+export function modelBlockStats(store: Store, wanted: number[]): Array<ModelBlock | undefined> {
   const model = store.stringColumn('model');
   if (!model || model.kind !== 'string') {
     return [];
@@ -79,65 +67,20 @@ export function modelBlockStats(store: Store, wanted: number[]): Array<Float64Ar
     const codes = model.codeArray();
     const [latency, batch, gpu, memory] = PAIR_METRICS.map((f) => numericColumn(store, f).raw());
     const errors = store.errors.values();
+    const byCode = Int32Array.from({ length: model.dictionary.length }, (_, code) => code);
     return missing.map((b) => {
-      const acc = new Float64Array(model.dictionary.length * BLOCK_FIELDS);
+      const requests = new Float64Array(model.dictionary.length);
+      const sums = new Float64Array(model.dictionary.length * 10);
       for (let code = 0; code < model.dictionary.length; code++) {
-        acc[code * BLOCK_FIELDS + F_LATENCY_MAX] = -Infinity;
+        sums[code * 10 + 2] = -Infinity; // the latency maximum
       }
-      blockKernel(b * size, (b + 1) * size, codes, latency, batch, gpu, memory, errors, acc);
-      return acc;
+      for (let row = b * size; row < (b + 1) * size; row++) {
+        requests[codes[row]]++;
+      }
+      groupedStatsKernel(null, b * size, (b + 1) * size, codes, byCode, latency, batch, gpu, memory, errors, sums);
+      return { requests, sums };
     });
   });
-}
-
-/** One block's rows [start, end) into acc[code * BLOCK_FIELDS + field]. */
-function blockKernel(
-  start: number,
-  end: number,
-  codes: ArrayLike<number>,
-  latencyColumn: NumericData,
-  batchColumn: NumericData,
-  gpuColumn: NumericData,
-  memoryColumn: NumericData,
-  errors: Uint8Array,
-  acc: Float64Array
-): void {
-  const { data: lat, factor: latF, missing: latM } = latencyColumn;
-  const { data: bat, factor: batF, missing: batM } = batchColumn;
-  const { data: gp, factor: gpF, missing: gpM } = gpuColumn;
-  const { data: mem, factor: memF, missing: memM } = memoryColumn;
-  for (let row = start; row < end; row++) {
-    const a = codes[row] * BLOCK_FIELDS;
-    acc[a + F_REQUESTS]++;
-    acc[a + F_ERRORS] += errors[row];
-    const l = lat[row];
-    const v = l === latM ? NaN : l / latF;
-    if (v === v) {
-      acc[a + F_LATENCY_N]++;
-      acc[a + F_LATENCY_SUM] += v;
-      if (v > acc[a + F_LATENCY_MAX]) {
-        acc[a + F_LATENCY_MAX] = v;
-      }
-    }
-    const bb = bat[row];
-    const b = bb === batM ? NaN : bb / batF;
-    if (b === b) {
-      acc[a + F_BATCH_SUM] += b;
-      acc[a + F_BATCH_N]++;
-    }
-    const gg = gp[row];
-    const g = gg === gpM ? NaN : gg / gpF;
-    if (g === g) {
-      acc[a + F_GPU_SUM] += g;
-      acc[a + F_GPU_N]++;
-    }
-    const mm = mem[row];
-    const m = mm === memM ? NaN : mm / memF;
-    if (m === m) {
-      acc[a + F_MEMORY_SUM] += m;
-      acc[a + F_MEMORY_N]++;
-    }
-  }
 }
 
 /** The pair moments (pair-moments.ts) of the four standard metrics in the complete blocks among `wanted`. */

@@ -1,20 +1,7 @@
 import type { CodeArray, NumericData } from '../store/columns';
 import { Store } from '../store/store';
-import {
-  BLOCK_FIELDS,
-  F_BATCH_N,
-  F_BATCH_SUM,
-  F_ERRORS,
-  F_GPU_N,
-  F_GPU_SUM,
-  F_LATENCY_MAX,
-  F_LATENCY_N,
-  F_LATENCY_SUM,
-  F_MEMORY_N,
-  F_MEMORY_SUM,
-  F_REQUESTS,
-  modelBlockStats,
-} from './block-stats';
+import { ModelBlock, modelBlockStats } from './block-stats';
+import { groupedStatsKernel } from './request-sums';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
@@ -43,149 +30,8 @@ export function spanSeconds(selection: Selection): number {
   return span ? (span.endUs - span.startUs) / 1e6 : NaN;
 }
 
-/** Rows per call of statsKernel: called many times, it is optimised whole rather than by on-stack replacement. */
+/** Rows per call of a kernel: called many times, it is optimised whole rather than by on-stack replacement. */
 const CHUNK = 1 << 15;
-
-/**
- * requestStats' pass over rows[from, to): non-missing latencies into `latency`, and the running counts and sums
- * carried in `acc` (n, latency sum, max, errors, then sum and count of batch, gpu, memory) — every sum in row
- * order, as mean(gatherNumeric(...)) adds them.
- */
-function statsKernel(
-  rows: Uint32Array,
-  from: number,
-  to: number,
-  latencyColumn: NumericData,
-  batchColumn: NumericData,
-  gpuColumn: NumericData,
-  memoryColumn: NumericData,
-  errors: Uint8Array,
-  latency: Float64Array,
-  acc: Float64Array
-): void {
-  const { data: lat, factor: latF, missing: latM } = latencyColumn;
-  const { data: bat, factor: batF, missing: batM } = batchColumn;
-  const { data: gp, factor: gpF, missing: gpM } = gpuColumn;
-  const { data: mem, factor: memF, missing: memM } = memoryColumn;
-  let n = acc[0];
-  let latencySum = acc[1];
-  let top = acc[2];
-  let errorCount = acc[3];
-  let batchSum = acc[4];
-  let batchN = acc[5];
-  let gpuSum = acc[6];
-  let gpuN = acc[7];
-  let memorySum = acc[8];
-  let memoryN = acc[9];
-  for (let i = from; i < to; i++) {
-    const row = rows[i];
-    const l = lat[row];
-    const v = l === latM ? NaN : l / latF;
-    if (v === v) {
-      latency[n++] = v;
-      latencySum += v;
-      if (v > top) {
-        top = v;
-      }
-    }
-    errorCount += errors[row];
-    const bb = bat[row];
-    const b = bb === batM ? NaN : bb / batF;
-    if (b === b) {
-      batchSum += b;
-      batchN++;
-    }
-    const gg = gp[row];
-    const g = gg === gpM ? NaN : gg / gpF;
-    if (g === g) {
-      gpuSum += g;
-      gpuN++;
-    }
-    const mm = mem[row];
-    const m = mm === memM ? NaN : mm / memF;
-    if (m === m) {
-      memorySum += m;
-      memoryN++;
-    }
-  }
-  acc[0] = n;
-  acc[1] = latencySum;
-  acc[2] = top;
-  acc[3] = errorCount;
-  acc[4] = batchSum;
-  acc[5] = batchN;
-  acc[6] = gpuSum;
-  acc[7] = gpuN;
-  acc[8] = memorySum;
-  acc[9] = memoryN;
-}
-
-/**
- * groupedStatsKernel's pass over rows[from, to): like statsKernel, for every group at once — group g of a row is
- * slot[codes[row]] (-1: no group) — with group g's latencies from latencyStart[g] in `latency` and its running
- * sums at acc[10g ...]. Each column is read once for all groups.
- */
-function groupedStatsKernel(
-  rows: Uint32Array,
-  from: number,
-  to: number,
-  codes: CodeArray,
-  slot: Int32Array,
-  fill: Float64Array,
-  gatherLatency: boolean,
-  latencyColumn: NumericData,
-  batchColumn: NumericData,
-  gpuColumn: NumericData,
-  memoryColumn: NumericData,
-  errors: Uint8Array,
-  latency: Float64Array,
-  latencyStart: Float64Array,
-  acc: Float64Array
-): void {
-  const { data: lat, factor: latF, missing: latM } = latencyColumn;
-  const { data: bat, factor: batF, missing: batM } = batchColumn;
-  const { data: gp, factor: gpF, missing: gpM } = gpuColumn;
-  const { data: mem, factor: memF, missing: memM } = memoryColumn;
-  for (let i = from; i < to; i++) {
-    const row = rows[i];
-    const g = slot[codes[row]];
-    if (g < 0) {
-      continue;
-    }
-    const a = g * 10;
-    const l = lat[row];
-    const v = l === latM ? NaN : l / latF;
-    acc[a + 3] += errors[row];
-    if (v === v) {
-      if (gatherLatency) {
-        latency[latencyStart[g] + fill[g]++] = v;
-      }
-      acc[a]++;
-      acc[a + 1] += v;
-      if (v > acc[a + 2]) {
-        acc[a + 2] = v;
-      }
-    }
-    const bb = bat[row];
-    const b = bb === batM ? NaN : bb / batF;
-    if (b === b) {
-      acc[a + 4] += b;
-      acc[a + 5]++;
-    }
-    const uu = gp[row];
-    const u = uu === gpM ? NaN : uu / gpF;
-    if (u === u) {
-      acc[a + 6] += u;
-      acc[a + 7]++;
-    }
-    const mm = mem[row];
-    const m = mm === memM ? NaN : mm / memF;
-    if (m === m) {
-      acc[a + 8] += m;
-      acc[a + 9]++;
-    }
-  }
-}
 
 /** The latency percentiles every summary gives. */
 const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
@@ -236,9 +82,7 @@ export function groupedRequestStats(
   used.forEach((b) => (preAggregated[b] = 1));
   for (const b of used) {
     const block = blocks[b]!;
-    for (let code = 0; code * BLOCK_FIELDS < block.length; code++) {
-      counts[code] += block[code * BLOCK_FIELDS + F_REQUESTS];
-    }
+    block.requests.forEach((n, code) => (counts[code] += n));
   }
   // The rows outside pre-aggregated blocks, as runs [from, to) of indices into rows, in chunks.
   const runs = runsOutside(selection, preAggregated);
@@ -260,20 +104,23 @@ export function groupedRequestStats(
   const keys = present.map((code) => [column.dictionary[code] as string]);
   const order = keys.map((_, i) => i).sort((a, b) => (keys[a][0] < keys[b][0] ? -1 : keys[a][0] > keys[b][0] ? 1 : 0));
   const slot = new Int32Array(counts.length).fill(-1);
-  const latencyStart = new Float64Array(order.length);
+  // Group g's latencies go to [start[g], next[g]) of one array, as they are stored (see gatherLatencyKernel).
+  const start = new Int32Array(order.length);
   let total = 0;
   order.forEach((i, g) => {
     slot[present[i]] = g;
-    latencyStart[g] = total;
+    start[g] = total;
     total += counts[present[i]];
   });
+  const next = start.slice();
   const latencyColumn = numericColumn(store, 'latency_ms').raw();
   // Latencies kept as scaled integers are gathered and ranked as integers (see quantilesOfScaled).
   const scaled = !(latencyColumn.data instanceof Float64Array);
   // Not cleared: only the part each group fills is read.
   const latencyBytes = Buffer.allocUnsafeSlow(total * (scaled ? 4 : 8));
-  const latency = scaled ? new Float64Array(0) : new Float64Array(latencyBytes.buffer, latencyBytes.byteOffset, total);
-  const integers = scaled ? new Int32Array(latencyBytes.buffer, latencyBytes.byteOffset, total) : new Int32Array(0);
+  const latency = scaled
+    ? new Int32Array(latencyBytes.buffer, latencyBytes.byteOffset, total)
+    : new Float64Array(latencyBytes.buffer, latencyBytes.byteOffset, total);
   const acc = new Float64Array(order.length * 10);
   for (let g = 0; g < order.length; g++) {
     acc[g * 10 + 2] = -Infinity;
@@ -281,118 +128,48 @@ export function groupedRequestStats(
   for (const b of used) {
     addBlock(blocks[b]!, slot, acc);
   }
-  const fill = new Float64Array(order.length);
   const batch = numericColumn(store, 'batch_size').raw();
   const gpu = numericColumn(store, 'gpu_util').raw();
   const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
   for (let k = 0; k < chunks.length; k += 2) {
-    groupedStatsKernel(
-      rows,
-      chunks[k],
-      chunks[k + 1],
-      codes,
-      slot,
-      fill,
-      !scaled,
-      latencyColumn,
-      batch,
-      gpu,
-      memory,
-      errors,
-      latency,
-      latencyStart,
-      acc
-    );
+    groupedStatsKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, batch, gpu, memory, errors, acc);
+    gatherLatencyKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, latency, next);
   }
-  const next = new Int32Array(order.length);
-  next.forEach((_, g) => (next[g] = latencyStart[g] + fill[g]));
-  if (scaled) {
-    for (let k = 0; k < chunks.length; k += 2) {
-      scaledLatencyKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, integers, next);
-    }
-  }
-  // Then the latencies of the pre-aggregated blocks, after each group's others.
+  // The pre-aggregated blocks' sums are in acc already: only their latencies are needed.
   const size = Store.TIME_BLOCK;
   for (const b of used) {
-    if (scaled) {
-      scaledBlockLatencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, integers, next);
-    } else {
-      latencyKernel(b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
-    }
+    gatherLatencyKernel(null, b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
   }
   const stats = order.map((i, g) => {
-    const quantiles = scaled
-      ? quantilesOfScaled(integers.subarray(latencyStart[g], next[g]), latencyColumn.factor, PERCENTILES)
-      : quantilesInPlace(latency.subarray(latencyStart[g], next[g]), PERCENTILES);
+    const quantiles = latencyPercentiles(latency.subarray(start[g], next[g]), latencyColumn.factor);
     return statsOf(acc, g, quantiles, counts[present[i]], seconds);
   });
   return { groups: { fields, keys: order.map((i) => keys[i]) }, stats };
 }
 
-/** The non-missing latencies of rows[from, to), as their scaled integers, to their group's next free place. */
-function scaledLatencyKernel(
-  rows: Uint32Array,
+/**
+ * The non-missing latencies of rows[from, to) (rows null: the rows from..to themselves) to their group's next
+ * free place, as the column stores them: scaled integers (into an Int32Array) or float64 values.
+ */
+function gatherLatencyKernel(
+  rows: Uint32Array | null,
   from: number,
   to: number,
   codes: CodeArray,
   slot: Int32Array,
   latencyColumn: NumericData,
-  integers: Int32Array,
+  out: Int32Array | Float64Array,
   next: Int32Array
 ): void {
   const { data, missing } = latencyColumn;
   for (let i = from; i < to; i++) {
-    const row = rows[i];
-    const l = data[row];
-    if (l !== missing) {
-      const g = slot[codes[row]];
-      if (g >= 0) {
-        integers[next[g]++] = l;
-      }
-    }
-  }
-}
-
-/** scaledLatencyKernel for the rows [start, end) of a whole block. */
-function scaledBlockLatencyKernel(
-  start: number,
-  end: number,
-  codes: CodeArray,
-  slot: Int32Array,
-  latencyColumn: NumericData,
-  integers: Int32Array,
-  next: Int32Array
-): void {
-  const { data, missing } = latencyColumn;
-  for (let row = start; row < end; row++) {
-    const l = data[row];
-    if (l !== missing) {
-      const g = slot[codes[row]];
-      if (g >= 0) {
-        integers[next[g]++] = l;
-      }
-    }
-  }
-}
-
-/** The non-missing latencies of rows [start, end) (a whole block) to their group's next free place. */
-function latencyKernel(
-  start: number,
-  end: number,
-  codes: CodeArray,
-  slot: Int32Array,
-  latencyColumn: NumericData,
-  latency: Float64Array,
-  next: Int32Array
-): void {
-  const { data, factor, missing } = latencyColumn;
-  for (let row = start; row < end; row++) {
+    const row = rows === null ? i : rows[i];
     const l = data[row];
     if (l !== missing && l === l) {
       const g = slot[codes[row]];
       if (g >= 0) {
-        latency[next[g]++] = l / factor;
+        out[next[g]++] = l;
       }
     }
   }
@@ -405,61 +182,55 @@ function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArra
   }
 }
 
-/** A block's pre-aggregated per-model sums into the groups' accumulators (acc[10g ...], see statsKernel). */
-function addBlock(block: Float64Array, slot: Int32Array, acc: Float64Array): void {
-  for (let code = 0; code * BLOCK_FIELDS < block.length; code++) {
+/** A block's pre-aggregated per-model sums into the groups' accumulators (acc[10g ...], see groupedStatsKernel). */
+function addBlock(block: ModelBlock, slot: Int32Array, acc: Float64Array): void {
+  block.requests.forEach((requests, code) => {
     const g = slot[code];
-    const at = code * BLOCK_FIELDS;
-    if (g < 0 || block[at + F_REQUESTS] === 0) {
-      continue;
+    if (g < 0 || requests === 0) {
+      return;
     }
-    const a = g * 10;
-    acc[a] += block[at + F_LATENCY_N];
-    acc[a + 1] += block[at + F_LATENCY_SUM];
-    acc[a + 2] = Math.max(acc[a + 2], block[at + F_LATENCY_MAX]);
-    acc[a + 3] += block[at + F_ERRORS];
-    acc[a + 4] += block[at + F_BATCH_SUM];
-    acc[a + 5] += block[at + F_BATCH_N];
-    acc[a + 6] += block[at + F_GPU_SUM];
-    acc[a + 7] += block[at + F_GPU_N];
-    acc[a + 8] += block[at + F_MEMORY_SUM];
-    acc[a + 9] += block[at + F_MEMORY_N];
-  }
+    for (let k = 0; k < 10; k++) {
+      const value = block.sums[code * 10 + k];
+      // Field 2 is the latency maximum; the others are counts and sums.
+      acc[g * 10 + k] = k === 2 ? Math.max(acc[g * 10 + k], value) : acc[g * 10 + k] + value;
+    }
+  });
 }
 
 /** Requests, latency percentiles, error rate, throughput and averages of a set of rows. */
 export function requestStats(selection: Selection, rows: Uint32Array, seconds: number): RequestStats {
   const { store } = selection;
+  // One group: every model code maps to group 0.
+  const model = store.stringColumn('model');
+  if (model?.kind !== 'string') {
+    throw new Error('the store has no model column');
+  }
+  const codes = model.codeArray();
+  const slot = new Int32Array(model.dictionary.length);
   const latencyColumn = numericColumn(store, 'latency_ms').raw();
   const batch = numericColumn(store, 'batch_size').raw();
   const gpu = numericColumn(store, 'gpu_util').raw();
   const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
-  const latency = new Float64Array(rows.length);
+  const latency =
+    latencyColumn.data instanceof Float64Array ? new Float64Array(rows.length) : new Int32Array(rows.length);
+  const next = new Int32Array(1);
   const acc = new Float64Array(10);
   acc[2] = -Infinity;
   for (let from = 0; from < rows.length; from += CHUNK) {
     const to = Math.min(rows.length, from + CHUNK);
-    statsKernel(rows, from, to, latencyColumn, batch, gpu, memory, errors, latency, acc);
+    groupedStatsKernel(rows, from, to, codes, slot, latencyColumn, batch, gpu, memory, errors, acc);
+    gatherLatencyKernel(rows, from, to, codes, slot, latencyColumn, latency, next);
   }
-  const n = acc[0];
+  return statsOf(acc, 0, latencyPercentiles(latency.subarray(0, next[0]), latencyColumn.factor), rows.length, seconds);
+}
+
+/** PERCENTILES of gathered latencies, as the column stores them (scaled integers with `factor`, or float64). */
+function latencyPercentiles(values: Int32Array | Float64Array, factor: number): number[] {
   // Selection, not a sort: the same quantiles in linear time.
-  const [p50, p90, p95, p99] = quantilesInPlace(latency.subarray(0, n), [0.5, 0.9, 0.95, 0.99]);
-  const mean = (sum: number, count: number): number => (count ? sum / count : NaN);
-  return {
-    requests: rows.length,
-    avg: mean(acc[1], n),
-    p50,
-    p90,
-    p95,
-    p99,
-    max: n ? acc[2] : NaN,
-    errorRate: rows.length ? acc[3] / rows.length : NaN,
-    throughput: seconds > 0 ? rows.length / seconds : NaN,
-    avgBatch: mean(acc[4], acc[5]),
-    avgGpu: mean(acc[6], acc[7]),
-    avgMemory: mean(acc[8], acc[9]),
-  };
+  return values instanceof Int32Array
+    ? quantilesOfScaled(values, factor, PERCENTILES)
+    : quantilesInPlace(values, PERCENTILES);
 }
 
 /** The group fields of a grouped answer, as string columns. */
