@@ -319,6 +319,19 @@ export function quantileOfRange(values: Float64Array, from: number, to: number, 
   return lerp(a, b, h - lo);
 }
 
+/** The ranks numpy's "linear" quantiles of n values interpolate between: per quantile, floor((n-1)q) and the next. */
+function quantileRanks(n: number, qs: number[]): number[] {
+  return qs.flatMap((q) => {
+    const lo = Math.floor((n - 1) * q);
+    return [lo, Math.min(lo + 1, n - 1)];
+  });
+}
+
+/** The quantiles from the values at quantileRanks(n, qs). */
+function interpolateQuantiles(n: number, qs: number[], at: number[]): number[] {
+  return qs.map((q, i) => lerp(at[2 * i], at[2 * i + 1], (n - 1) * q - Math.floor((n - 1) * q)));
+}
+
 /** From this many values on, order statistics are found by a radix histogram rather than by selection alone. */
 const RADIX_MIN = 1 << 16;
 const RADIX_BITS = 16;
@@ -334,7 +347,21 @@ export function orderStatistics(values: Float64Array, ranks: number[]): number[]
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2); // little-endian: high word at 2i + 1
   const counts = new Uint32Array(1 << RADIX_BITS);
   radixCount(words, n, counts);
-  // The bucket of each rank, and how many values lie in earlier buckets.
+  return selectInBuckets(counts, ranks, (slot, candidates, filled) =>
+    radixCollect(values, words, n, slot, candidates, filled)
+  );
+}
+
+/**
+ * The values at `ranks` (0-based, as in a sorted copy), given the counts of a histogram whose bucket order is
+ * value order: the bucket of each rank is found from the counts, `collect` puts only the values of the wanted
+ * buckets (slot[bucket] >= 0) into their candidates, and selection finishes inside each.
+ */
+function selectInBuckets(
+  counts: Uint32Array,
+  ranks: number[],
+  collect: (slot: Int32Array, candidates: Float64Array[], filled: Uint32Array) => void
+): number[] {
   const bucketOf: number[] = [];
   const before: number[] = [];
   for (const rank of ranks) {
@@ -346,13 +373,13 @@ export function orderStatistics(values: Float64Array, ranks: number[]): number[]
     bucketOf.push(b);
     before.push(seen);
   }
-  const slot = new Int32Array(1 << RADIX_BITS).fill(-1);
+  const slot = new Int32Array(counts.length).fill(-1);
   const wanted = [...new Set(bucketOf)];
   const candidates = wanted.map((b, i) => {
     slot[b] = i;
     return new Float64Array(counts[b]);
   });
-  radixCollect(values, words, n, slot, candidates, new Uint32Array(wanted.length));
+  collect(slot, candidates, new Uint32Array(wanted.length));
   return ranks.map((rank, i) => {
     const bucket = candidates[slot[bucketOf[i]]];
     const k = rank - before[i];
@@ -404,13 +431,12 @@ export function quantilesOfScaled(data: Int32Array, factor: number, qs: number[]
     }
     return quantilesInPlace(decoded, qs);
   }
-  const ranks: number[] = [];
-  for (const q of qs) {
-    const lo = Math.floor((n - 1) * q);
-    ranks.push(lo, Math.min(lo + 1, n - 1));
-  }
-  const at = integerOrderStatistics(data, ranks);
-  return qs.map((q, i) => lerp(at[2 * i] / factor, at[2 * i + 1] / factor, (n - 1) * q - Math.floor((n - 1) * q)));
+  const at = integerOrderStatistics(data, quantileRanks(n, qs));
+  return interpolateQuantiles(
+    n,
+    qs,
+    at.map((v) => v / factor)
+  );
 }
 
 /** orderStatistics for integers: a histogram of (v - min) in RADIX_BITS-wide linear buckets, then selection. */
@@ -431,36 +457,14 @@ function integerOrderStatistics(data: Int32Array, ranks: number[]): number[] {
   for (let i = 0; i < data.length; i++) {
     counts[(data[i] - lo) >>> shift]++;
   }
-  const bucketOf: number[] = [];
-  const before: number[] = [];
-  for (const rank of ranks) {
-    let seen = 0;
-    let b = 0;
-    while (seen + counts[b] <= rank) {
-      seen += counts[b++];
+  return selectInBuckets(counts, ranks, (slot, candidates, filled) => {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      const s = slot[(v - lo) >>> shift];
+      if (s >= 0) {
+        candidates[s][filled[s]++] = v;
+      }
     }
-    bucketOf.push(b);
-    before.push(seen);
-  }
-  const slot = new Int32Array(counts.length).fill(-1);
-  const wanted = [...new Set(bucketOf)];
-  const candidates = wanted.map((b, i) => {
-    slot[b] = i;
-    return new Float64Array(counts[b]);
-  });
-  const filled = new Uint32Array(wanted.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    const s = slot[(v - lo) >>> shift];
-    if (s >= 0) {
-      candidates[s][filled[s]++] = v;
-    }
-  }
-  return ranks.map((rank, i) => {
-    const bucket = candidates[slot[bucketOf[i]]];
-    const k = rank - before[i];
-    selectKth(bucket, k);
-    return bucket[k];
   });
 }
 
@@ -474,13 +478,7 @@ export function quantilesInPlace(values: Float64Array, qs: number[]): number[] {
     return qs.map(() => NaN);
   }
   if (n >= RADIX_MIN) {
-    const ranks: number[] = [];
-    for (const q of qs) {
-      const lo = Math.floor((n - 1) * q);
-      ranks.push(lo, Math.min(lo + 1, n - 1));
-    }
-    const at = orderStatistics(values, ranks);
-    return qs.map((q, i) => lerp(at[2 * i], at[2 * i + 1], (n - 1) * q - Math.floor((n - 1) * q)));
+    return interpolateQuantiles(n, qs, orderStatistics(values, quantileRanks(n, qs)));
   }
   const order = qs.map((q, i) => i).sort((x, y) => qs[x] - qs[y]);
   const out = new Array<number>(qs.length);
