@@ -23,6 +23,7 @@ import {
   realpathSync,
   rmSync,
   writeFileSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -519,6 +520,34 @@ const CAN_UNSHARE = (() => {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The jsonDetails objects of the CheckHealth answers in the host's output, in order. */
+function healthDetails(stdout: string): Array<Record<string, unknown>> {
+  const marker = 'CheckHealth: jsonDetails=';
+  const found: Array<Record<string, unknown>> = [];
+  for (let at = stdout.indexOf(marker); at >= 0; at = stdout.indexOf(marker, at + 1)) {
+    const start = at + marker.length;
+    const end = stdout.indexOf('\n             }', start); // the host indents the object by 13 spaces
+    found.push(JSON.parse(stdout.slice(start, end + 15)));
+  }
+  return found;
+}
+
+/** A data source over a log large enough (> 16 MB) to be read by scan workers: 90,000 requests. */
+async function largeLogs(): Promise<{ datasource: RequestFile['datasource']; rows: number; bytes: number }> {
+  const dir = join(work, 'large-logs');
+  const result = await writeLogs(dir, { rows: 90_000, seed: 7, start: START_MS });
+  const bytes = result.files.reduce((sum, file) => sum + statSync(file).size, 0);
+  expect(bytes).toBeGreaterThan(16 << 20);
+  return { datasource: { uid: 'large-logs', name: 'Large logs', jsonData: { paths: [dir] } }, rows: 90_000, bytes };
+}
+
+/** The health answer for the large logs: every byte read by the scan workers, every request counted. */
+function expectReadByWorkers(stdout: string, large: { rows: number; bytes: number }): void {
+  expect(stdout).toContain(`Read ${large.rows} requests from 1 file(s)`);
+  const details = healthDetails(stdout).find((d) => d.requests === large.rows);
+  expect(details?.scanWorkers).toEqual({ bytes: large.bytes, unavailable: null });
+}
+
 describe('no Node.js installed', () => {
   if (CAN_UNSHARE) {
     it('runs with every node binary hidden (unshare -m, /dev/null bound over them) and an empty plugin env', async () => {
@@ -526,6 +555,8 @@ describe('no Node.js installed', () => {
       const hidden = nodeBinaries();
       expect(hidden.length).toBeGreaterThan(0);
       const health = writeRequest({ datasource: datasource() });
+      const large = await largeLogs();
+      const largeHealth = writeRequest({ datasource: large.datasource });
       const queryFile = writeRequest({
         datasource: datasource(),
         timeRange: RANGE,
@@ -544,6 +575,7 @@ describe('no Node.js installed', () => {
         ),
         'echo NODE HIDDEN',
         `${host} --skip-host-env ${plugin} health --json ${shellQuote(health)}`,
+        `${host} --skip-host-env ${plugin} health --json ${shellQuote(largeHealth)}`,
         `${host} --skip-host-env ${plugin} query --no-decode --json ${shellQuote(queryFile)} --out ${shellQuote(out)}`,
       ].join('\n');
       const r = await run('unshare', ['-m', 'sh', '-c', script], {
@@ -554,6 +586,8 @@ describe('no Node.js installed', () => {
       expect(r.stdout).toContain('NODE HIDDEN');
       expect(r.stdout).toContain('CheckHealth: status=OK');
       expect(r.stdout).toContain(`Read ${store.length} requests`);
+      // Worker threads start inside the executable too (their code is embedded in it).
+      expectReadByWorkers(r.stdout, large);
       const results = parseQueryOutput(r.stdout);
       expect(results.get('A')).toMatchObject({ status: 200, frames: 1 });
       expectSameFrames(
@@ -574,6 +608,10 @@ describe('no Node.js installed', () => {
       const r = await run(HOST, hostArgs('health', '--json', health), {});
       expectExit(r, 0);
       expect(r.stdout).toContain('CheckHealth: status=OK');
+      const large = await largeLogs();
+      const big = await run(HOST, hostArgs('health', '--json', writeRequest({ datasource: large.datasource })), {});
+      expectExit(big, 0);
+      expectReadByWorkers(big.stdout, large);
     });
   }
 });

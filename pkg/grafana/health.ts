@@ -65,7 +65,14 @@ export async function checkHealth(
     return reply(
       'OK',
       `Read ${found.requests} requests from ${found.files} file(s) (${mb} MB), ${found.span}; models: ${models}; ${skippedText(found.skipped)}.`,
-      found
+      {
+        ...found,
+        // How much of the logs worker threads scanned (large files), and why none could, if so.
+        scanWorkers: {
+          bytes: instance.reader.bytesReadByWorkers,
+          unavailable: instance.reader.scanWorkersUnavailable,
+        },
+      }
     );
   } catch (error) {
     return reply('ERROR', classify(error).message);

@@ -1,28 +1,28 @@
-import { DictionaryColumn } from '../store/columns';
+import type { DictionaryColumn } from '../store/columns';
 import type { LineSource } from '../store/request-ids';
 import { FieldValue, NUMERIC_FIELDS, REQUEST_ID, Store } from '../store/store';
 import * as fast from './fast-scan';
+import {
+  BatchScanner,
+  errorTest,
+  LineBatch,
+  LocalTexts,
+  MAX_LINE_LENGTH,
+  SourceConfig,
+  sourceNames,
+  STANDARD_FIELDS,
+} from './line-batch';
 import * as timestamps from './timestamp';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
 
+export { DEFAULT_SUCCESS_STATUSES, MAX_LINE_LENGTH } from './line-batch';
+export type { SourceConfig } from './line-batch';
+
 // Module-level copies: an imported binding read in a hot loop can cost a property lookup each time.
-const FastScanner = fast.FastScanner;
 const NULL = fast.NULL;
 const NUMBER = fast.NUMBER;
 const STRING = fast.STRING;
 const isoBytesToMicros = timestamps.isoBytesToMicros;
-
-/** How to read a log: field names, what counts as success, the zone of naive timestamps. */
-export interface SourceConfig {
-  /** Our field name to the name the log uses, e.g. `{ "latency_ms": "duration" }`. */
-  fieldMap?: Record<string, string>;
-  /** Status values that are not errors (case-insensitive). Any 2xx code is always a success. */
-  successStatuses?: string[];
-  /** Zone of timestamps written without one: `UTC` (default), `+02:00`, or an IANA name. */
-  timezone?: string;
-}
-
-export const DEFAULT_SUCCESS_STATUSES = ['success', 'ok'];
 
 /** Why a line was not kept as a request. */
 export const SKIP_REASONS: Record<string, string> = {
@@ -37,10 +37,6 @@ export const SKIP_REASONS: Record<string, string> = {
   line_too_long: 'longer than 1 MiB',
   corrupt_gzip_file: 'a .gz file that is damaged (counted once per file; lines before the damage are kept)',
 };
-
-export const MAX_LINE_LENGTH = 1 << 20;
-
-const STANDARD_FIELDS = ['timestamp', 'model', 'latency_ms', 'request_id', 'status', ...NUMERIC_FIELDS.slice(1)];
 
 /**
  * Python's json.dumps writes NaN, Infinity and -Infinity as bare words, which JSON.parse rejects.
@@ -117,87 +113,47 @@ function parseJson(line: string): unknown {
   }
 }
 
-/** Dictionary codes of ASCII byte strings seen before (a few distinct values: models, statuses). */
-class CodeCache {
-  private readonly texts: Buffer[] = [];
-  private readonly codes: number[] = [];
-  private static readonly MAX = 256;
-
-  code(buf: Buffer, start: number, end: number, column: DictionaryColumn): number {
-    const length = end - start;
-    const texts = this.texts;
-    outer: for (let i = 0; i < texts.length; i++) {
-      const text = texts[i];
-      if (text.length !== length) {
-        continue;
-      }
-      for (let j = 0; j < length; j++) {
-        if (text[j] !== buf[start + j]) {
-          continue outer;
-        }
-      }
-      return this.codes[i];
-    }
-    const code = column.codeOf(buf.toString('latin1', start, end));
-    if (texts.length < CodeCache.MAX) {
-      texts.push(Buffer.from(buf.subarray(start, end)));
-      this.codes.push(code);
-    }
-    return code;
+/**
+ * Maps to `column`'s codes the local values after the first `learned` that were first seen before fallback line
+ * `k`. Returns how many are mapped now.
+ */
+function learnTexts(local: LocalTexts, learned: number, k: number, map: Uint32Array, column: DictionaryColumn): number {
+  const { texts, fallbacksBefore } = local;
+  while (learned < texts.length && fallbacksBefore[learned] <= k) {
+    map[learned + 1] = column.codeOf(texts[learned]);
+    learned++;
   }
+  return learned;
 }
 
 /** Turns JSON lines into rows of a store, counting the lines it skips by reason. */
 export class LineParser {
   private readonly zone: NaiveZone;
-  private readonly success: Set<string>;
   /** Our name to the log's name, for every standard field. */
-  private readonly sourceName: Record<string, string> = {};
+  private readonly sourceName: Record<string, string>;
   /** Log field names that are taken by a standard field. */
-  private readonly mappedNames = new Set<string>();
-  /** The byte scanner for common lines (slots in STANDARD_FIELDS order). False: every line takes JSON.parse. */
-  useFastPath = true;
+  private readonly mappedNames: Set<string>;
+  /** The byte scanner for common lines. False: every line takes JSON.parse. */
+  useFastPath: boolean;
+  /** Reads buffers of lines into batches (the fast path). */
+  private readonly batches: BatchScanner;
+  /** The byte scanner for reading a request id back (slots in STANDARD_FIELDS order). */
   private readonly scanner: fast.FastScanner;
-  /** Byte texts of model and status values seen, to find their dictionary codes without making strings. */
-  private readonly modelCodes = new CodeCache();
-  private readonly statusCodes = new CodeCache();
-  /** isError of each status dictionary code: 1 error, 0 not, -1 not known yet. */
-  private statusIsError = new Int8Array(64).fill(-1);
+  /** Is this status an error? Missing statuses are not. */
+  readonly isError: (status: FieldValue) => boolean;
 
   constructor(
     private readonly store: Store,
     config: SourceConfig = {}
   ) {
     this.zone = parseZone(config.timezone);
-    this.success = new Set((config.successStatuses ?? DEFAULT_SUCCESS_STATUSES).map((s) => s.toLowerCase()));
-    for (const field of STANDARD_FIELDS) {
-      const name = config.fieldMap?.[field] ?? field;
-      this.sourceName[field] = name;
-      this.mappedNames.add(name);
-    }
-    const keys = STANDARD_FIELDS.map((field) => this.sourceName[field]);
-    this.scanner = new FastScanner(keys);
+    this.isError = errorTest(config);
+    this.sourceName = sourceNames(config);
+    this.mappedNames = new Set(Object.values(this.sourceName));
+    this.scanner = new fast.FastScanner(STANDARD_FIELDS.map((field) => this.sourceName[field]));
+    this.batches = new BatchScanner(config);
     // Two of our fields read from one log field: rare, and the full path's rules decide.
-    this.useFastPath = new Set(keys).size === keys.length;
-  }
-
-  /** Is this status an error? Missing statuses are not. */
-  isError(status: FieldValue): boolean {
-    if (status === null) {
-      return false;
-    }
-    const text = String(status).trim().toLowerCase();
-    return !(this.success.has(text) || /^2\d\d$/.test(text));
-  }
-
-  /** The file the next lines come from, and the offset in it of the buffer given to parseBytes. */
-  private source: LineSource | null = null;
-  private sourceBase = 0;
-
-  /** Lines parsed from now on are at `base` + their start in the buffer of `source` (null: not from a file). */
-  setSource(source: LineSource | null, base = 0): void {
-    this.source = source;
-    this.sourceBase = base;
+    this.useFastPath = this.batches.usable;
   }
 
   /**
@@ -232,7 +188,7 @@ export class LineParser {
       return this.readBack(buf.toString('utf8', start, end));
     }
     const kind = scanner.kind;
-    // Slots: 0 timestamp, 3 request_id (see fastLine).
+    // Slots: 0 timestamp, 3 request_id (STANDARD_FIELDS order).
     let timeUs: number | null | undefined = null;
     if (kind[0] === NUMBER) {
       timeUs = timestampToMicros(scanner.number[0], this.zone);
@@ -260,139 +216,86 @@ export class LineParser {
     return this.readBack(buf.toString('utf8', start, end)); // a boolean id
   }
 
+  /**
+   * Can lines be read in batches (by the byte scanner, here or in a worker)? Not when the field map reads two of
+   * our fields from one log field, nor when a standard column was turned into text by a direct append.
+   */
+  batchable(): boolean {
+    return this.useFastPath && this.store.hasStandardColumns();
+  }
+
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
-    this.setSource(null);
-    this.store.lineSource = null;
-    if (this.useFastPath) {
-      this.parseBytes(Buffer.from(rawLine, 'utf8'), 0, Buffer.byteLength(rawLine, 'utf8'), rawLine);
+    if (this.batchable() && !rawLine.includes('\n')) {
+      const bytes = Buffer.from(rawLine, 'utf8');
+      const batch = this.batches.scan(bytes, 0, bytes.length, 0, true);
+      if (batch.fallbacks.length === 1) {
+        batch.fallbacks[0].text = rawLine; // the line as given (a lone surrogate does not survive UTF-8)
+      }
+      this.addBatch(batch, null);
     } else {
+      this.store.lineSource = null;
       this.parseText(rawLine);
     }
   }
 
   /**
-   * Parses the line in buf[start, end) (without its \n): the byte scanner for the common case, the full
-   * JSON.parse path for anything else — the same row either way.
+   * Parses the lines of buf[start, end) (\n-separated, the last one may end at `end`): the byte scanner for the
+   * common case, the full JSON.parse path for anything else — the same rows either way. `source`: the file the
+   * buffer comes from and `base` the offset of buf[0] in it (null: not from a file, ids are kept in memory).
    */
-  parseBytes(buf: Buffer, start: number, end: number, text?: string): void {
-    this.store.lineSource = this.source;
-    this.store.lineOffset = this.sourceBase + start;
-    if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !this.fastLine(buf, start, end)) {
-      this.parseText(text ?? buf.toString('utf8', start, end));
+  parseBuffer(buf: Buffer, start: number, end: number, source: LineSource | null, base = 0): void {
+    if (this.batchable()) {
+      this.addBatch(this.batches.scan(buf, start, end, base, source === null), source);
+      return;
+    }
+    this.store.lineSource = source;
+    while (start < end) {
+      let newline = buf.indexOf(10, start);
+      if (newline < 0 || newline > end) {
+        newline = end;
+      }
+      this.store.lineOffset = base + start;
+      this.parseText(buf.toString('utf8', start, newline));
+      start = newline + 1;
     }
   }
 
-  /** The common case straight from the bytes; false when the line needs the full path (nothing done then). */
-  private fastLine(buf: Buffer, start: number, end: number): boolean {
-    const scanner = this.scanner;
-    if (!scanner.scan(buf, start, end)) {
-      return false;
+  /**
+   * Appends a batch's rows (from this thread's scanner or a worker's), its fallback lines parsed in their place,
+   * its skips counted: what parsing its lines one by one gives.
+   */
+  addBatch(batch: LineBatch, source: LineSource | null): void {
+    const store = this.store;
+    const models = store.standardDictionary('model');
+    const statuses = store.standardDictionary('status');
+    if (!models || !statuses) {
+      throw new Error('the standard columns have changed kind'); // append() never does that
     }
-    const kind = scanner.kind;
-    const value = scanner.number;
-    // Slots: 0 timestamp, 1 model, 2 latency_ms, 3 request_id, 4 status, 5 batch_size, 6 gpu_util, 7 memory_used_gb.
-    for (let slot = 2; slot < 8; slot++) {
-      const k = kind[slot];
-      // Numbers given as text, booleans: rare, and their rules live in the full path.
-      if (slot !== 3 && slot !== 4 && k > NUMBER) {
-        return false;
-      }
-      if ((slot === 3 || slot === 4) && k > STRING) {
-        return false;
-      }
+    const modelMap = new Uint32Array(batch.models.texts.length + 1);
+    const statusMap = new Uint32Array(batch.statuses.texts.length + 1);
+    let modelsLearned = 0;
+    let statusesLearned = 0;
+    /** Learns the values first seen before fallback line `k` (the order line-by-line parsing learns them). */
+    const learn = (k: number): void => {
+      modelsLearned = learnTexts(batch.models, modelsLearned, k, modelMap, models);
+      statusesLearned = learnTexts(batch.statuses, statusesLearned, k, statusMap, statuses);
+    };
+    let row = 0;
+    for (let k = 0; k < batch.fallbacks.length; k++) {
+      const line = batch.fallbacks[k];
+      learn(k);
+      store.appendRows(batch, row, line.row, modelMap, statusMap, source);
+      row = line.row;
+      store.lineSource = source;
+      store.lineOffset = line.offset;
+      this.parseText(line.text);
     }
-    if (kind[1] > STRING) {
-      return false; // a boolean model: the full path says invalid_model
+    learn(batch.fallbacks.length);
+    store.appendRows(batch, row, batch.rows, modelMap, statusMap, source);
+    for (const reason in batch.skipped) {
+      store.skip(reason, batch.skipped[reason]);
     }
-    const model = this.store.standardDictionary('model');
-    const status = this.store.standardDictionary('status');
-    if (!model || !status) {
-      return false;
-    }
-
-    let time: number | null | undefined;
-    const tk = kind[0];
-    if (tk === 0 || tk === NULL) {
-      this.store.skip('missing_timestamp');
-      return true;
-    } else if (tk === NUMBER) {
-      time = timestampToMicros(value[0], this.zone);
-    } else if (tk === STRING) {
-      time = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], this.zone);
-      if (time === undefined) {
-        time = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), this.zone);
-      }
-    } else {
-      time = null; // a boolean
-    }
-    if (time === null) {
-      this.store.skip('invalid_timestamp');
-      return true;
-    }
-
-    let modelCode: number;
-    const mk = kind[1];
-    if (mk === 0 || mk === NULL || (mk === STRING && scanner.start[1] === scanner.end[1])) {
-      this.store.skip('missing_model');
-      return true;
-    } else if (mk === NUMBER) {
-      modelCode = model.codeOf(String(value[1]));
-    } else {
-      modelCode = this.modelCodes.code(buf, scanner.start[1], scanner.end[1], model);
-    }
-
-    if (kind[2] === 0) {
-      this.store.skip('missing_latency');
-      return true;
-    }
-    const latency = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
-    const batch = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
-    const gpu = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
-    const memory = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
-
-    let statusCode = 0;
-    const sk = kind[4];
-    if (sk === NUMBER) {
-      statusCode = Number.isFinite(value[4]) ? status.codeOf(String(value[4])) : 0;
-    } else if (sk === STRING) {
-      statusCode = this.statusCodes.code(buf, scanner.start[4], scanner.end[4], status);
-    }
-    let isError = false;
-    if (statusCode !== 0) {
-      if (statusCode >= this.statusIsError.length) {
-        const grown = new Int8Array(Math.max(statusCode + 1, this.statusIsError.length * 2)).fill(-1);
-        grown.set(this.statusIsError);
-        this.statusIsError = grown;
-      }
-      let flag = this.statusIsError[statusCode];
-      if (flag < 0) {
-        flag = this.isError(status.dictionary[statusCode]) ? 1 : 0;
-        this.statusIsError[statusCode] = flag;
-      }
-      isError = flag === 1;
-    }
-
-    const rk = kind[3];
-    if (rk === STRING) {
-      // The id's bytes go to the store as they are (plain ASCII: the scanner saw to that).
-      return this.store.appendStandard(
-        time,
-        isError,
-        modelCode,
-        latency,
-        batch,
-        gpu,
-        memory,
-        statusCode,
-        null,
-        buf,
-        scanner.start[3],
-        scanner.end[3]
-      );
-    }
-    const requestId = rk === NUMBER && Number.isFinite(value[3]) ? String(value[3]) : null;
-    return this.store.appendStandard(time, isError, modelCode, latency, batch, gpu, memory, statusCode, requestId);
   }
 
   /** The full path: JSON.parse (NaN and Infinity allowed), any layout, any fields. */

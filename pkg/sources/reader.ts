@@ -4,7 +4,9 @@ import { Store } from '../store/store';
 import { expandPaths, isGzip } from './files';
 import type { LineSource } from '../store/request-ids';
 import { RequestIdReader } from './id-lookup';
+import type { LineBatch } from './line-batch';
 import { LineParser, SourceConfig } from './parse-line';
+import { defaultScanWorkers, OrderedScans, ScanPool } from './scan-pool';
 
 /**
  * What the reader knows of one file, by device and inode (a renamed file is the same file):
@@ -28,6 +30,19 @@ export interface ReadProgress {
   bytes: number;
   rows: number;
 }
+
+/** How the reader uses worker threads. */
+export interface ReadOptions {
+  /** Worker threads that scan lines while this thread reads and appends (0: all on this thread). Default: one per core, at most 8. */
+  scanWorkers?: number;
+  /** Only files with at least this many new bytes are read with the workers (starting them costs ~50 ms). */
+  parallelFromBytes?: number;
+  /** Bytes read at a time (a worker's task); default 1 MiB. */
+  chunkBytes?: number;
+}
+
+/** Below this, a read is done on this thread: live appends and small files do not wait for workers to start. */
+const PARALLEL_FROM_BYTES = 16 << 20;
 
 const HEAD_BYTES = 256;
 /** A shorter common beginning does not prove two files hold the same content. */
@@ -113,14 +128,29 @@ export class LogReader {
   private pending: Promise<void> | null = null;
   private retired = 0;
   bytesRead = 0;
+  private readonly config: SourceConfig;
+  private readonly scanWorkers: number;
+  private readonly parallelFromBytes: number;
+  private readonly chunkBytes: number;
+  /** The scan workers of the read under way, started for its first large file. */
+  private pool: ScanPool | null = null;
+  /** Bytes the scan workers read (the rest was read on this thread). */
+  bytesReadByWorkers = 0;
+  /** Why scan workers could not be started, if they could not (the logs are then read on one thread). */
+  scanWorkersUnavailable: string | null = null;
 
   constructor(
     private readonly paths: string[],
     config: SourceConfig = {},
-    store?: Store
+    store?: Store,
+    options: ReadOptions = {}
   ) {
     this.store = store ?? new Store();
+    this.config = config;
     this.parser = new LineParser(this.store, config);
+    this.scanWorkers = options.scanWorkers ?? defaultScanWorkers();
+    this.parallelFromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
+    this.chunkBytes = options.chunkBytes ?? CHUNK;
     const ids = this.store.requestIds;
     if (ids) {
       ids.lookup = new RequestIdReader(this.store, this.parser).lookup;
@@ -156,6 +186,16 @@ export class LogReader {
   }
 
   private async readNew(onProgress?: (p: ReadProgress) => void): Promise<void> {
+    try {
+      await this.readFiles(onProgress);
+    } finally {
+      const pool = this.pool;
+      this.pool = null;
+      await pool?.close();
+    }
+  }
+
+  private async readFiles(onProgress?: (p: ReadProgress) => void): Promise<void> {
     const report = (): void => onProgress?.({ bytes: this.bytesRead, rows: this.store.length });
     const present = new Set<string>();
     // Oldest first (expandPaths orders rotated copies before the live file), so a copy is matched
@@ -278,18 +318,37 @@ export class LogReader {
     return head.equals(state.head) && lastByte[0] === 10;
   }
 
-  /** Parses the complete lines of buf[0, end) (end: just after the last \n, or the buffer's end for a final line). */
-  private parseLines(source: LineSource, base: number, buf: Buffer, end: number, atFileStart: boolean): void {
-    this.parser.setSource(source, base);
-    let start = atFileStart && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    while (start < end) {
-      let newline = buf.indexOf(10, start);
-      if (newline < 0 || newline >= end) {
-        newline = end;
+  /**
+   * Where a file's lines go: to the scan workers when there are at least parallelFromBytes of them (the workers
+   * started on first need), else parsed on this thread as they are read.
+   */
+  private linesOf(source: LineSource, newBytes: number, report: () => void): LineSink {
+    if (newBytes >= this.parallelFromBytes && this.scanWorkers > 0 && this.parser.batchable()) {
+      if (!this.pool && this.scanWorkersUnavailable === null) {
+        const pool = ScanPool.open(this.config, this.scanWorkers);
+        if (pool instanceof Error) {
+          this.scanWorkersUnavailable = pool.message;
+        } else {
+          this.pool = pool;
+        }
       }
-      this.parser.parseBytes(buf, start, newline);
-      start = newline + 1;
+      if (this.pool) {
+        return new OrderedScans(this.pool, source, (batch: LineBatch, from: LineSource, bytes: number) => {
+          this.parser.addBatch(batch, from);
+          this.bytesRead += bytes;
+          this.bytesReadByWorkers += bytes;
+          report();
+        });
+      }
     }
+    return {
+      add: async (buf, start, end, base, consumed) => {
+        this.parser.parseBuffer(buf, start, end, source, base);
+        this.bytesRead += consumed;
+        report();
+      },
+      drain: async () => undefined,
+    };
   }
 
   /** Reads complete lines from `offset` up to `size`; returns the new offset. */
@@ -301,33 +360,33 @@ export class LogReader {
     report: () => void
   ): Promise<number> {
     const handle = await fs.open(file, 'r');
+    const lines = this.linesOf(source, size - offset, report);
     try {
       let carry: Buffer = Buffer.alloc(0);
       let position = offset;
       let consumed = offset;
       while (position < size) {
-        const length = Math.min(CHUNK, size - position);
-        const chunk = Buffer.allocUnsafe(length);
-        const { bytesRead } = await handle.read(chunk, 0, length, position);
+        const length = Math.min(this.chunkBytes, size - position);
+        // A buffer of its own (it may be handed to a worker), the last read's unfinished line first.
+        const buffer = Buffer.allocUnsafeSlow(carry.length + length);
+        carry.copy(buffer, 0);
+        const { bytesRead } = await handle.read(buffer, carry.length, length, position);
         if (bytesRead === 0) {
           break;
         }
         position += bytesRead;
-        const buffer = carry.length
-          ? Buffer.concat([carry, chunk.subarray(0, bytesRead)])
-          : chunk.subarray(0, bytesRead);
-        const lastNewline = buffer.lastIndexOf(10);
+        const filled = carry.length + bytesRead;
+        const lastNewline = buffer.lastIndexOf(10, filled - 1);
         if (lastNewline < 0) {
-          carry = buffer;
+          carry = buffer.subarray(0, filled);
           continue;
         }
+        carry = Buffer.from(buffer.subarray(lastNewline + 1, filled));
         // Cutting at a newline byte never splits a UTF-8 character.
-        this.parseLines(source, consumed, buffer, lastNewline, consumed === 0);
+        await lines.add(buffer, bomLength(buffer, consumed), lastNewline, consumed, lastNewline + 1);
         consumed += lastNewline + 1;
-        this.bytesRead += lastNewline + 1;
-        carry = buffer.subarray(lastNewline + 1);
-        report();
       }
+      await lines.drain();
       return consumed;
     } finally {
       await handle.close();
@@ -340,35 +399,63 @@ export class LogReader {
    * Returns the content's length.
    */
   private async readGzip(file: string, source: LineSource, skip: number, report: () => void): Promise<number> {
-    let carry: Buffer = Buffer.alloc(0);
-    let consumed = skip; // content offset of the carry's (the next buffer's) first byte
+    const size = (await fs.stat(file)).size;
+    // Compressed logs expand several times: a large archive is worth the workers.
+    const lines = this.linesOf(source, size * 4, report);
+    let pieces: Buffer[] = [];
+    let pending = 0;
+    let consumed = skip; // content offset of the first pending byte
     let position = 0;
-    let atFileStart = skip === 0;
-    const stream = createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip());
-    for await (const piece of stream as AsyncIterable<Buffer>) {
-      const start = position;
-      position += piece.length;
-      if (position <= skip) {
-        continue;
-      }
-      const fresh = start < skip ? piece.subarray(skip - start) : piece;
-      const buffer = carry.length ? Buffer.concat([carry, fresh]) : fresh;
-      const lastNewline = buffer.lastIndexOf(10);
+    const flush = async (final: boolean): Promise<void> => {
+      const buffer = Buffer.concat(pieces, pending);
+      const lastNewline = final ? buffer.length : buffer.lastIndexOf(10);
       if (lastNewline < 0) {
-        carry = buffer;
-        continue;
+        pieces = [buffer];
+        return;
       }
-      this.parseLines(source, consumed, buffer, lastNewline, atFileStart);
-      atFileStart = false;
-      consumed += lastNewline + 1;
-      this.bytesRead += lastNewline + 1;
-      carry = buffer.subarray(lastNewline + 1);
-      report();
-    }
-    if (carry.length) {
-      this.parseLines(source, consumed, carry, carry.length, atFileStart);
-      this.bytesRead += carry.length;
+      const rest = buffer.subarray(Math.min(lastNewline + 1, buffer.length));
+      pieces = rest.length ? [Buffer.from(rest)] : [];
+      pending = rest.length;
+      const used = Math.min(lastNewline + 1, buffer.length);
+      await lines.add(buffer, bomLength(buffer, consumed), lastNewline, consumed, used);
+      consumed += used;
+    };
+    try {
+      const stream = createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip({ chunkSize: 256 << 10 }));
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        const start = position;
+        position += piece.length;
+        if (position <= skip) {
+          continue;
+        }
+        const fresh = start < skip ? piece.subarray(skip - start) : piece;
+        pieces.push(fresh);
+        pending += fresh.length;
+        if (pending >= this.chunkBytes) {
+          await flush(false);
+        }
+      }
+      if (pending > 0) {
+        await flush(true);
+      }
+    } catch (error) {
+      await flush(false); // the complete lines before the damage are kept
+      throw error;
+    } finally {
+      // Lines before a damaged part are kept: what was sent is appended either way.
+      await lines.drain();
     }
     return position;
   }
+}
+
+/** Where the reader puts buffers of complete lines: buf[start, end), buf[0] at file offset `base`. */
+interface LineSink {
+  add(buf: Buffer, start: number, end: number, base: number, consumed: number): Promise<void>;
+  drain(): Promise<void>;
+}
+
+/** Length of the UTF-8 byte order mark buf starts with when it is the file's start (offset 0), else 0. */
+function bomLength(buf: Buffer, offset: number): number {
+  return offset === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }

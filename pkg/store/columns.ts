@@ -85,6 +85,39 @@ export class NumberColumn {
     this.push(value);
   }
 
+  /** Appends values[from, to): what push() of each does, in one loop. */
+  pushValues(values: Float64Array, from: number, to: number): void {
+    if (this.length + (to - from) > this.data.length) {
+      this.resize(grownCapacity(this.data.length, this.length + (to - from)));
+    }
+    if (this.float) {
+      this.data.set(values.subarray(from, to), this.length);
+      this.length += to - from;
+      return;
+    }
+    let { data, factor, limit, missing, length } = this;
+    for (let i = from; i < to; i++) {
+      const value = values[i];
+      if (value !== value) {
+        data[length++] = missing;
+        continue;
+      }
+      const scaled = Math.round(value * factor);
+      if (scaled / factor === value && scaled <= limit && scaled >= -limit && (value !== 0 || 1 / value > 0)) {
+        data[length++] = scaled;
+        continue;
+      }
+      this.length = length;
+      this.push(value); // re-encodes the column (or turns it float64) first
+      if (this.float) {
+        this.pushValues(values, i + 1, to);
+        return;
+      }
+      ({ data, factor, limit, missing, length } = this);
+    }
+    this.length = length;
+  }
+
   /** Appends `count` missing values (a column first seen after rows already exist). */
   pushMissing(count: number): void {
     for (let i = 0; i < count; i++) {
@@ -258,6 +291,33 @@ export class DictionaryColumn {
       this.codes = codes = grown;
     }
     codes[this.length++] = code;
+  }
+
+  /** Appends codes[from, to), each through `map` (codes of another dictionary to this one's): pushCode of each. */
+  pushMappedCodes(codes: Uint16Array, from: number, to: number, map: Uint32Array): void {
+    if (this.length + (to - from) > this.codes.length) {
+      const grown = new (this.codes.constructor as new (n: number) => CodeArray)(
+        grownCapacity(this.codes.length, this.length + (to - from))
+      );
+      grown.set(this.codes.subarray(0, this.length));
+      this.codes = grown;
+    }
+    let out = this.codes;
+    let limit = out instanceof Uint8Array ? 0xff : out instanceof Uint16Array ? 0xffff : Infinity;
+    let length = this.length;
+    for (let i = from; i < to; i++) {
+      const code = map[codes[i]];
+      if (code > limit) {
+        this.length = length;
+        this.pushCode(code); // widens the codes
+        length = this.length;
+        out = this.codes;
+        limit = out instanceof Uint16Array ? 0xffff : Infinity;
+        continue;
+      }
+      out[length++] = code;
+    }
+    this.length = length;
   }
 
   /** The code of a string, adding it to the dictionary if new. */

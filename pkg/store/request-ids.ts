@@ -58,6 +58,31 @@ export class RequestIdColumn {
     this.pushOffset(source, offset);
   }
 
+  /** Rows whose ids are in the lines at offsets[from, to) of `source`. */
+  pushOffsets(source: LineSource, offsets: Float64Array, from: number, to: number): void {
+    if (this.length + (to - from) > this.offsets.length) {
+      const grown = new Uint32Array(grownCapacity(this.offsets.length, this.length + (to - from)));
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    for (let i = from; i < to; ) {
+      this.pushOffset(source, offsets[i++]); // opens a segment when needed
+      const last = this.segmentBase.length - 1;
+      const base = this.segmentBase[last];
+      const out = this.offsets;
+      let length = this.length;
+      // The rest of the run, while it stays in this segment.
+      for (; i < to; i++) {
+        const position = offsets[i];
+        if (position < base || position - base > 0xffffffff) {
+          break;
+        }
+        out[length++] = position - base;
+      }
+      this.length = length;
+    }
+  }
+
   /** A row whose id is kept in memory. */
   push(value: string | null): void {
     this.pushOffset(null, this.memory.length);

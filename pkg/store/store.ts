@@ -22,6 +22,23 @@ interface StandardColumns {
   memory: NumberColumn;
 }
 
+/** Rows of only the standard fields, as columns (see Store.appendRows); strings as dictionary codes. */
+export interface RowBatch {
+  rows: number;
+  time: Float64Array;
+  errors: Uint8Array;
+  model: Uint16Array;
+  status: Uint16Array;
+  latency: Float64Array;
+  batch: Float64Array;
+  gpu: Float64Array;
+  memory: Float64Array;
+  /** Where each row's line is in its file. */
+  lineOffset: Float64Array;
+  /** Request ids, for rows not from a file. */
+  ids?: Array<string | null>;
+}
+
 /** Growable flags, one byte a row. */
 class FlagColumn {
   private data = new Uint8Array(1024);
@@ -34,6 +51,16 @@ class FlagColumn {
       this.data = grown;
     }
     this.data[this.length++] = flag ? 1 : 0;
+  }
+
+  pushFlags(flags: Uint8Array, from: number, to: number): void {
+    if (this.length + (to - from) > this.data.length) {
+      const grown = new Uint8Array(grownCapacity(this.data.length, this.length + (to - from)));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data.set(flags.subarray(from, to), this.length);
+    this.length += to - from;
   }
 
   values(): Uint8Array {
@@ -162,6 +189,11 @@ export class Store {
     return this.standard;
   }
 
+  /** Are the standard columns of their usual kinds (so that appendRows can append)? */
+  hasStandardColumns(): boolean {
+    return this.resolveStandard() !== null;
+  }
+
   /** The dictionary of a standard string column (model, status), for parsers that append by code. */
   standardDictionary(name: 'model' | 'status'): DictionaryColumn | undefined {
     const column = this.resolveStandard()?.[name];
@@ -169,53 +201,53 @@ export class Store {
   }
 
   /**
-   * Appends a row of only the standard fields, strings as dictionary codes (of standardDictionary()), the
-   * request id as a string or as ASCII bytes (requestIdBytes[requestIdStart, requestIdEnd), no escapes):
-   * the same row append() makes of the same values. False (nothing appended) when a standard column is
-   * not of its usual kind; then use append().
+   * Appends rows [from, to) of a batch (rows of only the standard fields, strings as codes of the batch's own
+   * dictionaries, mapped to the store's by `modelMap` / `statusMap`): the rows append() makes of the same values.
+   * `source`: the file the rows' lines are in (their request ids are read back from it), or null when the
+   * batch holds the ids.
    */
-  appendStandard(
-    timeUs: number,
-    isError: boolean,
-    modelCode: number,
-    latency: number,
-    batch: number,
-    gpu: number,
-    memory: number,
-    statusCode: number,
-    requestId: string | null,
-    requestIdBytes?: Uint8Array,
-    requestIdStart = 0,
-    requestIdEnd = 0
-  ): boolean {
+  appendRows(
+    batch: RowBatch,
+    from: number,
+    to: number,
+    modelMap: Uint32Array,
+    statusMap: Uint32Array,
+    source: LineSource | null
+  ): void {
     const std = this.resolveStandard();
-    if (std === null) {
-      return false;
+    if (std === null || to <= from) {
+      if (std === null) {
+        throw new Error('the standard columns have changed kind'); // append() never does that
+      }
+      return;
     }
-    std.model.pushCode(modelCode);
-    std.latency.push(latency);
-    std.batch.push(batch);
-    std.gpu.push(gpu);
-    std.memory.push(memory);
-    std.status.pushCode(statusCode);
-    if (this.lineSource) {
-      std.requestId.pushAt(this.lineSource, this.lineOffset);
-    } else if (requestIdBytes) {
-      std.requestId.pushAscii(requestIdBytes, requestIdStart, requestIdEnd);
+    std.model.pushMappedCodes(batch.model, from, to, modelMap);
+    std.status.pushMappedCodes(batch.status, from, to, statusMap);
+    std.latency.pushValues(batch.latency, from, to);
+    std.batch.pushValues(batch.batch, from, to);
+    std.gpu.pushValues(batch.gpu, from, to);
+    std.memory.pushValues(batch.memory, from, to);
+    if (source) {
+      std.requestId.pushOffsets(source, batch.lineOffset, from, to);
     } else {
-      std.requestId.push(requestId);
+      for (let i = from; i < to; i++) {
+        std.requestId.push(batch.ids?.[i] ?? null);
+      }
     }
-    const others = this.others;
-    for (let i = 0; i < others.length; i++) {
-      others[i].pushMissing(1);
+    for (const other of this.others) {
+      other.pushMissing(to - from);
     }
-    this.time.push(timeUs);
-    if (timeUs > this.newestUs) {
-      this.newestUs = timeUs;
+    this.time.pushValues(batch.time, from, to);
+    const time = batch.time;
+    let newest = this.newestUs;
+    for (let i = from; i < to; i++) {
+      if (time[i] > newest) {
+        newest = time[i];
+      }
     }
-    this.errors.push(isError);
-    this.length++;
-    return true;
+    this.newestUs = newest;
+    this.errors.pushFlags(batch.errors, from, to);
+    this.length += to - from;
   }
 
   /** The newest request's time (µs), for retention by age. */

@@ -1,0 +1,359 @@
+import { NUMERIC_FIELDS, type RowBatch } from '../store/store';
+import * as fast from './fast-scan';
+import * as timestamps from './timestamp';
+import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
+
+// Module-level copies: an imported binding read in a hot loop can cost a property lookup each time.
+const NULL = fast.NULL;
+const NUMBER = fast.NUMBER;
+const STRING = fast.STRING;
+const isoBytesToMicros = timestamps.isoBytesToMicros;
+
+/** How to read a log: field names, what counts as success, the zone of naive timestamps. */
+export interface SourceConfig {
+  /** Our field name to the name the log uses, e.g. `{ "latency_ms": "duration" }`. */
+  fieldMap?: Record<string, string>;
+  /** Status values that are not errors (case-insensitive). Any 2xx code is always a success. */
+  successStatuses?: string[];
+  /** Zone of timestamps written without one: `UTC` (default), `+02:00`, or an IANA name. */
+  timezone?: string;
+}
+
+export const DEFAULT_SUCCESS_STATUSES = ['success', 'ok'];
+
+/** Lines longer than this are skipped (`line_too_long`). */
+export const MAX_LINE_LENGTH = 1 << 20;
+
+/** Our standard fields, in the order of the byte scanner's slots. */
+export const STANDARD_FIELDS = ['timestamp', 'model', 'latency_ms', 'request_id', 'status', ...NUMERIC_FIELDS.slice(1)];
+
+/** The log's name of each standard field (the field map applied). */
+export function sourceNames(config: SourceConfig): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const field of STANDARD_FIELDS) {
+    names[field] = config.fieldMap?.[field] ?? field;
+  }
+  return names;
+}
+
+/** Is a status an error, by the configured success values (case-insensitive) and any 2xx code? null is not. */
+export function errorTest(config: SourceConfig): (status: string | number | null) => boolean {
+  const success = new Set((config.successStatuses ?? DEFAULT_SUCCESS_STATUSES).map((s) => s.toLowerCase()));
+  return (status) => {
+    if (status === null) {
+      return false;
+    }
+    const text = String(status).trim().toLowerCase();
+    return !(success.has(text) || /^2\d\d$/.test(text));
+  };
+}
+
+/**
+ * Lines read by the byte scanner, as columns, with what else the lines held: a batch is what a worker thread
+ * hands back, and the store appends its rows in one go. Rows are in line order; the lines the scanner does
+ * not take (anything but the common case) are kept as text, each with the row it comes before, for the full
+ * JSON.parse path — so that a store built from batches is the store line-by-line parsing builds.
+ */
+export interface LineBatch extends RowBatch {
+  /** Local dictionaries: code c is texts[c - 1]; 0 is missing. */
+  models: LocalTexts;
+  statuses: LocalTexts;
+  /** Lines skipped by the scanner itself (a missing timestamp, ...), by reason. */
+  skipped: Record<string, number>;
+  /** Lines for the full path: `row` is the number of batch rows before it, `offset` where it is in its file. */
+  fallbacks: Array<{ row: number; offset: number; text: string }>;
+}
+
+/**
+ * A batch's dictionary: texts[c - 1] is code c; `fallbacksBefore[c - 1]` counts the fallback lines before the
+ * value's first line, so that the store learns values in the order line-by-line parsing would.
+ */
+export interface LocalTexts {
+  texts: string[];
+  fallbacksBefore: number[];
+}
+
+/** Codes of a batch's local dictionary; as many distinct values as fit 16 bits, the rest go to the full path. */
+const MAX_LOCAL_CODES = 0xffff;
+
+/** A batch's local dictionary of short ASCII values (models, statuses), matched by bytes without making strings. */
+class LocalDictionary implements LocalTexts {
+  readonly texts: string[] = [];
+  readonly fallbacksBefore: number[] = [];
+  /** Fallback lines so far (set by the scanner). */
+  fallbacks = 0;
+  private readonly index = new Map<string, number>();
+  /** Byte copies of the first values, compared before making a string. */
+  private readonly bytes: Buffer[] = [];
+  private static readonly BYTE_CACHE = 256;
+
+  /** The code of buf[start, end) (ASCII), adding it; 0 when the dictionary is full. */
+  codeOfBytes(buf: Buffer, start: number, end: number): number {
+    const length = end - start;
+    const cached = this.bytes;
+    outer: for (let i = 0; i < cached.length; i++) {
+      const text = cached[i];
+      if (text.length !== length) {
+        continue;
+      }
+      for (let j = 0; j < length; j++) {
+        if (text[j] !== buf[start + j]) {
+          continue outer;
+        }
+      }
+      return i + 1;
+    }
+    const code = this.codeOf(buf.toString('latin1', start, end));
+    if (code === cached.length + 1 && cached.length < LocalDictionary.BYTE_CACHE) {
+      cached.push(Buffer.from(buf.subarray(start, end)));
+    }
+    return code;
+  }
+
+  /** The code of `text`, adding it; 0 when the dictionary is full. */
+  codeOf(text: string): number {
+    let code = this.index.get(text);
+    if (code === undefined) {
+      if (this.texts.length >= MAX_LOCAL_CODES) {
+        return 0;
+      }
+      this.texts.push(text);
+      this.fallbacksBefore.push(this.fallbacks);
+      code = this.texts.length;
+      this.index.set(text, code);
+    }
+    return code;
+  }
+}
+
+/** Growable columns of one batch. */
+class BatchColumns {
+  rows = 0;
+  time: Float64Array;
+  errors: Uint8Array;
+  model: Uint16Array;
+  status: Uint16Array;
+  latency: Float64Array;
+  batch: Float64Array;
+  gpu: Float64Array;
+  memory: Float64Array;
+  lineOffset: Float64Array;
+
+  constructor(capacity: number) {
+    this.time = new Float64Array(capacity);
+    this.errors = new Uint8Array(capacity);
+    this.model = new Uint16Array(capacity);
+    this.status = new Uint16Array(capacity);
+    this.latency = new Float64Array(capacity);
+    this.batch = new Float64Array(capacity);
+    this.gpu = new Float64Array(capacity);
+    this.memory = new Float64Array(capacity);
+    this.lineOffset = new Float64Array(capacity);
+  }
+
+  grow(): void {
+    const capacity = this.time.length * 2;
+    const grow = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a);
+      return b;
+    };
+    this.time = grow(this.time, (n) => new Float64Array(n));
+    this.errors = grow(this.errors, (n) => new Uint8Array(n));
+    this.model = grow(this.model, (n) => new Uint16Array(n));
+    this.status = grow(this.status, (n) => new Uint16Array(n));
+    this.latency = grow(this.latency, (n) => new Float64Array(n));
+    this.batch = grow(this.batch, (n) => new Float64Array(n));
+    this.gpu = grow(this.gpu, (n) => new Float64Array(n));
+    this.memory = grow(this.memory, (n) => new Float64Array(n));
+    this.lineOffset = grow(this.lineOffset, (n) => new Float64Array(n));
+  }
+}
+
+/**
+ * Reads buffers of log lines into batches with the byte scanner (slots in STANDARD_FIELDS order). Used by the
+ * line parser on the main thread and by the scan workers, so both read a line the same way.
+ */
+export class BatchScanner {
+  private readonly zone: NaiveZone;
+  private readonly isError: (status: string | number | null) => boolean;
+  private readonly scanner: fast.FastScanner;
+  /** False when two of our fields read one log field: every line takes the full path, whose rules decide. */
+  readonly usable: boolean;
+
+  constructor(config: SourceConfig = {}) {
+    this.zone = parseZone(config.timezone);
+    this.isError = errorTest(config);
+    const names = sourceNames(config);
+    const keys = STANDARD_FIELDS.map((field) => names[field]);
+    this.scanner = new fast.FastScanner(keys);
+    this.usable = new Set(keys).size === keys.length;
+  }
+
+  /**
+   * The lines of buf[start, end) (\n-separated; the last may end at `end` without one). `base`: the file offset
+   * of buf[0], for the rows' line offsets; `inMemoryIds`: keep each row's request id as text (lines not from a
+   * file), instead of only its line's offset.
+   */
+  scan(buf: Buffer, start: number, end: number, base: number, inMemoryIds = false): LineBatch {
+    const columns = new BatchColumns(Math.max(16, Math.ceil((end - start) / 128)));
+    const models = new LocalDictionary();
+    const statuses = new LocalDictionary();
+    /** isError of each local status code. */
+    let statusError = new Uint8Array(64);
+    const skipped: Record<string, number> = {};
+    const fallbacks: LineBatch['fallbacks'] = [];
+    const ids: Array<string | null> | undefined = inMemoryIds ? [] : undefined;
+    const skip = (reason: string): void => {
+      skipped[reason] = (skipped[reason] ?? 0) + 1;
+    };
+    const fallback = (from: number, to: number): void => {
+      fallbacks.push({ row: columns.rows, offset: base + from, text: buf.toString('utf8', from, to) });
+      models.fallbacks = statuses.fallbacks = fallbacks.length;
+    };
+
+    const scanner = this.scanner;
+    const kind = scanner.kind;
+    const value = scanner.number;
+    const zone = this.zone;
+    const usable = this.usable;
+    let lineStart = start;
+    while (lineStart < end) {
+      let lineEnd = buf.indexOf(10, lineStart);
+      if (lineEnd < 0 || lineEnd > end) {
+        lineEnd = end;
+      }
+      const from = lineStart;
+      lineStart = lineEnd + 1;
+      if (!usable || lineEnd - from > MAX_LINE_LENGTH || !scanner.scan(buf, from, lineEnd)) {
+        fallback(from, lineEnd);
+        continue;
+      }
+      // Slots: 0 timestamp, 1 model, 2 latency_ms, 3 request_id, 4 status, 5 batch_size, 6 gpu_util, 7 memory_used_gb.
+      // Numbers given as text, booleans: rare, and their rules live in the full path.
+      if (
+        kind[1] > STRING ||
+        kind[2] > NUMBER ||
+        kind[3] > STRING ||
+        kind[4] > STRING ||
+        kind[5] > NUMBER ||
+        kind[6] > NUMBER ||
+        kind[7] > NUMBER
+      ) {
+        fallback(from, lineEnd);
+        continue;
+      }
+
+      let time: number | null | undefined;
+      const tk = kind[0];
+      if (tk === fast.ABSENT || tk === NULL) {
+        skip('missing_timestamp');
+        continue;
+      } else if (tk === NUMBER) {
+        time = timestampToMicros(value[0], zone);
+      } else if (tk === STRING) {
+        time = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], zone);
+        if (time === undefined) {
+          time = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), zone);
+        }
+      } else {
+        time = null; // a boolean
+      }
+      if (time === null) {
+        skip('invalid_timestamp');
+        continue;
+      }
+
+      const mk = kind[1];
+      if (mk === fast.ABSENT || mk === NULL || (mk === STRING && scanner.start[1] === scanner.end[1])) {
+        skip('missing_model');
+        continue;
+      }
+      if (kind[2] === fast.ABSENT) {
+        skip('missing_latency');
+        continue;
+      }
+      // Values are learned only from lines that are kept, as the full path does.
+      const modelCode =
+        mk === NUMBER ? models.codeOf(String(value[1])) : models.codeOfBytes(buf, scanner.start[1], scanner.end[1]);
+      let statusCode = 0;
+      const sk = kind[4];
+      if (sk === NUMBER) {
+        statusCode = Number.isFinite(value[4]) ? statuses.codeOf(String(value[4])) : 0;
+      } else if (sk === STRING) {
+        statusCode = statuses.codeOfBytes(buf, scanner.start[4], scanner.end[4]);
+      }
+      if (modelCode === 0 || (statusCode === 0 && (sk === STRING || (sk === NUMBER && Number.isFinite(value[4]))))) {
+        // A local dictionary is full (tens of thousands of distinct values in one batch): the full path.
+        fallback(from, lineEnd);
+        continue;
+      }
+      if (statusCode >= statusError.length) {
+        const grown = new Uint8Array(Math.max(statusCode + 1, statusError.length * 2));
+        grown.set(statusError);
+        statusError = grown;
+      }
+      if (statusCode !== 0 && statusError[statusCode] === 0) {
+        // A new status: decide once whether it is an error (bit 1 set: decided, bit 0: the answer).
+        statusError[statusCode] = this.isError(statuses.texts[statusCode - 1]) ? 3 : 2;
+      }
+
+      const row = columns.rows;
+      if (row === columns.time.length) {
+        columns.grow();
+      }
+      columns.time[row] = time;
+      columns.errors[row] = statusError[statusCode] & 1;
+      columns.model[row] = modelCode;
+      columns.status[row] = statusCode;
+      columns.latency[row] = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
+      columns.batch[row] = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
+      columns.gpu[row] = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
+      columns.memory[row] = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
+      columns.lineOffset[row] = base + from;
+      if (ids) {
+        const rk = kind[3];
+        ids.push(
+          rk === STRING
+            ? buf.toString('latin1', scanner.start[3], scanner.end[3])
+            : rk === NUMBER && Number.isFinite(value[3])
+              ? String(value[3])
+              : null
+        );
+      }
+      columns.rows = row + 1;
+    }
+    return {
+      rows: columns.rows,
+      time: columns.time,
+      errors: columns.errors,
+      model: columns.model,
+      status: columns.status,
+      latency: columns.latency,
+      batch: columns.batch,
+      gpu: columns.gpu,
+      memory: columns.memory,
+      lineOffset: columns.lineOffset,
+      ids,
+      models,
+      statuses,
+      skipped,
+      fallbacks,
+    };
+  }
+}
+
+/** The buffers of a batch's columns, to hand them to another thread without copying. */
+export function batchTransferList(batch: LineBatch): ArrayBuffer[] {
+  return [
+    batch.time,
+    batch.errors,
+    batch.model,
+    batch.status,
+    batch.latency,
+    batch.batch,
+    batch.gpu,
+    batch.memory,
+    batch.lineOffset,
+  ].map((a) => a.buffer as ArrayBuffer);
+}
