@@ -149,7 +149,9 @@ describe('reading with scan workers', () => {
   it('a worker that stops fails the read with a clear error, and later scans fail at once', async () => {
     const pool = ScanPool.open({}, 1) as ScanPool;
     const scans = new OrderedScans(pool, { path: 'x', gzip: false }, () => undefined);
-    const stopped = new Promise((resolve) => (pool as unknown as { workers: Array<{ on: Function }> }).workers[0].on('exit', resolve));
+    const stopped = new Promise((resolve) =>
+      (pool as unknown as { workers: Array<{ on: Function }> }).workers[0].on('exit', resolve)
+    );
     await (pool as unknown as { workers: Array<{ terminate(): Promise<number> }> }).workers[0].terminate();
     await stopped;
     await expect(scans.add(Buffer.from('{}\n'), 0, 2, 0, 3).then(() => scans.drain())).rejects.toThrow(

@@ -65,7 +65,7 @@ export class RequestIdColumn {
       grown.set(this.offsets);
       this.offsets = grown;
     }
-    for (let i = from; i < to; ) {
+    for (let i = from; i < to;) {
       this.pushOffset(source, offsets[i++]); // opens a segment when needed
       const last = this.segmentBase.length - 1;
       const base = this.segmentBase[last];
