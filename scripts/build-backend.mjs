@@ -42,6 +42,7 @@ import {
 import { arch } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedScanWorker } from './embedded-scan-worker.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -242,34 +243,6 @@ const absentOptionalModules = {
   },
 };
 
-/**
- * The scan workers' script (pkg/sources/scan-worker.ts), bundled now and embedded: in development
- * pkg/sources/scan-worker-source.ts bundles it at run time with esbuild, which the executable does not have.
- */
-async function embeddedScanWorker(esbuild) {
-  const worker = await esbuild.build({
-    entryPoints: [join(ROOT, 'pkg', 'sources', 'scan-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    target: `node${NODE_VERSION.split('.')[0]}`,
-    format: 'cjs',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = worker.outputFiles[0].text;
-  return {
-    name: 'embedded-scan-worker',
-    setup(b) {
-      b.onResolve({ filter: /[\\/]scan-worker-source$/ }, (a) => ({ path: a.path, namespace: 'embedded-scan-worker' }));
-      b.onLoad({ filter: /.*/, namespace: 'embedded-scan-worker' }, () => ({
-        contents: `export function scanWorkerSource() { return ${JSON.stringify(code)}; }`,
-        loader: 'js',
-      }));
-    },
-  };
-}
-
 async function bundle(entry, runtimeNode) {
   if (!existsSync(entry)) {
     fail(
@@ -294,7 +267,7 @@ async function bundle(entry, runtimeNode) {
       logLevel: 'silent',
       // Lets an entry outside the repo (a stub while developing) resolve the repo's dependencies.
       nodePaths: [join(ROOT, 'node_modules')],
-      plugins: [absentOptionalModules, await embeddedScanWorker(esbuild)],
+      plugins: [absentOptionalModules, await embeddedScanWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`)],
     });
   } catch (e) {
     const msgs = e.errors ? esbuild.formatMessagesSync(e.errors, { kind: 'error' }).join('') : String(e);

@@ -393,3 +393,71 @@ describe('LineParser: the byte scanner and the full path give identical stores',
     }
   }, 120_000);
 });
+
+describe('FastScanner: four bytes at a time, and lines read against the layout of earlier lines', () => {
+  // Bytes that must end a plain string or the fast path (and some that must not), at every place in a 4-byte word.
+  const SPECIAL = ['\\"', '\\\\', '\\u0041', '\t', '\u0001', '\u001f', '\u007f', 'é', '€', '😀', ' ', '~'];
+
+  it('finds the end of a string, or what the fast path leaves to JSON.parse, wherever it falls in a word', () => {
+    const lines: string[] = [];
+    for (const special of SPECIAL) {
+      for (let before = 0; before < 9; before++) {
+        for (let after = 0; after < 5; after++) {
+          const text = `${'a'.repeat(before)}${special}${'b'.repeat(after)}`;
+          // Raw JSON text: escapes stay escapes, raw control characters stay raw (JSON.parse refuses those).
+          const raw = `"${text}"`;
+          for (const field of ['model', 'status', 'request_id']) {
+            lines.push(withRaw(field, raw));
+          }
+        }
+      }
+    }
+    const store = expectSame(lines);
+    expect(store.length).toBeGreaterThan(0);
+    expect(store.skipped.invalid_json).toBeGreaterThan(0); // the raw tab and control characters
+  });
+
+  it('reads every layout alike: lines unlike the ones before, more layouts than it keeps, one byte off', () => {
+    const variants = [
+      withRaw('x', undefined),
+      withRaw('status', undefined), // a field missing
+      withRaw('gpu_util', 'NaN'),
+      withRaw('x', undefined, true), // compact
+      withRaw('x', undefined).replace('{"timestamp"', '{ "timestamp"'),
+      withRaw('x', undefined) + '  ',
+      withRaw('x', undefined) + '\r',
+      withRaw('x', undefined).replace('"timestamp"', '"timestamq"'), // an unknown key: JSON.parse's extra field
+      withRaw('x', undefined).replace('"model": ', '"model":  '),
+      withRaw('x', undefined).replace(', "status"', ',"status"'),
+      withRaw('x', undefined).replace('"latency_ms": 12.5', '"latency_ms": 12.5e0'),
+      withRaw('model', '"a, \\"status\\": b"'), // a value holding the text of the next key
+      withRaw('latency_ms', 'true'),
+      withRaw('latency_ms', '1.5.5'),
+      withRaw('x', undefined).replace('}', '}}'),
+      withRaw('x', undefined).slice(0, -1), // cut short
+    ];
+    const lines: string[] = [];
+    // Runs of each, then every variant after every other: the scanner switches layouts all the time.
+    for (const variant of variants) {
+      lines.push(variant, variant, variant);
+    }
+    for (const a of variants) {
+      for (const b of variants) {
+        lines.push(a, b, withRaw('x', undefined));
+      }
+    }
+    const store = expectSame(lines);
+    expect(store.length).toBeGreaterThan(lines.length / 2);
+  });
+
+  it('keeps a field missing from some lines apart from the usual layout', () => {
+    const scanner = new FastScanner(['timestamp', 'model', 'latency_ms', 'request_id', 'status']);
+    const full = Buffer.from('{"timestamp": 1, "model": "m", "latency_ms": 2.5, "request_id": "r", "status": "ok"}');
+    const missing = Buffer.from('{"timestamp": 1, "model": "m", "latency_ms": 2.5, "request_id": "r"}');
+    for (const line of [full, missing, full, missing, missing, full]) {
+      expect(scanner.scan(line, 0, line.length)).toBe(true);
+      expect(scanner.kind[4]).toBe(line === full ? STRING : 0);
+      expect(scanner.number[2]).toBe(2.5);
+    }
+  });
+});

@@ -18,12 +18,36 @@ export const FALSE = 5;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+/** JSON whitespace: space, tab, CR, LF. */
+const SPACE = new Uint8Array(256);
+SPACE[0x20] = SPACE[0x09] = SPACE[0x0d] = SPACE[0x0a] = 1;
 
-/** Bytes that end the fast path inside a string: a backslash (escape), control characters, non-ASCII. */
-const NOT_PLAIN = new Uint8Array(256);
+/**
+ * Does the 4-byte word (little-endian) hold a byte that ends a plain string — a quote, a backslash, a control
+ * character, a non-ASCII byte? Bit tricks on all four bytes at once: (x - 0x01010101) & ~x & 0x80808080 is non-zero
+ * exactly when some byte of x is zero (here x = word ^ quotes, word ^ backslashes), and (word - 0x20202020) & ~word
+ * & 0x80808080 when some byte is below 0x20 (bytes of 0x80 and more are caught first).
+ */
+function wordStops(word: number): boolean {
+  if ((word & 0x80808080) !== 0) {
+    return true;
+  }
+  const quotes = word ^ 0x22222222;
+  const backslashes = word ^ 0x5c5c5c5c;
+  return (
+    ((quotes - 0x01010101) & ~quotes & 0x80808080) !== 0 ||
+    ((backslashes - 0x01010101) & ~backslashes & 0x80808080) !== 0 ||
+    ((word - 0x20202020) & ~word & 0x80808080) !== 0
+  );
+}
+
+/**
+ * Bytes that end a plain string: the closing quote, and those that end the fast path — a backslash (escape),
+ * control characters, non-ASCII.
+ */
+const STRING_STOP = new Uint8Array(256);
 for (let c = 0; c < 256; c++) {
-  NOT_PLAIN[c] = c === 0x5c || c < 0x20 || c >= 0x80 ? 1 : 0;
+  STRING_STOP[c] = c === 0x22 || c === 0x5c || c < 0x20 || c >= 0x80 ? 1 : 0;
 }
 
 /** Does `buf[at..]` hold the ASCII word `word`? */
@@ -39,6 +63,31 @@ function matchWord(buf: Buffer, at: number, end: number, word: string): boolean 
   return true;
 }
 
+/** Bytes a line must hold at some place, as whole little-endian 4-byte words and the bytes after them. */
+interface Literal {
+  bytes: Buffer;
+  words: Uint32Array;
+}
+
+function literalOf(bytes: Buffer): Literal {
+  const copy = Buffer.from(bytes);
+  const words = new Uint32Array(copy.length >> 2);
+  for (let w = 0; w < words.length; w++) {
+    words[w] = copy.readUInt32LE(w * 4);
+  }
+  return { bytes: copy, words };
+}
+
+/** Line layouts kept: the usual one and a few variants (a field missing from some lines, a null...). */
+const MAX_TEMPLATES = 4;
+
+/** A line layout: the slots of its values in order, and the bytes before, between and after them. */
+interface Template {
+  slots: Int8Array;
+  /** literals[f] comes before value f; literals[slots.length] after the last value (the closing brace...). */
+  literals: Literal[];
+}
+
 export class FastScanner {
   /** Per slot (the order of the key names given): the kind of value seen on the last line. */
   readonly kind: Uint8Array;
@@ -47,17 +96,39 @@ export class FastScanner {
   readonly start: Int32Array;
   readonly end: Int32Array;
   private readonly keys: Buffer[];
+  /** Each key's bytes as little-endian 4-byte words (the whole words of it), to compare four bytes at a time. */
+  private readonly keyWords: Uint32Array[];
   /** The slots in the order the previous line had its keys: the likely order of the next. */
   private readonly order: Int8Array;
+  /** Layouts of the last lines read in full, the latest first, tried in turn on the next line. */
+  private readonly templates: Template[] = [];
+  /** Where the values of the line being read in full are, in line order (for its template). */
+  private readonly fieldSlots: Int8Array;
+  private readonly valueFrom: Int32Array;
+  private readonly valueTo: Int32Array;
+  private fieldCount = 0;
+  /** The buffer of the last line scanned, and a view of it for reading 4-byte words. */
+  private buf: Buffer | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(keyNames: string[]) {
     this.keys = keyNames.map((k) => Buffer.from(k, 'utf8'));
+    this.keyWords = this.keys.map((key) => {
+      const words = new Uint32Array(key.length >> 2);
+      for (let w = 0; w < words.length; w++) {
+        words[w] = key.readUInt32LE(w * 4);
+      }
+      return words;
+    });
     const n = keyNames.length;
     this.kind = new Uint8Array(n);
     this.number = new Float64Array(n);
     this.start = new Int32Array(n);
     this.end = new Int32Array(n);
     this.order = new Int8Array(n).fill(-1);
+    this.fieldSlots = new Int8Array(n);
+    this.valueFrom = new Int32Array(n);
+    this.valueTo = new Int32Array(n);
   }
 
   /** Is the key at buf[at..] (after its opening quote) exactly key `slot`, closing quote included? */
@@ -67,7 +138,15 @@ export class FastScanner {
     if (at + length >= end || buf[at + length] !== 0x22) {
       return false;
     }
-    for (let i = 0; i < length; i++) {
+    const words = this.keyWords[slot];
+    const view = this.view;
+    let i = 0;
+    for (let w = 0; w < words.length; w++, i += 4) {
+      if (view.getUint32(at + i, true) !== words[w]) {
+        return false;
+      }
+    }
+    for (; i < length; i++) {
       if (key[i] !== buf[at + i]) {
         return false;
       }
@@ -99,19 +178,111 @@ export class FastScanner {
    * line is not the common case (or not valid JSON); read it with the full parser.
    */
   scan(buf: Buffer, start: number, end: number): boolean {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const templates = this.templates;
+    for (let t = 0; t < templates.length; t++) {
+      this.clearKinds();
+      if (this.scanTemplate(templates[t], buf, start, end)) {
+        if (t > 0) {
+          templates.unshift(templates.splice(t, 1)[0]); // the likeliest layout first
+        }
+        return true;
+      }
+    }
+    this.clearKinds();
+    if (!this.scanAny(buf, start, end)) {
+      return false;
+    }
+    const template = this.templateOf(buf, start, end);
+    if (template) {
+      templates.unshift(template);
+      templates.length = Math.min(templates.length, MAX_TEMPLATES);
+    }
+    return true;
+  }
+
+  private clearKinds(): void {
+    const kind = this.kind;
+    for (let i = 0; i < kind.length; i++) {
+      kind[i] = ABSENT;
+    }
+  }
+
+  /**
+   * The line as the last line scanned in full was laid out: the same keys in the same order with the same bytes
+   * between the values (json.dumps writes every line alike), checked four bytes at a time; only the values are
+   * read. False (some slots may be set) when the line is laid out otherwise.
+   */
+  private scanTemplate(template: Template, buf: Buffer, start: number, end: number): boolean {
+    const { slots, literals } = template;
+    let p = start;
+    for (let f = 0; f < slots.length; f++) {
+      const literal = literals[f];
+      if (!this.literalAt(buf, p, end, literal)) {
+        return false;
+      }
+      p = this.scanValue(buf, p + literal.bytes.length, end, slots[f]);
+      if (p < 0) {
+        return false;
+      }
+    }
+    const last = literals[slots.length];
+    return p + last.bytes.length === end && this.literalAt(buf, p, end, last);
+  }
+
+  /** Does buf[p..] (before `end`) start with the literal's bytes? */
+  private literalAt(buf: Buffer, p: number, end: number, literal: Literal): boolean {
+    const { bytes, words } = literal;
+    if (p + bytes.length > end) {
+      return false;
+    }
+    const view = this.view;
+    let i = 0;
+    for (let w = 0; w < words.length; w++, i += 4) {
+      if (view.getUint32(p + i, true) !== words[w]) {
+        return false;
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] !== buf[p + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The template of a line scanAny just read: its slots in order and the bytes around its values. */
+  private templateOf(buf: Buffer, start: number, end: number): Template | null {
+    const count = this.fieldCount;
+    if (count === 0) {
+      return null;
+    }
+    const literals: Literal[] = [];
+    for (let f = 0; f <= count; f++) {
+      const from = f === 0 ? start : this.valueTo[f - 1];
+      literals.push(literalOf(buf.subarray(from, f === count ? end : this.valueFrom[f])));
+    }
+    return { slots: this.fieldSlots.slice(0, count), literals };
+  }
+
+  /** Any layout: keys in any order, any whitespace. Records where each value is, for templateOf. */
+  private scanAny(buf: Buffer, start: number, end: number): boolean {
     const kind = this.kind;
     const order = this.order;
     let fieldIndex = 0;
-    kind.fill(ABSENT);
+    this.fieldCount = 0;
     let p = start;
-    while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+    while (p < end && SPACE[buf[p]] === 1) {
       p++;
     }
     if (p >= end || buf[p] !== 0x7b /* { */) {
       return false;
     }
     p++;
-    while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+    while (p < end && SPACE[buf[p]] === 1) {
       p++;
     }
     for (;;) {
@@ -124,17 +295,10 @@ export class FastScanner {
       if (slot >= 0 && this.keyIs(buf, keyStart, end, slot)) {
         p = keyStart + this.keys[slot].length;
       } else {
-        while (p < end) {
-          const c = buf[p];
-          if (c === 0x22) {
-            break;
-          }
-          if (NOT_PLAIN[c]) {
-            return false;
-          }
+        while (p < end && STRING_STOP[buf[p]] === 0) {
           p++;
         }
-        if (p >= end) {
+        if (p >= end || buf[p] !== 0x22) {
           return false;
         }
         slot = this.slotOf(buf, keyStart, p);
@@ -145,74 +309,29 @@ export class FastScanner {
           order[fieldIndex] = slot;
         }
       }
-      fieldIndex++;
-      if (kind[slot] !== ABSENT) {
+      if (kind[slot] !== ABSENT || fieldIndex >= this.fieldSlots.length) {
         return false;
       }
       p++;
-      while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+      while (p < end && SPACE[buf[p]] === 1) {
         p++;
       }
       if (p >= end || buf[p] !== 0x3a /* : */) {
         return false;
       }
       p++;
-      while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+      while (p < end && SPACE[buf[p]] === 1) {
         p++;
       }
-      if (p >= end) {
+      this.fieldSlots[fieldIndex] = slot;
+      this.valueFrom[fieldIndex] = p;
+      p = this.scanValue(buf, p, end, slot);
+      if (p < 0) {
         return false;
       }
-      // The value.
-      const c = buf[p];
-      if (c === 0x22) {
-        const valueStart = ++p;
-        while (p < end) {
-          const d = buf[p];
-          if (d === 0x22) {
-            break;
-          }
-          if (NOT_PLAIN[d]) {
-            return false;
-          }
-          p++;
-        }
-        if (p >= end) {
-          return false;
-        }
-        kind[slot] = STRING;
-        this.start[slot] = valueStart;
-        this.end[slot] = p;
-        p++;
-      } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-        if (c === 0x2d && matchWord(buf, p + 1, end, 'Infinity')) {
-          kind[slot] = NULL;
-          p += 9;
-        } else {
-          p = this.scanNumber(buf, p, end, slot);
-          if (p < 0) {
-            return false;
-          }
-        }
-      } else if (c === 0x6e /* n */ && matchWord(buf, p, end, 'null')) {
-        kind[slot] = NULL;
-        p += 4;
-      } else if (c === 0x74 /* t */ && matchWord(buf, p, end, 'true')) {
-        kind[slot] = TRUE;
-        p += 4;
-      } else if (c === 0x66 /* f */ && matchWord(buf, p, end, 'false')) {
-        kind[slot] = FALSE;
-        p += 5;
-      } else if (c === 0x4e /* N */ && matchWord(buf, p, end, 'NaN')) {
-        kind[slot] = NULL;
-        p += 3;
-      } else if (c === 0x49 /* I */ && matchWord(buf, p, end, 'Infinity')) {
-        kind[slot] = NULL;
-        p += 8;
-      } else {
-        return false;
-      }
-      while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+      this.valueTo[fieldIndex] = p;
+      fieldIndex++;
+      while (p < end && SPACE[buf[p]] === 1) {
         p++;
       }
       if (p >= end) {
@@ -220,7 +339,7 @@ export class FastScanner {
       }
       if (buf[p] === 0x2c /* , */) {
         p++;
-        while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+        while (p < end && SPACE[buf[p]] === 1) {
           p++;
         }
         continue;
@@ -231,10 +350,66 @@ export class FastScanner {
       p++;
       break;
     }
-    while (p < end && buf[p] <= 0x20 && isSpace(buf[p])) {
+    while (p < end && SPACE[buf[p]] === 1) {
       p++;
     }
+    this.fieldCount = fieldIndex;
     return p === end;
+  }
+
+  /** The value at buf[p] into `slot`; the position after it, or -1 when it is not one the fast path reads. */
+  private scanValue(buf: Buffer, p: number, end: number, slot: number): number {
+    if (p >= end) {
+      return -1;
+    }
+    const kind = this.kind;
+    const c = buf[p];
+    if (c === 0x22) {
+      const valueStart = ++p;
+      // Four bytes at a time while none of them ends the string, then byte by byte.
+      const view = this.view;
+      while (p + 4 <= end && !wordStops(view.getUint32(p, true))) {
+        p += 4;
+      }
+      while (p < end && STRING_STOP[buf[p]] === 0) {
+        p++;
+      }
+      if (p >= end || buf[p] !== 0x22) {
+        return -1;
+      }
+      kind[slot] = STRING;
+      this.start[slot] = valueStart;
+      this.end[slot] = p;
+      return p + 1;
+    }
+    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
+      if (c === 0x2d && matchWord(buf, p + 1, end, 'Infinity')) {
+        kind[slot] = NULL;
+        return p + 9;
+      }
+      return this.scanNumber(buf, p, end, slot);
+    }
+    if (c === 0x6e /* n */ && matchWord(buf, p, end, 'null')) {
+      kind[slot] = NULL;
+      return p + 4;
+    }
+    if (c === 0x74 /* t */ && matchWord(buf, p, end, 'true')) {
+      kind[slot] = TRUE;
+      return p + 4;
+    }
+    if (c === 0x66 /* f */ && matchWord(buf, p, end, 'false')) {
+      kind[slot] = FALSE;
+      return p + 5;
+    }
+    if (c === 0x4e /* N */ && matchWord(buf, p, end, 'NaN')) {
+      kind[slot] = NULL;
+      return p + 3;
+    }
+    if (c === 0x49 /* I */ && matchWord(buf, p, end, 'Infinity')) {
+      kind[slot] = NULL;
+      return p + 8;
+    }
+    return -1;
   }
 
   /**

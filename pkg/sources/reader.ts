@@ -333,7 +333,13 @@ export class LogReader {
         }
       }
       if (this.pool) {
+        let roomMade = false;
         return new OrderedScans(this.pool, source, (batch: LineBatch, from: LineSource, bytes: number) => {
+          if (!roomMade && batch.rows > 0) {
+            // Lines are alike in length: the first batch tells about how many rows the file holds.
+            this.store.makeRoom(Math.ceil((newBytes / bytes) * batch.rows * 1.02));
+            roomMade = true;
+          }
           this.parser.addBatch(batch, from);
           this.bytesRead += bytes;
           this.bytesReadByWorkers += bytes;

@@ -125,6 +125,13 @@ export class NumberColumn {
     }
   }
 
+  /** Room for `rows` more rows without growing (a bulk read that knows roughly how many are coming). */
+  makeRoom(rows: number): void {
+    if (this.length + rows > this.data.length) {
+      this.resize(this.length + rows);
+    }
+  }
+
   get(row: number): number {
     const v = this.data[row];
     return this.float ? v : v === this.missing ? NaN : v / this.factor;
@@ -291,6 +298,15 @@ export class DictionaryColumn {
       this.codes = codes = grown;
     }
     codes[this.length++] = code;
+  }
+
+  /** Room for `rows` more rows without growing. */
+  makeRoom(rows: number): void {
+    if (this.length + rows > this.codes.length) {
+      const grown = new (this.codes.constructor as new (n: number) => CodeArray)(this.length + rows);
+      grown.set(this.codes.subarray(0, this.length));
+      this.codes = grown;
+    }
   }
 
   /** Appends codes[from, to), each through `map` (codes of another dictionary to this one's): pushCode of each. */

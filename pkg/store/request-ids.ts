@@ -58,6 +58,15 @@ export class RequestIdColumn {
     this.pushOffset(source, offset);
   }
 
+  /** Room for `rows` more rows without growing. */
+  makeRoom(rows: number): void {
+    if (this.length + rows > this.offsets.length) {
+      const grown = new Uint32Array(this.length + rows);
+      grown.set(this.offsets.subarray(0, this.length));
+      this.offsets = grown;
+    }
+  }
+
   /** Rows whose ids are in the lines at offsets[from, to) of `source`. */
   pushOffsets(source: LineSource, offsets: Float64Array, from: number, to: number): void {
     if (this.length + (to - from) > this.offsets.length) {

@@ -53,6 +53,14 @@ class FlagColumn {
     this.data[this.length++] = flag ? 1 : 0;
   }
 
+  makeRoom(rows: number): void {
+    if (this.length + rows > this.data.length) {
+      const grown = new Uint8Array(this.length + rows);
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
+    }
+  }
+
   pushFlags(flags: Uint8Array, from: number, to: number): void {
     if (this.length + (to - from) > this.data.length) {
       const grown = new Uint8Array(grownCapacity(this.data.length, this.length + (to - from)));
@@ -248,6 +256,18 @@ export class Store {
     this.newestUs = newest;
     this.errors.pushFlags(batch.errors, from, to);
     this.length += to - from;
+  }
+
+  /**
+   * Room for about `rows` more rows in every column, so that a large read does not grow (copy) them again and
+   * again; trim() gives back what was not used.
+   */
+  makeRoom(rows: number): void {
+    this.time.makeRoom(rows);
+    this.errors.makeRoom(rows);
+    for (const column of this.columns.values()) {
+      column.makeRoom(rows);
+    }
   }
 
   /** The newest request's time (µs), for retention by age. */
