@@ -17,7 +17,6 @@ export function correlation(ctx: AnalysisContext): Frame[] {
     throw new QueryError(`unknown correlation method "${method}"; use pearson or spearman`);
   }
   const selection = select(store, ctx.range, query.filters);
-  const { rows } = selection;
   const columns = metrics.map((m) => numericColumn(store, m));
   const n = metrics.length;
   const matrix = metrics.map(() => new Float64Array(n));
@@ -27,11 +26,12 @@ export function correlation(ctx: AnalysisContext): Frame[] {
       pearsonFromBlocks(store, metrics, selection) ??
       pearsonMatrix(
         columns.map((c) => c.raw()),
-        rows
+        selection.rows
       );
     all.r.forEach((row, i) => matrix[i].set(row));
     all.pairs.forEach((row, i) => row.forEach((count, j) => (pairs[i][j] = count)));
   }
+  const rows = method === 'spearman' ? selection.rows : new Uint32Array(0);
   const decoded = method === 'spearman' ? columns.map((c) => c.valuesAt(rows)) : [];
   for (let i = 0; i < n && method !== 'pearson'; i++) {
     for (let j = i; j < n; j++) {
@@ -69,10 +69,10 @@ function pearsonFromBlocks(
   const whole = new Uint8Array(Math.ceil(store.length / Store.TIME_BLOCK) + 1);
   used.forEach((b) => (whole[b] = 1));
   const others: number[] = [];
-  const runs = runsOutside(selection, whole);
+  const { rows, runs } = runsOutside(selection, whole);
   for (let k = 0; k < runs.length; k += 2) {
     for (let i = runs[k]; i < runs[k + 1]; i++) {
-      others.push(selection.rows[i]);
+      others.push(rows === null ? i : rows[i]);
     }
   }
   const columns = PAIR_METRICS.map((m) => numericColumn(store, m).raw());

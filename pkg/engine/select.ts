@@ -16,6 +16,11 @@ export interface Selection {
    * an analysis may use what it pre-computed per block for them instead of their rows. Increasing.
    */
   wholeBlocks?: number[];
+  /**
+   * Every selected row is in wholeBlocks (a whole-table query, or a range that falls on block edges): `rows` is
+   * then only made when asked for, since an analysis that works per block may never need it.
+   */
+  allWhole?: boolean;
 }
 
 /** A per-row test for one field's filter. */
@@ -73,10 +78,32 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
   const blocks = blockMin.length;
   // Room for every row of the blocks the range touches.
   let room = 0;
+  let allWhole = tests.length === 0;
   for (let b = 0; b < blocks; b++) {
     if (blockMax[b] >= lo && blockMin[b] <= hi) {
       room += Math.min(n, (b + 1) * blockSize) - b * blockSize;
+      allWhole &&= blockMin[b] >= lo && blockMax[b] <= hi;
     }
+  }
+  if (allWhole) {
+    const wholeBlocks: number[] = [];
+    for (let b = 0; b < blocks; b++) {
+      if (blockMax[b] >= lo && blockMin[b] <= hi) {
+        wholeBlocks.push(b);
+      }
+    }
+    let rows: Uint32Array | null = null;
+    return {
+      store,
+      get rows(): Uint32Array {
+        rows ??= rowsOfBlocks(wholeBlocks, blockSize, n, room);
+        return rows;
+      },
+      fromUs,
+      toUs,
+      wholeBlocks,
+      allWhole,
+    };
   }
   const rows = new Uint32Array(room);
   const wholeBlocks: number[] = [];
@@ -110,14 +137,39 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
   return { store, rows: rows.subarray(0, count), fromUs, toUs, wholeBlocks };
 }
 
+/** Every row of the given blocks, in order. */
+function rowsOfBlocks(blocks: number[], blockSize: number, n: number, count: number): Uint32Array {
+  const rows = new Uint32Array(count);
+  let k = 0;
+  for (const b of blocks) {
+    const end = Math.min(n, (b + 1) * blockSize);
+    for (let row = b * blockSize; row < end; row++) {
+      rows[k++] = row;
+    }
+  }
+  return rows;
+}
+
 /**
  * The runs of a selection's rows outside the given whole blocks (wholeBlock[b] === 1, each of them wholly
- * selected and complete): [from, to) pairs of indices into selection.rows, in order.
+ * selected and complete), in order: [from, to) pairs of indices into `rows` — or, when `rows` is null (a
+ * selection of whole blocks), of row numbers themselves, so that its rows need not be listed.
  */
-export function runsOutside(selection: Selection, wholeBlock: Uint8Array): number[] {
-  const { rows } = selection;
+export function runsOutside(
+  selection: Selection,
+  wholeBlock: Uint8Array
+): { rows: Uint32Array | null; runs: number[] } {
   const size = Store.TIME_BLOCK;
   const runs: number[] = [];
+  if (selection.allWhole) {
+    for (const b of selection.wholeBlocks ?? []) {
+      if (wholeBlock[b] !== 1) {
+        runs.push(b * size, Math.min(selection.store.length, (b + 1) * size));
+      }
+    }
+    return { rows: null, runs };
+  }
+  const { rows } = selection;
   let start = -1;
   for (let i = 0; i < rows.length;) {
     if (wholeBlock[Math.floor(rows[i] / size)] === 1) {
@@ -136,7 +188,7 @@ export function runsOutside(selection: Selection, wholeBlock: Uint8Array): numbe
   if (start >= 0) {
     runs.push(start, rows.length);
   }
-  return runs;
+  return { rows, runs };
 }
 
 /** Rows split by the values of string fields, groups in sorted key order; missing keys dropped (as pandas). */
@@ -248,25 +300,38 @@ function compareKeys(a: string[], b: string[]): number {
   return 0;
 }
 
-/** Start and end of the selection in µs: the query's range where given, else the data's. */
-export function selectionSpan(selection: Selection): { startUs: number; endUs: number } | null {
-  const { rows, store, fromUs, toUs } = selection;
+/**
+ * Start and end of the selection in µs: the query's range where given, else the data's (`of: 'data'`: the
+ * data's, whatever the range).
+ */
+export function selectionSpan(
+  selection: Selection,
+  of: 'range' | 'data' = 'range'
+): { startUs: number; endUs: number } | null {
+  const { store } = selection;
+  const fromUs = of === 'range' ? selection.fromUs : undefined;
+  const toUs = of === 'range' ? selection.toUs : undefined;
   if (fromUs !== undefined && toUs !== undefined) {
     return { startUs: fromUs, endUs: toUs };
   }
-  if (rows.length === 0) {
-    return null;
-  }
-  if (rows.length === store.length) {
-    // Every row: the time index has the extremes.
+  if (selection.allWhole) {
+    // Whole blocks: the time index has the extremes.
+    const blocks = selection.wholeBlocks ?? [];
+    if (blocks.length === 0) {
+      return null;
+    }
     const index = store.timeIndex();
     let lo = Infinity;
     let hi = -Infinity;
-    for (let b = 0; b < index.min.length; b++) {
+    for (const b of blocks) {
       lo = Math.min(lo, index.min[b]);
       hi = Math.max(hi, index.max[b]);
     }
     return { startUs: fromUs ?? lo, endUs: toUs ?? hi };
+  }
+  const { rows } = selection;
+  if (rows.length === 0) {
+    return null;
   }
   const time = store.time.values();
   let lo = Infinity;

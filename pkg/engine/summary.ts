@@ -26,7 +26,7 @@ export interface RequestStats {
 /** Seconds the throughput is measured over: the query's range if closed, else the data's first-to-last span. */
 export function spanSeconds(selection: Selection): number {
   const closed = selection.fromUs !== undefined && selection.toUs !== undefined;
-  const span = selectionSpan(closed ? selection : { ...selection, fromUs: undefined, toUs: undefined });
+  const span = selectionSpan(selection, closed ? 'range' : 'data');
   return span ? (span.endUs - span.startUs) / 1e6 : NaN;
 }
 
@@ -67,7 +67,7 @@ export function groupedRequestStats(
   fields: string[],
   seconds: number
 ): { groups: Pick<Groups, 'fields' | 'keys'>; stats: RequestStats[] } {
-  const { store, rows } = selection;
+  const { store } = selection;
   const column = fields.length === 1 ? store.columns.get(fields[0]) : undefined;
   if (column?.kind !== 'string') {
     const groups = groupRows(selection, fields);
@@ -84,8 +84,8 @@ export function groupedRequestStats(
     const block = blocks[b]!;
     block.requests.forEach((n, code) => (counts[code] += n));
   }
-  // The rows outside pre-aggregated blocks, as runs [from, to) of indices into rows, in chunks.
-  const runs = runsOutside(selection, preAggregated);
+  // The rows outside pre-aggregated blocks, as runs [from, to) of indices into rows (or rows themselves), in chunks.
+  const { rows, runs } = runsOutside(selection, preAggregated);
   const chunks: number[] = [];
   for (let k = 0; k < runs.length; k += 2) {
     for (let from = runs[k]; from < runs[k + 1]; from += CHUNK) {
@@ -175,8 +175,14 @@ function gatherLatencyKernel(
   }
 }
 
-/** counts[code] += rows of rows[from, to) with that code. */
-function countCodes(rows: Uint32Array, from: number, to: number, codes: CodeArray, counts: Float64Array): void {
+/** counts[code] += rows of rows[from, to) (rows null: the rows from..to themselves) with that code. */
+function countCodes(rows: Uint32Array | null, from: number, to: number, codes: CodeArray, counts: Float64Array): void {
+  if (rows === null) {
+    for (let row = from; row < to; row++) {
+      counts[codes[row]]++;
+    }
+    return;
+  }
   for (let i = from; i < to; i++) {
     counts[codes[rows[i]]]++;
   }

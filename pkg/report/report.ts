@@ -148,7 +148,7 @@ export async function renderReport(store: Store, options: ReportOptions): Promis
   const summary = run({ queryType: 'summary' })[0];
   const requests = numbersOf(summary, 'requests')[0] ?? 0;
   const selection = select(store, range, filters);
-  const dataSpan = selectionSpan({ ...selection, fromUs: undefined, toUs: undefined });
+  const dataSpan = selectionSpan(selection, 'data');
   const throughputSeconds = spanSeconds(selection);
 
   const sections: string[] = [];
