@@ -1,7 +1,7 @@
 import { Store } from '../store/store';
 import { numericColumn } from './context';
 import { pairMoments } from './pair-moments';
-import { groupedStatsKernel } from './request-sums';
+import { groupedStatsKernel, newSums } from './request-sums';
 
 /**
  * Per-block pre-aggregation: for each complete block of the store's time index (Store.TIME_BLOCK rows, which
@@ -13,7 +13,7 @@ import { groupedStatsKernel } from './request-sums';
  * Computed lazily on first use and kept with the store; retention (rows dropped from the front) starts over.
  */
 
-/** A block's request statistics per model code: requests, and the sums groupedStatsKernel keeps (10 per code). */
+/** A block's request statistics per model code: requests, and the sums groupedStatsKernel keeps (SUMS per code). */
 export interface ModelBlock {
   requests: Float64Array;
   sums: Float64Array;
@@ -70,10 +70,7 @@ export function modelBlockStats(store: Store, wanted: number[]): Array<ModelBloc
     const byCode = Int32Array.from({ length: model.dictionary.length }, (_, code) => code);
     return missing.map((b) => {
       const requests = new Float64Array(model.dictionary.length);
-      const sums = new Float64Array(model.dictionary.length * 10);
-      for (let code = 0; code < model.dictionary.length; code++) {
-        sums[code * 10 + 2] = -Infinity; // the latency maximum
-      }
+      const sums = newSums(model.dictionary.length);
       for (let row = b * size; row < (b + 1) * size; row++) {
         requests[codes[row]]++;
       }

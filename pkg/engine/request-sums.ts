@@ -1,10 +1,25 @@
 import type { CodeArray, NumericData } from '../store/columns';
 
+/** Accumulators per group in groupedStatsKernel's layout. */
+export const SUMS = 11;
+
+/**
+ * Fresh accumulators for `groups` groups: zero, but the latency maximum (-Infinity) and minimum (Infinity).
+ */
+export function newSums(groups: number): Float64Array {
+  const acc = new Float64Array(groups * SUMS);
+  for (let g = 0; g < groups; g++) {
+    acc[g * SUMS + 2] = -Infinity;
+    acc[g * SUMS + 10] = Infinity;
+  }
+  return acc;
+}
+
 /**
  * The request sums of a summary over rows[from, to) (rows null: the rows from..to themselves), for every group at
- * once — group g of a row is slot[codes[row]] (-1: no group) — carried in acc[10g ...]: latency count, sum and
- * maximum, errors, then sum and count of batch size, GPU utilisation and memory. Every sum in row order, as
- * mean(gatherNumeric(...)) adds them. Each column is read once for all groups.
+ * once — group g of a row is slot[codes[row]] (-1: no group) — carried in acc[SUMS·g ...]: latency count, sum and
+ * maximum, errors, then sum and count of batch size, GPU utilisation and memory, and the latency minimum. Every
+ * sum in row order, as mean(gatherNumeric(...)) adds them. Each column is read once for all groups.
  */
 export function groupedStatsKernel(
   rows: Uint32Array | null,
@@ -29,7 +44,7 @@ export function groupedStatsKernel(
     if (g < 0) {
       continue;
     }
-    const a = g * 10;
+    const a = g * SUMS;
     const l = lat[row];
     const v = l === latM ? NaN : l / latF;
     acc[a + 3] += errors[row];
@@ -38,6 +53,9 @@ export function groupedStatsKernel(
       acc[a + 1] += v;
       if (v > acc[a + 2]) {
         acc[a + 2] = v;
+      }
+      if (v < acc[a + 10]) {
+        acc[a + 10] = v;
       }
     }
     const bb = bat[row];

@@ -422,7 +422,12 @@ function radixCollect(
  * the integers — a quarter of the bytes to pass over, no divisions — and decoded at the end: the same numbers,
  * since dividing by factor keeps the order. `data` is rearranged.
  */
-export function quantilesOfScaled(data: Int32Array, factor: number, qs: number[]): number[] {
+export function quantilesOfScaled(
+  data: Int32Array,
+  factor: number,
+  qs: number[],
+  bounds?: { min: number; max: number }
+): number[] {
   const n = data.length;
   if (n < RADIX_MIN) {
     const decoded = new Float64Array(n);
@@ -431,7 +436,7 @@ export function quantilesOfScaled(data: Int32Array, factor: number, qs: number[]
     }
     return quantilesInPlace(decoded, qs);
   }
-  const at = integerOrderStatistics(data, quantileRanks(n, qs));
+  const at = integerOrderStatistics(data, quantileRanks(n, qs), bounds);
   return interpolateQuantiles(
     n,
     qs,
@@ -440,10 +445,11 @@ export function quantilesOfScaled(data: Int32Array, factor: number, qs: number[]
 }
 
 /** orderStatistics for integers: a histogram of (v - min) in RADIX_BITS-wide linear buckets, then selection. */
-function integerOrderStatistics(data: Int32Array, ranks: number[]): number[] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
+function integerOrderStatistics(data: Int32Array, ranks: number[], bounds?: { min: number; max: number }): number[] {
+  // The least and greatest value: given (a summary knows them from its sums), or found.
+  let lo = bounds ? bounds.min : Infinity;
+  let hi = bounds ? bounds.max : -Infinity;
+  for (let i = 0; i < data.length && !bounds; i++) {
     const v = data[i];
     if (v < lo) {
       lo = v;

@@ -199,3 +199,57 @@ describe('summary', () => {
     expect(() => summaryOf(store, {}, { from: T0 + 1, to: T0 })).toThrow(QueryError);
   });
 });
+
+describe('summary of large groups (ranked by histogram, group bounds taken from the sums)', () => {
+  // Three models with 70,000+ requests each (more than the radix ranking's threshold), scaled-integer latencies
+  // with negatives and missing values, spread over many time blocks.
+  let seed = 11;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const records = [];
+  const latencies: Record<string, number[]> = { a: [], b: [], c: [] };
+  const times: Record<string, number[]> = { a: [], b: [], c: [] };
+  for (let i = 0; i < 250_000; i++) {
+    const model = ['a', 'b', 'c'][i % 3];
+    const missing = rand() < 0.01;
+    const latency = Math.round((rand() < 0.002 ? -rand() * 50 : Math.exp(rand() * 9)) * 1000) / 1000;
+    const t = T0 + i * 100;
+    records.push(req(t, { model, latency_ms: missing ? null : latency }));
+    if (!missing) {
+      latencies[model].push(latency);
+      times[model].push(t);
+    }
+  }
+  const big = storeOf(records);
+  const quantile = (sorted: number[], q: number): number => {
+    const h = (sorted.length - 1) * q;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  };
+
+  it.each([
+    ['the whole table', {}],
+    ['a range cutting blocks at both ends', { from: T0 + 1_234_567, to: T0 + 24_654_321 }],
+  ])('gives the percentiles of a full sort: %s', (_, range: TimeRange) => {
+    const frame = summaryOf(big, { groupBy: ['model'] }, range);
+    expect(values(frame, 'model')).toEqual(['a', 'b', 'c']);
+    ['a', 'b', 'c'].forEach((model, g) => {
+      const inRange = latencies[model].filter(
+        (_, k) =>
+          (range.from === undefined || times[model][k] >= range.from) &&
+          (range.to === undefined || times[model][k] <= range.to)
+      );
+      const sorted = inRange.sort((x, y) => x - y);
+      expect(inRange.length).toBeGreaterThan(1 << 16);
+      for (const [field, q] of [
+        ['p50_latency_ms', 0.5],
+        ['p90_latency_ms', 0.9],
+        ['p95_latency_ms', 0.95],
+        ['p99_latency_ms', 0.99],
+      ] as const) {
+        expect({ model, field, value: numbers(frame, field)[g] }).toEqual({ model, field, value: quantile(sorted, q) });
+      }
+      expect(numbers(frame, 'max_latency_ms')[g]).toBe(sorted[sorted.length - 1]);
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import type { CodeArray, NumericData } from '../store/columns';
 import { Store } from '../store/store';
 import { ModelBlock, modelBlockStats } from './block-stats';
-import { groupedStatsKernel } from './request-sums';
+import { groupedStatsKernel, newSums, SUMS } from './request-sums';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
@@ -38,7 +38,7 @@ const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
 
 /** RequestStats from a group's accumulators (acc[10g ...]) and its latency percentiles (PERCENTILES). */
 function statsOf(acc: Float64Array, g: number, quantiles: number[], requests: number, seconds: number): RequestStats {
-  const a = g * 10;
+  const a = g * SUMS;
   const n = acc[a];
   const [p50, p90, p95, p99] = quantiles;
   const mean = (sum: number, count: number): number => (count ? sum / count : NaN);
@@ -121,10 +121,7 @@ export function groupedRequestStats(
   const latency = scaled
     ? new Int32Array(latencyBytes.buffer, latencyBytes.byteOffset, total)
     : new Float64Array(latencyBytes.buffer, latencyBytes.byteOffset, total);
-  const acc = new Float64Array(order.length * 10);
-  for (let g = 0; g < order.length; g++) {
-    acc[g * 10 + 2] = -Infinity;
-  }
+  const acc = newSums(order.length);
   for (const b of used) {
     addBlock(blocks[b]!, slot, acc);
   }
@@ -142,7 +139,9 @@ export function groupedRequestStats(
     gatherLatencyKernel(null, b * size, (b + 1) * size, codes, slot, latencyColumn, latency, next);
   }
   const stats = order.map((i, g) => {
-    const quantiles = latencyPercentiles(latency.subarray(start[g], next[g]), latencyColumn.factor);
+    // The group's least and greatest latency are in its sums: the ranking needs no pass to find them.
+    const bounds = { min: acc[g * SUMS + 10], max: acc[g * SUMS + 2] };
+    const quantiles = latencyPercentiles(latency.subarray(start[g], next[g]), latencyColumn.factor, bounds);
     return statsOf(acc, g, quantiles, counts[present[i]], seconds);
   });
   return { groups: { fields, keys: order.map((i) => keys[i]) }, stats };
@@ -188,17 +187,18 @@ function countCodes(rows: Uint32Array | null, from: number, to: number, codes: C
   }
 }
 
-/** A block's pre-aggregated per-model sums into the groups' accumulators (acc[10g ...], see groupedStatsKernel). */
+/** A block's pre-aggregated per-model sums into the groups' accumulators (acc[SUMS·g ...], see groupedStatsKernel). */
 function addBlock(block: ModelBlock, slot: Int32Array, acc: Float64Array): void {
   block.requests.forEach((requests, code) => {
     const g = slot[code];
     if (g < 0 || requests === 0) {
       return;
     }
-    for (let k = 0; k < 10; k++) {
-      const value = block.sums[code * 10 + k];
-      // Field 2 is the latency maximum; the others are counts and sums.
-      acc[g * 10 + k] = k === 2 ? Math.max(acc[g * 10 + k], value) : acc[g * 10 + k] + value;
+    for (let k = 0; k < SUMS; k++) {
+      const value = block.sums[code * SUMS + k];
+      const a = g * SUMS + k;
+      // Field 2 is the latency maximum, 10 the minimum; the others are counts and sums.
+      acc[a] = k === 2 ? Math.max(acc[a], value) : k === 10 ? Math.min(acc[a], value) : acc[a] + value;
     }
   });
 }
@@ -221,21 +221,35 @@ export function requestStats(selection: Selection, rows: Uint32Array, seconds: n
   const latency =
     latencyColumn.data instanceof Float64Array ? new Float64Array(rows.length) : new Int32Array(rows.length);
   const next = new Int32Array(1);
-  const acc = new Float64Array(10);
-  acc[2] = -Infinity;
+  const acc = newSums(1);
   for (let from = 0; from < rows.length; from += CHUNK) {
     const to = Math.min(rows.length, from + CHUNK);
     groupedStatsKernel(rows, from, to, codes, slot, latencyColumn, batch, gpu, memory, errors, acc);
     gatherLatencyKernel(rows, from, to, codes, slot, latencyColumn, latency, next);
   }
-  return statsOf(acc, 0, latencyPercentiles(latency.subarray(0, next[0]), latencyColumn.factor), rows.length, seconds);
+  const bounds = { min: acc[10], max: acc[2] };
+  return statsOf(
+    acc,
+    0,
+    latencyPercentiles(latency.subarray(0, next[0]), latencyColumn.factor, bounds),
+    rows.length,
+    seconds
+  );
 }
 
 /** PERCENTILES of gathered latencies, as the column stores them (scaled integers with `factor`, or float64). */
-function latencyPercentiles(values: Int32Array | Float64Array, factor: number): number[] {
+function latencyPercentiles(
+  values: Int32Array | Float64Array,
+  factor: number,
+  bounds: { min: number; max: number }
+): number[] {
   // Selection, not a sort: the same quantiles in linear time.
   return values instanceof Int32Array
-    ? quantilesOfScaled(values, factor, PERCENTILES)
+    ? quantilesOfScaled(values, factor, PERCENTILES, {
+        // The bounds as the stored integers (value = integer / factor, so this gives the integer back exactly).
+        min: Math.round(bounds.min * factor),
+        max: Math.round(bounds.max * factor),
+      })
     : quantilesInPlace(values, PERCENTILES);
 }
 
