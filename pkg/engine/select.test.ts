@@ -1,4 +1,6 @@
+import type { AnalysisQuery, TimeRange } from '../model/query';
 import { QueryError } from './errors';
+import { analyse } from './run';
 import { groupRows, select, selectionSpan } from './select';
 import { ms, req, storeOf } from './test-store';
 
@@ -104,5 +106,68 @@ describe('selectionSpan', () => {
 
   it('is null for no rows and no range', () => {
     expect(selectionSpan(select(store, {}, { model: ['nope'] }))).toBeNull();
+  });
+});
+
+describe('selections of whole blocks (rows not listed) answer as listed rows do', () => {
+  // 10,000 requests a second apart: blocks of 4,096 rows are [0, 4096), [4096, 8192), [8192, 10000).
+  let seed = 5;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const big = storeOf(
+    Array.from({ length: 10_000 }, (_, i) =>
+      req(T0 + i * 1000, {
+        model: ['a', 'b', 'c'][Math.floor(rand() * 3)],
+        latency_ms: Math.round(Math.exp(rand() * 7) * 1000) / 1000,
+        batch_size: 1 + Math.floor(rand() * 32),
+        gpu_util: Math.round(rand() * 1000) / 10,
+        memory_used_gb: Math.round(rand() * 2000) / 100,
+        status: rand() < 0.05 ? 'error' : 'success',
+      })
+    )
+  );
+  const at = (row: number): number => T0 + row * 1000;
+  /** Frames with every number rounded to 12 significant digits. */
+  const rounded = (value: unknown): unknown =>
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? Number(value.toPrecision(12))
+        : value
+      : ArrayBuffer.isView(value)
+        ? Array.from(value as Float64Array, (v) => rounded(v))
+        : Array.isArray(value)
+          ? value.map(rounded)
+          : value && typeof value === 'object'
+            ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rounded(v)]))
+            : value;
+  // A filter that keeps every row, so that the same rows are listed one by one.
+  const everyModel = { model: ['a', 'b', 'c'] };
+
+  it.each([
+    ['the whole table', {}],
+    ['the middle block exactly', { from: at(4096), to: at(8191) }],
+    ['the last two blocks', { from: at(4096) }],
+    ['blocks 0 and 1 exactly', { to: at(8191) }],
+    ['a range off the block edges', { from: at(1000), to: at(9000) }],
+  ])('%s', (_, range: TimeRange) => {
+    const selection = select(big, range);
+    expect(Boolean(selection.allWhole)).toBe(range.from !== at(1000));
+    const listed = select(big, range, everyModel);
+    expect(Array.from(selection.rows)).toEqual(Array.from(listed.rows));
+    expect(selectionSpan(selection, 'data')).toEqual(selectionSpan(listed, 'data'));
+    const queries: AnalysisQuery[] = [
+      { queryType: 'summary', groupBy: ['model'] },
+      { queryType: 'summary' },
+      { queryType: 'trend', groupBy: ['model'], window: '1m', aggregation: 'p99' },
+      { queryType: 'trend', window: '5m', aggregation: 'mean' },
+      { queryType: 'trend', groupBy: ['model'], window: '1m', aggregation: 'max' },
+      { queryType: 'correlation', correlation: 'pearson' },
+      { queryType: 'correlation', correlation: 'spearman' },
+    ];
+    for (const query of queries) {
+      const whole = analyse(big, query, { range });
+      const rows = analyse(big, { ...query, filters: everyModel }, { range });
+      // Sums over whole blocks are added block by block (see Statistical conventions): equal to rounding.
+      expect({ query, frames: rounded(whole) }).toEqual({ query, frames: rounded(rows) });
+    }
   });
 });

@@ -137,6 +137,28 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
   return { store, rows: rows.subarray(0, count), fromUs, toUs, wholeBlocks };
 }
 
+/**
+ * The selected rows as a kernel reads them: the i-th is rows[i], or base + i when they are one run of consecutive
+ * rows (rows null; a selection of whole neighbouring blocks, such as the whole table), which need not be listed.
+ */
+export interface RowRun {
+  rows: Uint32Array | null;
+  base: number;
+  length: number;
+}
+
+export function rowRun(selection: Selection): RowRun {
+  const blocks = selection.wholeBlocks ?? [];
+  if (selection.allWhole && (blocks.length === 0 || blocks[blocks.length - 1] - blocks[0] === blocks.length - 1)) {
+    const size = Store.TIME_BLOCK;
+    const base = blocks.length ? blocks[0] * size : 0;
+    const end = blocks.length ? Math.min(selection.store.length, (blocks[blocks.length - 1] + 1) * size) : 0;
+    return { rows: null, base, length: end - base };
+  }
+  const { rows } = selection;
+  return { rows, base: 0, length: rows.length };
+}
+
 /** Every row of the given blocks, in order. */
 function rowsOfBlocks(blocks: number[], blockSize: number, n: number, count: number): Uint32Array {
   const rows = new Uint32Array(count);

@@ -3,7 +3,7 @@ import type { CodeArray, NumericData } from '../store/columns';
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
-import { groupRows, select, selectionSpan } from './select';
+import { groupRows, rowRun, RowRun, select, selectionSpan } from './select';
 import { max, mean, min, quantileInPlace, quantileOfRange, stddev, sum } from './stats';
 
 /** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
@@ -79,12 +79,13 @@ const newTally = (cells: number): CellTally => ({
 });
 
 /**
- * The cell of each row of rows[from, to) — bucket × groups + codes[row] when grouped by a dictionary field
+ * The cell of each row of rows[from, to) (rows null: the rows base + from .. base + to) — bucket × groups + codes[row] when grouped by a dictionary field
  * (codes not null; groups is the dictionary's size), else its bucket — and the tally per cell. Bucket-major:
  * the rows of one minute, whatever their group, fall in neighbouring cells.
  */
 function cellKernel(
-  rows: Uint32Array,
+  rows: Uint32Array | null,
+  base: number,
   from: number,
   to: number,
   time: Float64Array,
@@ -107,7 +108,7 @@ function cellKernel(
   let bucketEnd = -Infinity;
   let bucket = 0;
   for (let i = from; i < to; i++) {
-    const row = rows[i];
+    const row = rows === null ? base + i : rows[i];
     const t = time[row];
     if (!(t >= bucketStart && t < bucketEnd)) {
       const b = bucketOf(t, w);
@@ -132,11 +133,12 @@ function aggregateCells(
   aggregation: Aggregation,
   windowMs: number,
   column: NumericData,
-  rows: Uint32Array,
+  run: RowRun,
   cell: Int32Array,
   cells: number,
   tally: CellTally
 ): Float64Array {
+  const { rows, base, length } = run;
   const out = new Float64Array(cells);
   const valuesPer = tally.values;
   if (aggregation === 'count' || aggregation === 'rate') {
@@ -153,8 +155,8 @@ function aggregateCells(
     // Running per cell in row order: the same numbers as aggregating each cell's values in row order.
     const acc = new Float64Array(cells).fill(aggregation === 'min' ? Infinity : -Infinity);
     const op = aggregation === 'min' ? 1 : 2;
-    for (let from = 0; from < rows.length; from += CHUNK) {
-      accumulateKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, acc, op);
+    for (let from = 0; from < length; from += CHUNK) {
+      accumulateKernel(rows, base, from, Math.min(length, from + CHUNK), column, cell, acc, op);
     }
     for (let c = 0; c < cells; c++) {
       const n = valuesPer[c + 1];
@@ -167,8 +169,8 @@ function aggregateCells(
     }
     const next = valuesPer.slice(0, cells);
     const sorted = new Float64Array(valuesPer[cells]);
-    for (let from = 0; from < rows.length; from += CHUNK) {
-      scatterKernel(rows, from, Math.min(rows.length, from + CHUNK), column, cell, next, sorted);
+    for (let from = 0; from < length; from += CHUNK) {
+      scatterKernel(rows, base, from, Math.min(length, from + CHUNK), column, cell, next, sorted);
     }
     const q = QUANTILES[aggregation];
     for (let c = 0; c < cells; c++) {
@@ -183,7 +185,8 @@ function aggregateCells(
 
 /** Running min (op 1) or max (op 2) per cell over rows[from, to). */
 function accumulateKernel(
-  rows: Uint32Array,
+  rows: Uint32Array | null,
+  base: number,
   from: number,
   to: number,
   column: NumericData,
@@ -193,7 +196,7 @@ function accumulateKernel(
 ): void {
   const { data, factor, missing } = column;
   for (let i = from; i < to; i++) {
-    const raw = data[rows[i]];
+    const raw = data[rows === null ? base + i : rows[i]];
     const v = raw === missing ? NaN : raw / factor;
     if (v === v) {
       const c = cell[i];
@@ -206,7 +209,8 @@ function accumulateKernel(
 
 /** Counting sort's scatter: the non-missing values of rows[from, to) to their bucket's next free place. */
 function scatterKernel(
-  rows: Uint32Array,
+  rows: Uint32Array | null,
+  base: number,
   from: number,
   to: number,
   column: NumericData,
@@ -216,7 +220,7 @@ function scatterKernel(
 ): void {
   const { data, factor, missing } = column;
   for (let i = from; i < to; i++) {
-    const raw = data[rows[i]];
+    const raw = data[rows === null ? base + i : rows[i]];
     const v = raw === missing ? NaN : raw / factor;
     if (v === v) {
       sorted[next[bucket[i]]++] = v;
@@ -286,8 +290,8 @@ export function trend(ctx: AnalysisContext): Frame[] {
       meta: { type: TIMESERIES_MULTI, custom: { windowMs, aggregation, metric } },
     });
   };
-  const aggregate = (rows: Uint32Array, cell: Int32Array, cells: number, tally: CellTally): Float64Array =>
-    aggregateCells(aggregation, windowMs, column, rows, cell, cells, tally);
+  const aggregate = (run: RowRun, cell: Int32Array, cells: number, tally: CellTally): Float64Array =>
+    aggregateCells(aggregation, windowMs, column, run, cell, cells, tally);
 
   // Grouped by one dictionary-encoded field (or not grouped): every series in one pass over the rows, a cell
   // per (group, bucket).
@@ -296,15 +300,15 @@ export function trend(ctx: AnalysisContext): Frame[] {
   const codes = only?.kind === 'string' ? only.codeArray() : null;
   const groupCount = codes && only?.kind === 'string' ? only.dictionary.length : 1;
   if ((groupBy.length === 0 || codes) && groupCount * count <= MAX_CELLS) {
-    const { rows } = selection;
+    const run = rowRun(selection);
     const cells = groupCount * count;
     const tally = newTally(cells);
-    const cell = new Int32Array(rows.length);
-    for (let from = 0; from < rows.length; from += CHUNK) {
-      const to = Math.min(rows.length, from + CHUNK);
-      cellKernel(rows, from, to, time, errors, column, w, first, codes, groupCount, cell, tally);
+    const cell = new Int32Array(run.length);
+    for (let from = 0; from < run.length; from += CHUNK) {
+      const to = Math.min(run.length, from + CHUNK);
+      cellKernel(run.rows, run.base, from, to, time, errors, column, w, first, codes, groupCount, cell, tally);
     }
-    const out = aggregate(rows, cell, cells, tally);
+    const out = aggregate(run, cell, cells, tally);
     // Not grouped: the one series, even without rows (every bucket of the range); grouped: groups with rows.
     const present: number[] = codes ? [] : [0];
     for (let g = 1; codes && g < groupCount; g++) {
@@ -334,11 +338,11 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const bucket = new Int32Array(rows.length);
     for (let from = 0; from < rows.length; from += CHUNK) {
       const to = Math.min(rows.length, from + CHUNK);
-      cellKernel(rows, from, to, time, errors, column, w, first, null, 1, bucket, tally);
+      cellKernel(rows, 0, from, to, time, errors, column, w, first, null, 1, bucket, tally);
     }
     const labels: Record<string, string> = {};
     groups.fields.forEach((field, i) => (labels[field] = groups.keys[g][i]));
-    series(labels, aggregate(rows, bucket, count, tally));
+    series(labels, aggregate({ rows, base: 0, length: rows.length }, bucket, count, tally));
   });
   return frames;
 }
