@@ -1,6 +1,7 @@
 /** Test helper: builds stores from records, and reads answers back. */
 import type { DataFrameJSON } from '@grafana/data';
 import { LineParser, SourceConfig } from '../sources/parse-line';
+import { DictionaryColumn } from '../store/columns';
 import { Store } from '../store/store';
 import { Frame, FrameField } from './frames';
 
@@ -15,6 +16,35 @@ export function storeOf(records: Array<LogRecord | string>, config: SourceConfig
     parser.parse(typeof record === 'string' ? record : JSON.stringify(record));
   }
   return store;
+}
+
+/**
+ * Everything a store holds, as plain values (NaN kept as the string 'NaN', -0 as '-0'), dictionaries in code
+ * order too: for tests that two ways of reading logs build the same store.
+ */
+export function storeSnapshot(store: Store): unknown {
+  const plain = (v: unknown): unknown =>
+    typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v) : v;
+  const columns: Record<string, unknown> = {};
+  for (const [name, column] of store.columns) {
+    const values: unknown[] = [];
+    for (let row = 0; row < column.length; row++) {
+      values.push(plain(column.get(row)));
+    }
+    // Dictionaries in code order too: a value the full path never stores must not be learned by the scanner.
+    const dictionary = column instanceof DictionaryColumn ? [...column.dictionary] : undefined;
+    columns[name] = { kind: column.kind, values, dictionary };
+  }
+  return {
+    length: store.length,
+    time: Array.from(store.time.values(), plain),
+    errors: Array.from(store.errors.values()),
+    columns,
+    columnOrder: [...store.columns.keys()],
+    skipped: store.skipped,
+    invalidValues: store.invalidValues,
+    newestUs: store.newestUs,
+  };
 }
 
 /** Epoch ms of an ISO time, for readable test data. */

@@ -6,37 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { writeLogs } from '../generator/generate';
-import { DictionaryColumn } from '../store/columns';
+import { storeSnapshot as snapshot } from '../engine/test-store';
 import { Store } from '../store/store';
 import { FastScanner, NULL, NUMBER, STRING } from './fast-scan';
 import { LineParser, SourceConfig } from './parse-line';
 import { LogReader } from './reader';
-
-/** Everything a store holds, as plain values (NaN kept as the string 'NaN', -0 as '-0'). */
-function snapshot(store: Store): unknown {
-  const plain = (v: unknown): unknown =>
-    typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v) : v;
-  const columns: Record<string, unknown> = {};
-  for (const [name, column] of store.columns) {
-    const values: unknown[] = [];
-    for (let row = 0; row < column.length; row++) {
-      values.push(plain(column.get(row)));
-    }
-    // Dictionaries in code order too: a value the full path never stores must not be learned by the scanner.
-    const dictionary = column instanceof DictionaryColumn ? [...column.dictionary] : undefined;
-    columns[name] = { kind: column.kind, values, dictionary };
-  }
-  return {
-    length: store.length,
-    time: Array.from(store.time.values(), plain),
-    errors: Array.from(store.errors.values()),
-    columns,
-    columnOrder: [...store.columns.keys()],
-    skipped: store.skipped,
-    invalidValues: store.invalidValues,
-    newestUs: store.newestUs,
-  };
-}
 
 function readBoth(lines: string[], config: SourceConfig = {}): { fast: Store; full: Store } {
   const fast = new Store();

@@ -126,48 +126,27 @@ class LocalDictionary implements LocalTexts {
   }
 }
 
-/** Growable columns of one batch. */
-class BatchColumns {
-  rows = 0;
-  time: Float64Array;
-  errors: Uint8Array;
-  model: Uint16Array;
-  status: Uint16Array;
-  latency: Float64Array;
-  batch: Float64Array;
-  gpu: Float64Array;
-  memory: Float64Array;
-  lineOffset: Float64Array;
-
-  constructor(capacity: number) {
-    this.time = new Float64Array(capacity);
-    this.errors = new Uint8Array(capacity);
-    this.model = new Uint16Array(capacity);
-    this.status = new Uint16Array(capacity);
-    this.latency = new Float64Array(capacity);
-    this.batch = new Float64Array(capacity);
-    this.gpu = new Float64Array(capacity);
-    this.memory = new Float64Array(capacity);
-    this.lineOffset = new Float64Array(capacity);
-  }
-
-  grow(): void {
-    const capacity = this.time.length * 2;
-    const grow = <T extends Float64Array | Uint8Array | Uint16Array>(a: T, make: (n: number) => T): T => {
-      const b = make(capacity);
-      b.set(a);
-      return b;
-    };
-    this.time = grow(this.time, (n) => new Float64Array(n));
-    this.errors = grow(this.errors, (n) => new Uint8Array(n));
-    this.model = grow(this.model, (n) => new Uint16Array(n));
-    this.status = grow(this.status, (n) => new Uint16Array(n));
-    this.latency = grow(this.latency, (n) => new Float64Array(n));
-    this.batch = grow(this.batch, (n) => new Float64Array(n));
-    this.gpu = grow(this.gpu, (n) => new Float64Array(n));
-    this.memory = grow(this.memory, (n) => new Float64Array(n));
-    this.lineOffset = grow(this.lineOffset, (n) => new Float64Array(n));
-  }
+/** A batch's columns with room for `capacity` rows, holding the rows of `old` if given (to grow it). */
+function rowColumns(capacity: number, old?: RowBatch): RowBatch {
+  const make = <T extends Float64Array | Uint8Array | Uint16Array>(type: new (n: number) => T, from?: T): T => {
+    const array = new type(capacity);
+    if (from) {
+      array.set(from);
+    }
+    return array;
+  };
+  return {
+    rows: old?.rows ?? 0,
+    time: make(Float64Array, old?.time),
+    errors: make(Uint8Array, old?.errors),
+    model: make(Uint16Array, old?.model),
+    status: make(Uint16Array, old?.status),
+    latency: make(Float64Array, old?.latency),
+    batch: make(Float64Array, old?.batch),
+    gpu: make(Float64Array, old?.gpu),
+    memory: make(Float64Array, old?.memory),
+    lineOffset: make(Float64Array, old?.lineOffset),
+  };
 }
 
 /**
@@ -196,7 +175,7 @@ export class BatchScanner {
    * file), instead of only its line's offset.
    */
   scan(buf: Buffer, start: number, end: number, base: number, inMemoryIds = false): LineBatch {
-    const columns = new BatchColumns(Math.max(16, Math.ceil((end - start) / 128)));
+    let columns = rowColumns(Math.max(16, Math.ceil((end - start) / 128)));
     const models = new LocalDictionary();
     const statuses = new LocalDictionary();
     /** isError of each local status code. */
@@ -300,7 +279,7 @@ export class BatchScanner {
 
       const row = columns.rows;
       if (row === columns.time.length) {
-        columns.grow();
+        columns = rowColumns(row * 2, columns);
       }
       columns.time[row] = time;
       columns.errors[row] = statusError[statusCode] & 1;
@@ -324,16 +303,7 @@ export class BatchScanner {
       columns.rows = row + 1;
     }
     return {
-      rows: columns.rows,
-      time: columns.time,
-      errors: columns.errors,
-      model: columns.model,
-      status: columns.status,
-      latency: columns.latency,
-      batch: columns.batch,
-      gpu: columns.gpu,
-      memory: columns.memory,
-      lineOffset: columns.lineOffset,
+      ...columns,
       ids,
       models,
       statuses,

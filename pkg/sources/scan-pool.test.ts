@@ -8,37 +8,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
 import { writeLogs } from '../generator/generate';
-import { DictionaryColumn } from '../store/columns';
+import { storeSnapshot as snapshot } from '../engine/test-store';
 import { Store } from '../store/store';
 import { BatchScanner } from './line-batch';
 import { LineParser } from './parse-line';
 import { LogReader, ReadOptions, ReadProgress } from './reader';
 import { OrderedScans, ScanPool } from './scan-pool';
-
-/** Everything a store holds, as plain values, dictionaries in code order included. */
-function snapshot(store: Store): unknown {
-  const plain = (v: unknown): unknown =>
-    typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v) : v;
-  const columns: Record<string, unknown> = {};
-  for (const [name, column] of store.columns) {
-    const values: unknown[] = [];
-    for (let row = 0; row < column.length; row++) {
-      values.push(plain(column.get(row)));
-    }
-    const dictionary = column instanceof DictionaryColumn ? [...column.dictionary] : undefined;
-    columns[name] = { kind: column.kind, values, dictionary };
-  }
-  return {
-    length: store.length,
-    time: Array.from(store.time.values(), plain),
-    errors: Array.from(store.errors.values()),
-    columns,
-    columnOrder: [...store.columns.keys()],
-    skipped: store.skipped,
-    invalidValues: store.invalidValues,
-    newestUs: store.newestUs,
-  };
-}
 
 const WORKERS: ReadOptions = { scanWorkers: 2, parallelFromBytes: 0, chunkBytes: 16 << 10 };
 const ONE_THREAD: ReadOptions = { scanWorkers: 0 };
