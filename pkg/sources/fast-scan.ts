@@ -95,9 +95,8 @@ export class FastScanner {
   /** Byte range of a string value (without the quotes). */
   readonly start: Int32Array;
   readonly end: Int32Array;
-  private readonly keys: Buffer[];
-  /** Each key's bytes as little-endian 4-byte words (the whole words of it), to compare four bytes at a time. */
-  private readonly keyWords: Uint32Array[];
+  /** The key names' bytes, compared four at a time like a layout's literals. */
+  private readonly keys: Literal[];
   /** The slots in the order the previous line had its keys: the likely order of the next. */
   private readonly order: Int8Array;
   /** Layouts of the last lines read in full, the latest first, tried in turn on the next line. */
@@ -112,14 +111,7 @@ export class FastScanner {
   private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(keyNames: string[]) {
-    this.keys = keyNames.map((k) => Buffer.from(k, 'utf8'));
-    this.keyWords = this.keys.map((key) => {
-      const words = new Uint32Array(key.length >> 2);
-      for (let w = 0; w < words.length; w++) {
-        words[w] = key.readUInt32LE(w * 4);
-      }
-      return words;
-    });
+    this.keys = keyNames.map((k) => literalOf(Buffer.from(k, 'utf8')));
     const n = keyNames.length;
     this.kind = new Uint8Array(n);
     this.number = new Float64Array(n);
@@ -134,41 +126,17 @@ export class FastScanner {
   /** Is the key at buf[at..] (after its opening quote) exactly key `slot`, closing quote included? */
   private keyIs(buf: Buffer, at: number, end: number, slot: number): boolean {
     const key = this.keys[slot];
-    const length = key.length;
-    if (at + length >= end || buf[at + length] !== 0x22) {
-      return false;
-    }
-    const words = this.keyWords[slot];
-    const view = this.view;
-    let i = 0;
-    for (let w = 0; w < words.length; w++, i += 4) {
-      if (view.getUint32(at + i, true) !== words[w]) {
-        return false;
-      }
-    }
-    for (; i < length; i++) {
-      if (key[i] !== buf[at + i]) {
-        return false;
-      }
-    }
-    return true;
+    const length = key.bytes.length;
+    return at + length < end && buf[at + length] === 0x22 && this.literalAt(buf, at, end, key);
   }
 
   /** The slot of the key in buf[start, end), or -1. */
   private slotOf(buf: Buffer, start: number, end: number): number {
-    const length = end - start;
     const keys = this.keys;
-    outer: for (let k = 0; k < keys.length; k++) {
-      const key = keys[k];
-      if (key.length !== length) {
-        continue;
+    for (let k = 0; k < keys.length; k++) {
+      if (keys[k].bytes.length === end - start && this.literalAt(buf, start, end, keys[k])) {
+        return k;
       }
-      for (let i = 0; i < length; i++) {
-        if (key[i] !== buf[start + i]) {
-          continue outer;
-        }
-      }
-      return k;
     }
     return -1;
   }
@@ -293,7 +261,7 @@ export class FastScanner {
       const keyStart = ++p;
       let slot = fieldIndex < order.length ? order[fieldIndex] : -1;
       if (slot >= 0 && this.keyIs(buf, keyStart, end, slot)) {
-        p = keyStart + this.keys[slot].length;
+        p = keyStart + this.keys[slot].bytes.length;
       } else {
         while (p < end && STRING_STOP[buf[p]] === 0) {
           p++;

@@ -223,20 +223,10 @@ export class BatchScanner {
         continue;
       }
 
-      let time: number | null | undefined;
-      const tk = kind[0];
-      if (tk === fast.ABSENT || tk === NULL) {
+      const time = scannedTimeUs(scanner, buf, zone);
+      if (time === undefined) {
         skip('missing_timestamp');
         continue;
-      } else if (tk === NUMBER) {
-        time = timestampToMicros(value[0], zone);
-      } else if (tk === STRING) {
-        time = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], zone);
-        if (time === undefined) {
-          time = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), zone);
-        }
-      } else {
-        time = null; // a boolean
       }
       if (time === null) {
         skip('invalid_timestamp');
@@ -291,26 +281,48 @@ export class BatchScanner {
       columns.memory[row] = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
       columns.lineOffset[row] = base + from;
       if (ids) {
-        const rk = kind[3];
-        ids.push(
-          rk === STRING
-            ? buf.toString('latin1', scanner.start[3], scanner.end[3])
-            : rk === NUMBER && Number.isFinite(value[3])
-              ? String(value[3])
-              : null
-        );
+        ids.push(scannedRequestId(scanner, buf));
       }
       columns.rows = row + 1;
     }
     return {
       ...columns,
       ids,
-      models,
-      statuses,
+      // Only the texts and their order cross to the main thread, not the lookup structures.
+      models: { texts: models.texts, fallbacksBefore: models.fallbacksBefore },
+      statuses: { texts: statuses.texts, fallbacksBefore: statuses.fallbacksBefore },
       skipped,
       fallbacks,
     };
   }
+}
+
+/**
+ * The time (µs) of the line the scanner just read (slot 0): undefined when it has none (absent or null), null when
+ * it is not a time (a boolean, a string that is neither ISO-8601 nor an epoch number) — the full path's rules.
+ */
+export function scannedTimeUs(scanner: fast.FastScanner, buf: Buffer, zone: NaiveZone): number | null | undefined {
+  const kind = scanner.kind[0];
+  if (kind === fast.ABSENT || kind === NULL) {
+    return undefined;
+  }
+  if (kind === NUMBER) {
+    return timestampToMicros(scanner.number[0], zone);
+  }
+  if (kind !== STRING) {
+    return null; // a boolean
+  }
+  const time = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], zone);
+  return time !== undefined ? time : timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), zone);
+}
+
+/** The request id (slot 3) of the line the scanner just read, when it is a string, a number or missing. */
+export function scannedRequestId(scanner: fast.FastScanner, buf: Buffer): string | null {
+  const kind = scanner.kind[3];
+  if (kind === STRING) {
+    return buf.toString('latin1', scanner.start[3], scanner.end[3]);
+  }
+  return kind === NUMBER && Number.isFinite(scanner.number[3]) ? String(scanner.number[3]) : null;
 }
 
 /** The buffers of a batch's columns, to hand them to another thread without copying. */

@@ -8,21 +8,18 @@ import {
   LineBatch,
   LocalTexts,
   MAX_LINE_LENGTH,
+  scannedRequestId,
+  scannedTimeUs,
   SourceConfig,
   sourceNames,
   STANDARD_FIELDS,
 } from './line-batch';
-import * as timestamps from './timestamp';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
 
 export { DEFAULT_SUCCESS_STATUSES, MAX_LINE_LENGTH } from './line-batch';
 export type { SourceConfig } from './line-batch';
 
-// Module-level copies: an imported binding read in a hot loop can cost a property lookup each time.
-const NULL = fast.NULL;
-const NUMBER = fast.NUMBER;
 const STRING = fast.STRING;
-const isoBytesToMicros = timestamps.isoBytesToMicros;
 
 /** Why a line was not kept as a request. */
 export const SKIP_REASONS: Record<string, string> = {
@@ -187,31 +184,12 @@ export class LineParser {
     if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !scanner.scan(buf, start, end)) {
       return this.readBack(buf.toString('utf8', start, end));
     }
-    const kind = scanner.kind;
-    // Slots: 0 timestamp, 3 request_id (STANDARD_FIELDS order).
-    let timeUs: number | null | undefined = null;
-    if (kind[0] === NUMBER) {
-      timeUs = timestampToMicros(scanner.number[0], this.zone);
-    } else if (kind[0] === STRING) {
-      timeUs = isoBytesToMicros(buf, scanner.start[0], scanner.end[0], this.zone);
-      if (timeUs === undefined) {
-        timeUs = timestampToMicros(buf.toString('latin1', scanner.start[0], scanner.end[0]), this.zone);
-      }
-    } else if (kind[0] !== NULL && kind[0] !== fast.ABSENT) {
-      return this.readBack(buf.toString('utf8', start, end)); // a boolean timestamp: the full path's rules
-    }
-    if (timeUs === null) {
+    const timeUs = scannedTimeUs(scanner, buf, this.zone);
+    if (timeUs === undefined || timeUs === null) {
       return null;
     }
-    const idKind = kind[3];
-    if (idKind === STRING) {
-      return { id: buf.toString('latin1', scanner.start[3], scanner.end[3]), timeUs };
-    }
-    if (idKind === NUMBER) {
-      return { id: Number.isFinite(scanner.number[3]) ? String(scanner.number[3]) : null, timeUs };
-    }
-    if (idKind === NULL || idKind === fast.ABSENT) {
-      return { id: null, timeUs };
+    if (scanner.kind[3] <= STRING) {
+      return { id: scannedRequestId(scanner, buf), timeUs };
     }
     return this.readBack(buf.toString('utf8', start, end)); // a boolean id
   }

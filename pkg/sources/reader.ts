@@ -208,7 +208,7 @@ export class LogReader {
       const key = identity(stat);
       present.add(key);
       if (isGzip(file)) {
-        await this.readGzipOnce(file, key, report);
+        await this.readGzipOnce(file, key, stat.size, report);
       } else {
         await this.readPlainFile(file, key, stat.size, report);
       }
@@ -248,7 +248,7 @@ export class LogReader {
     }
   }
 
-  private async readGzipOnce(file: string, key: string, report: () => void): Promise<void> {
+  private async readGzipOnce(file: string, key: string, size: number, report: () => void): Promise<void> {
     const known = this.files.get(key);
     if (known?.done) {
       known.path = file;
@@ -264,7 +264,7 @@ export class LogReader {
     }
     try {
       // An archive of a file already read: only what was written after the last read is new.
-      state.offset = await this.readGzip(file, state.source, original?.offset ?? 0, report);
+      state.offset = await this.readGzip(file, size, state.source, original?.offset ?? 0, report);
     } catch {
       // A damaged archive: the lines before the damage are kept, the file is counted.
       this.store.skip('corrupt_gzip_file');
@@ -404,26 +404,31 @@ export class LogReader {
    * the file it archives); its last line counts even without a newline (the archive is final).
    * Returns the content's length.
    */
-  private async readGzip(file: string, source: LineSource, skip: number, report: () => void): Promise<number> {
-    const size = (await fs.stat(file)).size;
-    // Compressed logs expand several times: a large archive is worth the workers.
+  private async readGzip(
+    file: string,
+    size: number,
+    source: LineSource,
+    skip: number,
+    report: () => void
+  ): Promise<number> {
+    // Compressed logs expand several times (`size` is the archive's): a large archive is worth the workers.
     const lines = this.linesOf(source, size * 4, report);
     let pieces: Buffer[] = [];
     let pending = 0;
     let consumed = skip; // content offset of the first pending byte
     let position = 0;
+    /** Sends the complete lines pending (final: all of them, the last one even without a \n). */
     const flush = async (final: boolean): Promise<void> => {
       const buffer = Buffer.concat(pieces, pending);
-      const lastNewline = final ? buffer.length : buffer.lastIndexOf(10);
-      if (lastNewline < 0) {
+      const end = final ? buffer.length : buffer.lastIndexOf(10);
+      if (end < 0) {
         pieces = [buffer];
         return;
       }
-      const rest = buffer.subarray(Math.min(lastNewline + 1, buffer.length));
-      pieces = rest.length ? [Buffer.from(rest)] : [];
-      pending = rest.length;
-      const used = Math.min(lastNewline + 1, buffer.length);
-      await lines.add(buffer, bomLength(buffer, consumed), lastNewline, consumed, used);
+      const used = final ? end : end + 1;
+      pieces = used < buffer.length ? [Buffer.from(buffer.subarray(used))] : [];
+      pending = buffer.length - used;
+      await lines.add(buffer, bomLength(buffer, consumed), end, consumed, used);
       consumed += used;
     };
     try {
