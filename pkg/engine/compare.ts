@@ -1,5 +1,6 @@
 import { AnalysisContext } from './context';
 import { Frame, FrameField } from './frames';
+import { pickMeasures } from './measures';
 import { select } from './select';
 import { groupedRequestStats, spanSeconds } from './summary';
 import { min } from './stats';
@@ -17,55 +18,54 @@ export function compare(ctx: AnalysisContext): Frame[] {
     values,
     unit,
   });
-  return [
-    {
-      name: 'compare',
-      fields: [
-        { name: 'model', type: 'string', values: groups.keys.map((k) => k[0]) },
-        number(
-          'requests',
-          stats.map((s) => s.requests)
-        ),
-        number(
-          'avg_latency_ms',
-          stats.map((s) => s.avg),
-          'ms'
-        ),
-        number(
-          'p50_latency_ms',
-          stats.map((s) => s.p50),
-          'ms'
-        ),
-        number(
-          'p95_latency_ms',
-          stats.map((s) => s.p95),
-          'ms'
-        ),
-        number(
-          'p99_latency_ms',
-          stats.map((s) => s.p99),
-          'ms'
-        ),
-        number(
-          'error_rate',
-          stats.map((s) => s.errorRate),
-          'percentunit'
-        ),
-        number(
-          'throughput_rps',
-          stats.map((s) => s.throughput),
-          'reqps'
-        ),
-        number(
-          'request_share',
-          stats.map((s) => (total ? s.requests / total : NaN)),
-          'percentunit'
-        ),
-        number(
-          'p99_vs_fastest',
-          stats.map((s) => s.p99 / bestP99)
-        ),
-      ],
-    },
-  ];
+  const frame: Frame = {
+    name: 'compare',
+    fields: [
+      { name: 'model', type: 'string', values: groups.keys.map((k) => k[0]) },
+      number(
+        'requests',
+        stats.map((s) => s.requests)
+      ),
+      number(
+        'avg_latency_ms',
+        stats.map((s) => s.avg),
+        'ms'
+      ),
+      number(
+        'p50_latency_ms',
+        stats.map((s) => s.p50),
+        'ms'
+      ),
+      number(
+        'p95_latency_ms',
+        stats.map((s) => s.p95),
+        'ms'
+      ),
+      number(
+        'p99_latency_ms',
+        stats.map((s) => s.p99),
+        'ms'
+      ),
+      number(
+        'error_rate',
+        stats.map((s) => s.errorRate),
+        'percentunit'
+      ),
+      number(
+        'throughput_rps',
+        stats.map((s) => s.throughput),
+        'reqps'
+      ),
+      number(
+        'request_share',
+        stats.map((s) => (total ? s.requests / total : NaN)),
+        'percentunit'
+      ),
+      number(
+        'p99_vs_fastest',
+        stats.map((s) => s.p99 / bestP99)
+      ),
+    ],
+  };
+  return [pickMeasures(frame, 1, ctx.query.measures, 'compare')];
 }

@@ -120,7 +120,7 @@ describe('runQuery', () => {
     ]);
   });
 
-  it('answers logs newest first with a body and level', () => {
+  it('answers logs newest first as log lines: body, severity and a unique id', () => {
     const store = storeOf([
       req(T0, { latency_ms: 5, request_id: 'old' }),
       req(T0 + 2000, { latency_ms: 7, request_id: 'new', status: 'error' }),
@@ -129,7 +129,10 @@ describe('runQuery', () => {
     const [frame] = runQuery(store, { queryType: 'logs', limit: 2 }, { range: {} });
     expect(jsonValues(frame, 'timestamp')).toEqual([T0 + 2000, T0 + 1000]);
     expect(jsonValues(frame, 'request_id')).toEqual(['new', 'mid']);
-    expect(jsonValues(frame, 'level')).toEqual(['error', 'info']);
+    expect(jsonValues(frame, 'severity')).toEqual(['error', 'info']);
     expect(jsonValues(frame, 'body')[0]).toContain('latency_ms=7');
+    expect(frame.schema!.fields.slice(0, 4).map((f) => f.name)).toEqual(['timestamp', 'body', 'severity', 'id']);
+    const ids = jsonValues(frame, 'id');
+    expect(new Set(ids).size).toBe(2);
   });
 });

@@ -46,14 +46,19 @@ export function logs(ctx: AnalysisContext): Frame[] {
       )
       .join(' ')
   );
-  const level = Array.from(rows, (row) => (errors[row] ? 'error' : 'info'));
+  const severity = Array.from(rows, (row) => (errors[row] ? 'error' : 'info'));
+  // Unique within the answer (Explore keys log rows by it): the request's time and its place in the store.
+  const times = fields[0].values;
+  const id = Array.from(rows, (row, i) => `${times[i]}_${row}`);
   return [
     {
       name: 'logs',
+      // The data plane's log-lines shape: timestamp, body, severity, id; the stored fields follow.
       fields: [
         fields[0],
         { name: 'body', type: 'string', values: body },
-        { name: 'level', type: 'string', values: level },
+        { name: 'severity', type: 'string', values: severity },
+        { name: 'id', type: 'string', values: id },
         ...fields.slice(1),
       ],
       meta: { preferredVisualisationType: 'logs', custom: { total: selection.rows.length } },

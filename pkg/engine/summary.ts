@@ -4,6 +4,7 @@ import { ModelBlock, modelBlockStats } from './block-stats';
 import { groupedStatsKernel, newSums, SUMS } from './request-sums';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
+import { pickMeasures } from './measures';
 import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
 import { quantilesInPlace, quantilesOfScaled } from './stats';
 
@@ -269,24 +270,23 @@ export function summary(ctx: AnalysisContext): Frame[] {
     values: stats.map(pick),
     unit,
   });
-  return [
-    {
-      name: 'summary',
-      fields: [
-        ...groupFields(groups),
-        column('requests', (s) => s.requests),
-        column('avg_latency_ms', (s) => s.avg, 'ms'),
-        column('p50_latency_ms', (s) => s.p50, 'ms'),
-        column('p90_latency_ms', (s) => s.p90, 'ms'),
-        column('p95_latency_ms', (s) => s.p95, 'ms'),
-        column('p99_latency_ms', (s) => s.p99, 'ms'),
-        column('max_latency_ms', (s) => s.max, 'ms'),
-        column('error_rate', (s) => s.errorRate, 'percentunit'),
-        column('throughput_rps', (s) => s.throughput, 'reqps'),
-        column('avg_batch_size', (s) => s.avgBatch),
-        column('avg_gpu_util', (s) => s.avgGpu, 'percent'),
-        column('avg_memory_used_gb', (s) => s.avgMemory, 'decgbytes'),
-      ],
-    },
-  ];
+  const frame: Frame = {
+    name: 'summary',
+    fields: [
+      ...groupFields(groups),
+      column('requests', (s) => s.requests),
+      column('avg_latency_ms', (s) => s.avg, 'ms'),
+      column('p50_latency_ms', (s) => s.p50, 'ms'),
+      column('p90_latency_ms', (s) => s.p90, 'ms'),
+      column('p95_latency_ms', (s) => s.p95, 'ms'),
+      column('p99_latency_ms', (s) => s.p99, 'ms'),
+      column('max_latency_ms', (s) => s.max, 'ms'),
+      column('error_rate', (s) => s.errorRate, 'percentunit'),
+      column('throughput_rps', (s) => s.throughput, 'reqps'),
+      column('avg_batch_size', (s) => s.avgBatch),
+      column('avg_gpu_util', (s) => s.avgGpu, 'percent'),
+      column('avg_memory_used_gb', (s) => s.avgMemory, 'decgbytes'),
+    ],
+  };
+  return [pickMeasures(frame, groups.fields.length, ctx.query.measures, 'summary')];
 }

@@ -1,4 +1,12 @@
-import { autoWindowMs, Aggregation, AGGREGATIONS, formatWindow, parseWindow } from '../model/query';
+import {
+  autoWindowMs,
+  Aggregation,
+  AGGREGATIONS,
+  AnalysisQuery,
+  formatWindow,
+  parseWindow,
+  TimeRange,
+} from '../model/query';
 import type { CodeArray, NumericData } from '../store/columns';
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
@@ -345,4 +353,30 @@ export function trend(ctx: AnalysisContext): Frame[] {
     series(labels, aggregate({ rows, base: 0, length: rows.length }, bucket, count, tally));
   });
   return frames;
+}
+
+/**
+ * A trend query narrowed to the buckets that lie wholly inside [from, to] — what an alert rule must
+ * read: the newest bucket is still being filled at evaluation time, the oldest one is cut by the
+ * range's start. The window is resolved once against the whole range, so `auto` keeps its width.
+ * Null when no whole bucket fits.
+ */
+export function completeBuckets(
+  query: AnalysisQuery,
+  range: Required<TimeRange>,
+  intervalMs?: number
+): { query: AnalysisQuery; range: Required<TimeRange> } | null {
+  const windowMs = resolveWindowMs(query.window, range.to - range.from, intervalMs);
+  const w = windowMs * 1000;
+  // Times are whole microseconds: bucket [b, b + w) is complete when b + w - 1 <= to.
+  const startUs = Math.ceil((range.from * 1000) / w) * w;
+  const endUs = Math.floor((range.to * 1000 + 1) / w) * w;
+  if (endUs <= startUs) {
+    return null;
+  }
+  return {
+    query: { ...query, window: formatWindow(windowMs) },
+    // Half a microsecond below the end: the range is in ms, and select() scales it back to µs.
+    range: { from: startUs / 1000, to: endUs / 1000 - 0.0005 },
+  };
 }

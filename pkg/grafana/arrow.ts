@@ -177,7 +177,9 @@ function encodeString(values: ArrayLike<string | null>): Column {
     valueOffsets: offsets,
     data: bytes.subarray(0, pos),
   });
-  return { data, nullable: true };
+  // Nullable only when something is missing, as for times: the Go SDK then reads []string, which the
+  // data plane asks of a log line's body.
+  return { data, nullable: nullCount > 0 };
 }
 
 const SEVERITIES = new Set(['info', 'warning', 'error']);

@@ -108,8 +108,7 @@ describe('QueryData', () => {
           dataQuery('B', { queryType: 'summary', groupBy: ['model'] }),
           dataQuery('C', { queryType: 'summary' }),
         ],
-        { paths: [dir] },
-        { FromAlert: 'true' }
+        { paths: [dir] }
       ),
       instances,
       metrics
@@ -140,6 +139,82 @@ describe('QueryData', () => {
     expect(frames).toHaveLength(1);
     expect(frames[0].schema.fields).toHaveLength(0);
     expect(JSON.parse(frames[0].schema.metadata.get('meta')!).type).toBe('timeseries-multi');
+  });
+
+  it('for alerting, reads only whole trend buckets: never the one still being filled, nor one cut by the start', async () => {
+    const { instances, metrics } = setup();
+    // Evaluated at 10:07:30 over the last 10 minutes, 5m buckets: 09:55 is cut by the start, 10:05 is
+    // still being filled; only 10:00 (a: 10, 20; b: 40) is whole.
+    const at = Date.UTC(2026, 10, 27, 10, 7, 30);
+    const q = dataQuery('A', { queryType: 'trend', aggregation: 'count', window: '5m', groupBy: ['model'] }, 1000);
+    q.timeRange = { fromEpochMS: at - 600_000, toEpochMS: at };
+    const alert = await queryData(request([q], { paths: [dir] }, { FromAlert: 'true' }), instances, metrics);
+    const series = alert.responses.A.frames.map(decode);
+    expect(
+      series.map((t) => Array.from(t.getChildAt(0)!.toArray() as BigInt64Array, (ns) => Number(ns / 1000000n)))
+    ).toEqual([[Date.UTC(2026, 10, 27, 10, 0)], [Date.UTC(2026, 10, 27, 10, 0)]]);
+    expect(series.map((t) => Array.from(t.getChildAt(1)!.toArray() as Float64Array))).toEqual([[2], [1]]);
+    // The same query from a panel shows every bucket of the range, the unfinished one included.
+    const panel = await queryData(request([q]), instances, metrics);
+    expect(decode(panel.responses.A.frames[1]).numRows).toBe(3);
+    // A range too short for one whole bucket is "no data" for alerting.
+    q.timeRange = { fromEpochMS: at - 120_000, toEpochMS: at };
+    const none = await queryData(request([q], { paths: [dir] }, { fromalert: 'true' }), instances, metrics);
+    expect(none.responses.A.status).toBe(200);
+    expect(none.responses.A.frames.map(decode).map((t) => t.schema.fields.length)).toEqual([0]);
+  });
+
+  it('for alerting, refuses (400) a summary or comparison that gives several numbers with the same labels', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(
+      request(
+        [
+          dataQuery('A', { queryType: 'summary', groupBy: ['model'] }),
+          dataQuery('B', { queryType: 'summary', groupBy: ['model'], measures: ['p99_latency_ms'] }),
+          dataQuery('C', { queryType: 'compare' }),
+          dataQuery('D', { queryType: 'compare', measures: ['error_rate'] }),
+          dataQuery('E', { queryType: 'summary', measures: ['requests'] }),
+          dataQuery('F', { queryType: 'summary', measures: ['p99_latency'] }),
+        ],
+        { paths: [dir] },
+        { FromAlert: 'true' }
+      ),
+      instances,
+      metrics
+    );
+    expect(res.responses.A).toMatchObject({ status: 400, errorSource: 'downstream' });
+    expect(res.responses.A.error).toContain('several labelled {model=a}');
+    expect(res.responses.A.error).toContain('set "measures" to one of requests, avg_latency_ms');
+    expect(res.responses.C.status).toBe(400);
+    expect(res.responses.F.error).toContain('unknown measure "p99_latency" for summary');
+    const b = decode(res.responses.B.frames[0]);
+    expect(b.schema.fields.map((f) => f.name)).toEqual(['model', 'p99_latency_ms']);
+    expect(Array.from(b.getChild('p99_latency_ms')!.toArray() as Float64Array)).toEqual([19.9, 49.9]);
+    expect(decode(res.responses.D.frames[0]).schema.fields.map((f) => f.name)).toEqual(['model', 'error_rate']);
+    expect(Array.from(decode(res.responses.E.frames[0]).getChild('requests')!.toArray() as Float64Array)).toEqual([4]);
+    // Without the header (a panel), all measures are fine.
+    const panel = await queryData(
+      request([dataQuery('A', { queryType: 'summary', groupBy: ['model'] })]),
+      instances,
+      metrics
+    );
+    expect(panel.responses.A.status).toBe(200);
+  });
+
+  it('answers a grouped summary with no group as the data plane no-data frame', async () => {
+    const { instances, metrics } = setup();
+    const res = await queryData(
+      request([dataQuery('A', { queryType: 'summary', groupBy: ['model'], filters: { model: ['zzz'] } })]),
+      instances,
+      metrics
+    );
+    const frames = res.responses.A.frames.map(decode);
+    expect(frames).toHaveLength(1);
+    expect(frames[0].schema.fields).toHaveLength(0);
+    const meta = JSON.parse(frames[0].schema.metadata.get('meta')!);
+    expect(meta).toMatchObject({ type: 'numeric-long', typeVersion: [0, 1] });
+    // The skipped line is still reported.
+    expect(meta.notices[0].text).toContain('invalid_json 1');
   });
 
   it('caps row lists at the data source maxRows', async () => {

@@ -6,6 +6,8 @@ import { Store } from '../store/store';
 import { frameToArrow } from './arrow';
 import { classify } from './errors';
 import { typeFrames } from './frame-types';
+import { alertQuery, checkAlertLabels, isFromAlert } from './alert';
+import { Frame } from '../engine/frames';
 import { DataSourceInstance, InstanceManager, RemoteInstance } from './instances';
 import { frameFromJSON, RemoteError, RemoteResult } from './remote';
 import { logger } from './log';
@@ -39,20 +41,46 @@ function readQuery(dataQuery: DataQuery): AnalysisQuery {
   return { ...parseQuery(json, dataQuery.queryType), refId: dataQuery.refId };
 }
 
-/** One query of a request: run, type the frames for alerting, encode as Arrow. */
-function answer(instance: DataSourceInstance, store: Store, dataQuery: DataQuery, query: AnalysisQuery): DataResponse {
-  if (ROW_LISTS.has(query.queryType)) {
-    query.limit = Math.min(query.limit ?? instance.maxRows, instance.maxRows);
-  }
+/** A query's range and interval as Grafana sends them. */
+function rangeOf(dataQuery: DataQuery): { range: TimeRange; intervalMs?: number } {
   const range = dataQuery.timeRange ? { from: dataQuery.timeRange.fromEpochMS, to: dataQuery.timeRange.toEpochMS } : {};
-  const answered = analyseWithNotices(store, query, { range, intervalMs: dataQuery.intervalMS || undefined });
-  const frames = typeFrames(query, answered.frames);
+  return { range, intervalMs: dataQuery.intervalMS || undefined };
+}
+
+/** Typed frames as Grafana gets them; for alerting, checked to give one number per set of labels. */
+function respond(query: AnalysisQuery, frames: Frame[], refId: string, fromAlert: boolean): DataResponse {
+  const typed = typeFrames(query, frames);
+  if (fromAlert) {
+    checkAlertLabels(query, typed);
+  }
+  return { frames: typed.map((f) => frameToArrow(f, refId)), error: '', status: 200, errorSource: '' };
+}
+
+/** One query of a request: run (over whole buckets only, for alerting), type the frames, encode as Arrow. */
+function answer(
+  instance: DataSourceInstance,
+  store: Store,
+  dataQuery: DataQuery,
+  asked: AnalysisQuery,
+  fromAlert: boolean
+): DataResponse {
+  if (ROW_LISTS.has(asked.queryType)) {
+    asked.limit = Math.min(asked.limit ?? instance.maxRows, instance.maxRows);
+  }
+  const { range: askedRange, intervalMs } = rangeOf(dataQuery);
+  const narrowed = fromAlert ? alertQuery(asked, askedRange, intervalMs) : { query: asked, range: askedRange };
+  if (!narrowed) {
+    return respond(asked, [], dataQuery.refId, fromAlert);
+  }
+  const { query, range } = narrowed;
+  const answered = analyseWithNotices(store, query, { range, intervalMs });
+  const frames = answered.frames;
   const notices = answered.notices;
   if (notices.length && frames.length) {
     const meta = (frames[0].meta ??= {});
     meta.notices = [...(meta.notices ?? []), ...notices];
   }
-  return { frames: frames.map((f) => frameToArrow(f, dataQuery.refId)), error: '', status: 200, errorSource: '' };
+  return respond(query, frames, dataQuery.refId, fromAlert);
 }
 
 /**
@@ -82,7 +110,7 @@ export async function queryData(
     }
     return { responses };
   }
-  const fromAlert = request.headers?.FromAlert === 'true';
+  const fromAlert = isFromAlert(request.headers);
   for (const dataQuery of request.queries) {
     await yieldToEventLoop();
     const started = performance.now();
@@ -90,7 +118,7 @@ export async function queryData(
     try {
       const query = readQuery(dataQuery);
       queryType = query.queryType;
-      responses[dataQuery.refId] = answer(instance, store, dataQuery, query);
+      responses[dataQuery.refId] = answer(instance, store, dataQuery, query, fromAlert);
       metrics.queries.inc({ query_type: queryType, outcome: 'ok' });
     } catch (error) {
       responses[dataQuery.refId] = failed(error, dataQuery.refId, queryType);
@@ -119,13 +147,17 @@ async function remoteQueryData(
 ): Promise<Record<string, DataResponse>> {
   const responses: Record<string, DataResponse> = {};
   const batches = new Map<string, { range: TimeRange; intervalMs?: number; queries: AnalysisQuery[] }>();
+  const fromAlert = isFromAlert(request.headers);
   for (const dataQuery of request.queries) {
     try {
-      const query = capped(readQuery(dataQuery), instance.maxRows);
-      const range = dataQuery.timeRange
-        ? { from: dataQuery.timeRange.fromEpochMS, to: dataQuery.timeRange.toEpochMS }
-        : {};
-      const intervalMs = dataQuery.intervalMS || undefined;
+      const asked = capped(readQuery(dataQuery), instance.maxRows);
+      const { range: askedRange, intervalMs } = rangeOf(dataQuery);
+      const narrowed = fromAlert ? alertQuery(asked, askedRange, intervalMs) : { query: asked, range: askedRange };
+      if (!narrowed) {
+        responses[dataQuery.refId] = respond(asked, [], dataQuery.refId, fromAlert);
+        continue;
+      }
+      const { query, range } = narrowed;
       const key = `${range.from}:${range.to}:${intervalMs}`;
       const batch = batches.get(key) ?? { range, intervalMs, queries: [] };
       batch.queries.push(query);
@@ -167,13 +199,7 @@ async function remoteQueryData(
           continue;
         }
         try {
-          const frames = typeFrames(query, result.frames.map(frameFromJSON));
-          responses[refId] = {
-            frames: frames.map((f) => frameToArrow(f, refId)),
-            error: '',
-            status: 200,
-            errorSource: '',
-          };
+          responses[refId] = respond(query, result.frames.map(frameFromJSON), refId, fromAlert);
           metrics.queries.inc({ query_type: query.queryType, outcome: 'ok' });
         } catch (error) {
           responses[refId] = failed(error, refId, query.queryType);

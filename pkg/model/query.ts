@@ -41,6 +41,35 @@ export type CorrelationMethod = (typeof CORRELATION_METHODS)[number];
 /** The numeric fields every inference log has (others may appear as extra columns). */
 export const STANDARD_METRICS = ['latency_ms', 'batch_size', 'gpu_util', 'memory_used_gb'] as const;
 
+/** The value columns of a summary, in frame order (after the group fields). */
+export const SUMMARY_MEASURES = [
+  'requests',
+  'avg_latency_ms',
+  'p50_latency_ms',
+  'p90_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+  'max_latency_ms',
+  'error_rate',
+  'throughput_rps',
+  'avg_batch_size',
+  'avg_gpu_util',
+  'avg_memory_used_gb',
+] as const;
+
+/** The value columns of a model comparison, in frame order (after `model`). */
+export const COMPARE_MEASURES = [
+  'requests',
+  'avg_latency_ms',
+  'p50_latency_ms',
+  'p95_latency_ms',
+  'p99_latency_ms',
+  'error_rate',
+  'throughput_rps',
+  'request_share',
+  'p99_vs_fastest',
+] as const;
+
 /** Equality filters: field name to the accepted values (any of them). */
 export type Filters = Record<string, Array<string | number>>;
 
@@ -65,6 +94,11 @@ export interface AnalysisQuery {
   filters?: Filters;
   /** Most rows returned (anomalies, spike's slowest requests, logs). No limit when absent. */
   limit?: number;
+  /**
+   * Value columns of summary and compare to return, in the order given (default all). An alert condition
+   * asks for one, e.g. `["p99_latency_ms"]`: Grafana needs one number per set of labels.
+   */
+  measures?: string[];
 }
 
 /** A time range in epoch milliseconds, both ends inclusive. Either end may be open. */
