@@ -1,7 +1,7 @@
 /**
  * Every provisioned query runs: each panel target and annotation of provisioning/dashboards/*.json and each query of
  * provisioning/alerting/rules.yaml goes through the BUILT backend (dist/gpx_inference_log_analytics_linux_amd64) under
- * the Grafana plugin host (shared/tools/grafana-plugin-host), against live sample logs of the last 6 hours written
+ * the Grafana plugin host (test/grafana-host), against live sample logs of the last 6 hours written
  * into a temporary folder by the demo's generator (pkg/generator/live.ts). The data source settings are those of
  * provisioning/datasources/inference-logs.yaml with `paths` pointing at that folder.
  *
@@ -10,10 +10,10 @@
  * applyTemplateVariables does (a whole-entry `$model` in a list expands to every selected value).
  *
  * Each answer must be non-empty and of the shape its panel needs: timeseries-multi frames labelled by model for
- * trends (and alert rules: a numeric series with a `model` label for every model, with a last value for Reduce),
+ * trends (alert rules: one number per model as Grafana's server-side expressions read the answer, unique labels),
  * the fields the panel's options, overrides and transformations name, three frames for spike, and so on.
  *
- * Needs the build (`npm run build` or `npm run build:backend`) and the host ($GRAFANA_PLUGIN_HOST or build.sh's).
+ * Needs the build (`npm run build` or `npm run build:backend`) and the host (test/grafana-host/build.sh).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_MODELS } from '../pkg/generator/generate';
 import { LiveLogWriter } from '../pkg/generator/live';
 import { AGGREGATIONS, ANOMALY_METHODS, QUERY_TYPES, parseWindow } from '../pkg/model/query';
+import { decodeTable, evaluate, reduce, sseValues } from './support/grafana-alerting';
 import { explain, findHost, PLUGIN, ROOT, run } from './support/plugin-host';
 
 jest.setTimeout(180_000);
@@ -568,7 +569,7 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
 describe('provisioned alert rules', () => {
   const rules: Json[] = (RULES.groups as Json[]).flatMap((g) => g.rules);
 
-  it('are Grafana file provisioning: apiVersion 1, a folder and interval, condition chain A → Reduce → Threshold', () => {
+  it('are Grafana file provisioning: apiVersion 1, a folder and interval, condition chain A → [Reduce →] Threshold', () => {
     expect(RULES.apiVersion).toBe(1);
     for (const group of RULES.groups as Json[]) {
       expect(group).toMatchObject({ orgId: 1, name: expect.any(String), folder: expect.any(String) });
@@ -585,19 +586,27 @@ describe('provisioned alert rules', () => {
       const byRef = new Map((rule.data as Json[]).map((d) => [d.refId, d]));
       const condition = byRef.get(rule.condition)!;
       expect(condition).toMatchObject({ datasourceUid: EXPR_UID, model: { type: 'threshold' } });
-      const reduce = byRef.get(condition.model.expression)!;
-      expect(reduce).toMatchObject({ datasourceUid: EXPR_UID, model: { type: 'reduce', reducer: 'last' } });
-      const source = byRef.get(reduce.model.expression)!;
-      expect(source).toMatchObject({ datasourceUid: DS_UID, model: { queryType: 'trend', groupBy: ['model'] } });
+      let source = byRef.get(condition.model.expression)!;
+      if (source.datasourceUid === EXPR_UID) {
+        expect(source).toMatchObject({ model: { type: 'reduce', reducer: 'last' } });
+        source = byRef.get(source.model.expression)!;
+      }
+      expect(source).toMatchObject({ datasourceUid: DS_UID, model: { groupBy: ['model'] } });
       expect(source.relativeTimeRange.from).toBeGreaterThan(source.relativeTimeRange.to);
       expect(parseWindow(rule.for)).not.toBeNull();
+      // Every template names a value the rule has.
+      for (const text of Object.values(rule.annotations as Record<string, string>)) {
+        for (const [, ref] of text.matchAll(/\$values\.(\w+)/g)) {
+          expect(refIds).toContain(ref);
+        }
+      }
       // The rule's dashboard panel exists.
       const dashboard = DASHBOARDS.map(([, d]) => d).find((d) => d.uid === rule.dashboardUid);
       expect(dashboard && panelsOf(dashboard).some((p) => p.id === rule.panelId)).toBe(true);
     }
   });
 
-  it('every rule query answers a numeric series with a model label for every model (FromAlert, as the rule runs)', async () => {
+  it('every rule query gives Grafana one number per model, labelled by the model alone (FromAlert, as the rule runs)', async () => {
     const queries: HostQuery[] = [];
     for (const rule of rules) {
       for (const d of rule.data as Json[]) {
@@ -624,11 +633,13 @@ describe('provisioned alert rules', () => {
         status: 200,
         error: undefined,
       });
-      expectTrendFrames(q.refId, answer.tables, ALL_MODELS, true);
-      // Reduce (last, drop non-numbers) has a number for every model.
-      for (const t of answer.tables) {
-        const values = columnValues(t, 1).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-        expect(values.length).toBeGreaterThan(0);
+      // As server-side expressions read them (then Reduce, for a series): a number per model, unique labels.
+      const values = reduce(sseValues(answer.tables.map(decodeTable)), 'last', 'dropNN');
+      const results = evaluate(values);
+      expect(results).not.toBe('NoData');
+      expect([...(results as Map<string, unknown>).keys()].sort()).toEqual(ALL_MODELS.map((m) => `model=${m}`).sort());
+      for (const v of values) {
+        expect(v.kind === 'number' && Number.isFinite(v.value)).toBe(true);
       }
     }
   });

@@ -20,7 +20,11 @@ export interface DecodedFrame {
 }
 
 export function decodeFrame(bytes: Uint8Array): DecodedFrame {
-  const table: Table = tableFromIPC(bytes);
+  return decodeTable(tableFromIPC(bytes));
+}
+
+/** A frame already read as an Arrow table. */
+export function decodeTable(table: Table): DecodedFrame {
   const meta = table.schema.metadata.get('meta');
   return {
     name: table.schema.metadata.get('name') ?? '',
@@ -39,7 +43,8 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
       const values: unknown[] = [];
       for (let r = 0; r < table.numRows; r++) {
         const v = column.get(r);
-        values.push(type === 'time' && v !== null ? Number(BigInt(v) / 1_000_000n) : v);
+        // apache-arrow gives a nanosecond timestamp as epoch ms (a number), or as a bigint of ns in some versions.
+        values.push(type === 'time' && typeof v === 'bigint' ? Number(v / 1_000_000n) : v);
       }
       return { name: field.name, type, nullable: field.nullable, labels: labels ? JSON.parse(labels) : {}, values };
     }),
