@@ -1,5 +1,5 @@
 import { tableFromIPC } from 'apache-arrow';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
 import { checkHealth } from './health';
@@ -296,6 +296,38 @@ describe('CheckHealth', () => {
     );
     const details = JSON.parse(res.jsonDetails.toString());
     expect(details).toMatchObject({ files: 1, requests: 4, models: ['a', 'b'], skipped: { invalid_json: 1 } });
+    expect(details.features).toEqual({
+      query: true,
+      alerting: true,
+      health: true,
+      resources: ['models', 'fields', 'values', 'stats', 'report.html', 'export.csv'],
+      metrics: true,
+      streaming: false,
+    });
+  });
+
+  it('names only features it serves: every resource it lists answers, and plugin.json claims no streaming', async () => {
+    const details = JSON.parse((await health({ paths: [dir] })).jsonDetails.toString());
+    for (const resource of details.features.resources as string[]) {
+      const query = resource === 'values' ? '?field=model' : '';
+      const res = await callResource(
+        {
+          pluginContext: context({ paths: [dir] }),
+          path: resource,
+          method: 'GET',
+          url: resource + query,
+          headers: {},
+          body: Buffer.alloc(0),
+        },
+        new InstanceManager()
+      );
+      expect({ resource, code: res.code }).toEqual({ resource, code: 200 });
+    }
+    const plugin = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'src', 'plugin.json'), 'utf8'));
+    expect(plugin).toMatchObject({ backend: true, alerting: details.features.alerting });
+    expect(plugin.streaming ?? false).toBe(details.features.streaming);
+    // Errors carry the list too, so a failing "Save & test" still says what the backend does.
+    expect(JSON.parse((await health({})).jsonDetails.toString()).features).toEqual(details.features);
   });
 
   it('says what to fix: a missing path, a folder without logs, logs without requests', async () => {

@@ -3,6 +3,21 @@ import { InstanceManager } from './instances';
 import { CheckHealthRequest, CheckHealthResponse } from './messages';
 import { Store } from '../store/store';
 import { describeLogs } from '../engine/describe';
+import { RESOURCE_PATHS } from './resources';
+
+/**
+ * The Grafana features this backend serves (server.ts registers their gRPC services): queries for panels, Explore
+ * and alert rules; this health check; the resources; its Prometheus metrics. No streaming, no admission or
+ * conversion hooks: plugin.json claims nothing beyond these.
+ */
+export const SERVED_FEATURES = {
+  query: true,
+  alerting: true,
+  health: true,
+  resources: [...RESOURCE_PATHS],
+  metrics: true,
+  streaming: false,
+};
 
 /** What the store holds, for people and for the health check's details. */
 export function describeStore(store: Store, files: number, bytes: number) {
@@ -27,7 +42,7 @@ export async function checkHealth(
   const reply = (status: 'OK' | 'ERROR', message: string, details: object = {}): CheckHealthResponse => ({
     status,
     message,
-    jsonDetails: Buffer.from(JSON.stringify(details)),
+    jsonDetails: Buffer.from(JSON.stringify({ ...details, features: SERVED_FEATURES })),
   });
   try {
     const any = instances.get(request.pluginContext);
