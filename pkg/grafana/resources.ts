@@ -49,9 +49,6 @@ function json(code: number, body: unknown): CallResourceResponse {
   };
 }
 
-/** The resource paths served (GET /api/datasources/uid/<uid>/resources/<path>). */
-export const RESOURCE_PATHS = ['models', 'fields', 'values', 'stats', 'report.html', 'export.csv'] as const;
-
 /**
  * Backend resources for the frontend (template variables, editors):
  * `models`, `fields`, `values?field=NAME`, `stats`.
