@@ -206,6 +206,17 @@ describe('cli summary', () => {
     expect(column(frame, 'error_rate')).toEqual([0.5, 0]);
   });
 
+  it('keeps the value columns --measures names, in its order', async () => {
+    const [frame] = await runJson('summary', '--logs', logFile, '--by', 'model', '--measures', 'error_rate,requests');
+    expect(frame.schema!.fields.map((f) => f.name)).toEqual(['model', 'error_rate', 'requests']);
+    expect(column(frame, 'requests')).toEqual([2, 2]);
+    const [compared] = await runJson('compare', '--logs', logFile, '--measures', 'p99_latency_ms');
+    expect(compared.schema!.fields.map((f) => f.name)).toEqual(['model', 'p99_latency_ms']);
+    const wrong = await run('summary', '--logs', logFile, '--measures', 'p99');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('unknown measure "p99" for summary');
+  });
+
   it('prints CSV with a header row and CRLF', async () => {
     const result = await run('summary', '--logs', logFile, '--by', 'model', '--format', 'csv');
     expect(result.code).toBe(0);

@@ -49,6 +49,7 @@ interface AnalysisOptions extends CommonOptions {
   window?: string;
   agg?: AnalysisQuery['aggregation'];
   metrics?: string[];
+  measures?: string[];
   limit?: number;
 }
 
@@ -147,6 +148,7 @@ function addAnalysis(
       window: options.window,
       aggregation: options.agg,
       metrics: options.metrics,
+      measures: options.measures,
       groupBy: options.by,
       filters: filtersOf(options),
       limit: options.limit,
@@ -156,6 +158,8 @@ function addAnalysis(
 }
 
 const metricOption = (c: Command) => c.option('--metric <field>', 'numeric field to analyse', 'latency_ms');
+const measuresOption = (c: Command) =>
+  c.option('--measures <a,b,c>', 'only these value columns, in this order (default all)', collectList);
 const limitOption = (c: Command) =>
   c.option('--limit <n>', 'at most this many rows (default: no limit)', parseNonNegativeInt);
 
@@ -168,7 +172,8 @@ export function buildProgram(): Command {
     program,
     'summary',
     'summary',
-    'requests, latency percentiles, error rate, throughput; overall or --by a field'
+    'requests, latency percentiles, error rate, throughput; overall or --by a field',
+    measuresOption
   );
   addAnalysis(
     program,
@@ -198,7 +203,8 @@ export function buildProgram(): Command {
     program,
     'compare',
     'compare',
-    'models side by side: requests, latency percentiles, error rate, throughput'
+    'models side by side: requests, latency percentiles, error rate, throughput',
+    measuresOption
   );
   addAnalysis(program, 'spike', 'spike', 'what changed in --from..--to against the same-length window before it', (c) =>
     limitOption(c)
