@@ -1,6 +1,7 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
 
+import { parseQuery } from '../pkg/model/validate';
 import { DataSource, interpolateListEntry } from './datasource';
 import { AnalyticsOptions, AnalyticsQuery, DEFAULT_QUERY, QUERY_SCHEMA_VERSION } from './types';
 import { AnalyticsVariableSupport } from './variables';
@@ -65,6 +66,15 @@ const VARIABLES: Record<string, string | string[]> = {
   empty: '',
   filterField: 'region',
 };
+
+/** What the backend makes of a query: the parsed query, or its error message. */
+function outcome(query: object): unknown {
+  try {
+    return parseQuery(query);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 describe('DataSource', () => {
   let ds: DataSource;
@@ -150,6 +160,24 @@ describe('DataSource', () => {
       expect(ds.applyTemplateVariables(query, {}).groupBy).toEqual(['model', 'region']);
     });
 
+    it('expands a multi-value variable in measures, in order, and drops measures left empty (all)', () => {
+      const query: AnalyticsQuery = {
+        refId: 'A',
+        queryType: 'summary',
+        measures: ['requests', '$measure'],
+        schemaVersion: QUERY_SCHEMA_VERSION,
+      };
+      const scopedVars: ScopedVars = {
+        measure: { text: 'p99_latency_ms + error_rate', value: ['p99_latency_ms', 'error_rate'] },
+      };
+      expect(ds.applyTemplateVariables(query, scopedVars).measures).toEqual([
+        'requests',
+        'p99_latency_ms',
+        'error_rate',
+      ]);
+      expect(ds.applyTemplateVariables({ ...query, measures: ['$empty'] }, {})).not.toHaveProperty('measures');
+    });
+
     it('expands filter values, keeps literal values and numbers, and interpolates field names', () => {
       const query: AnalyticsQuery = {
         refId: 'A',
@@ -199,6 +227,15 @@ describe('DataSource', () => {
 
       const bad = { ...numbers, threshold: '$method' } as unknown as AnalyticsQuery;
       expect(ds.applyTemplateVariables(bad, {}).threshold).toBe('mad');
+    });
+
+    it('reads numeric text as the backend does: the same query answers the same whether or not it was interpolated', () => {
+      for (const text of ['$threshold', '4.5', ' 4.5 ', 'abc', '$missing', '']) {
+        const query = { refId: 'A', queryType: 'anomalies', threshold: text, schemaVersion: 1 };
+        const viaFrontend = ds.applyTemplateVariables(query as unknown as AnalyticsQuery, {});
+        const interpolated = { ...query, threshold: fakeTemplateSrv(VARIABLES).replace(text) };
+        expect({ text, frontend: outcome(viaFrontend) }).toEqual({ text, frontend: outcome(interpolated) });
+      }
     });
 
     it('lets scoped variables (repeated panels) win over dashboard variables', () => {

@@ -1,6 +1,7 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
+import { NUMERIC_QUERY_FIELDS, numberFromText } from '../pkg/model/migrate';
 import { analyticsAnnotationSupport } from './annotations';
 import { migrateQuery } from './migrations';
 import { AnalyticsQuery, AnalyticsOptions, DEFAULT_QUERY } from './types';
@@ -17,12 +18,10 @@ import { AnalyticsVariableSupport } from './variables';
  * JSON), so that equal panels share cache entries.
  */
 
-/** Numeric fields that a dashboard may hold as a template variable, such as `"$threshold"`. */
-const NUMERIC_FIELDS = ['threshold', 'limit'] as const;
 /** Single-valued string fields. */
 const STRING_FIELDS = ['queryType', 'metric', 'aggregation', 'window', 'method', 'correlation'] as const;
 /** List fields: a multi-value variable in one entry expands into several entries. */
-const LIST_FIELDS = ['metrics', 'groupBy'] as const;
+const LIST_FIELDS = ['metrics', 'groupBy', 'measures'] as const;
 
 const MAYBE_TEMPLATE = /\$|\[\[/;
 
@@ -79,20 +78,10 @@ export function interpolateList<T extends string | number>(values: T[], scopedVa
 /**
  * A number that may be saved as text with a variable (`"$threshold"`): a number when it interpolates
  * to one, undefined when empty, else the text, so that the backend's validation names the problem.
+ * The rule is the query model's (numberFromText), which the backend applies too.
  */
-export function interpolateNumber(value: unknown, scopedVars: ScopedVars): number | string | undefined {
-  if (typeof value === 'number') {
-    return value;
-  }
-  if (typeof value !== 'string') {
-    return undefined;
-  }
-  const text = interpolateString(value, scopedVars).trim();
-  if (text === '') {
-    return undefined;
-  }
-  const number = Number(text);
-  return Number.isFinite(number) ? number : text;
+export function interpolateNumber(value: unknown, scopedVars: ScopedVars): unknown {
+  return numberFromText(typeof value === 'string' ? interpolateString(value, scopedVars) : value);
 }
 
 export class DataSource extends DataSourceWithBackend<AnalyticsQuery, AnalyticsOptions> {
@@ -163,7 +152,11 @@ export class DataSource extends DataSourceWithBackend<AnalyticsQuery, AnalyticsO
         out[key] = interpolateList(value, scopedVars);
       }
     }
-    for (const key of NUMERIC_FIELDS) {
+    if (Array.isArray(out.measures) && out.measures.length === 0) {
+      // No measure left (an empty variable) means all of them, as an empty selection does.
+      delete out.measures;
+    }
+    for (const key of NUMERIC_QUERY_FIELDS) {
       if (key in migrated) {
         const value = interpolateNumber(migrated[key], scopedVars);
         if (value === undefined) {

@@ -15,6 +15,7 @@ export const Components = {
     metrics: 'data-testid inferencelog correlation metrics',
     correlation: 'data-testid inferencelog correlation method',
     groupBy: 'data-testid inferencelog group by',
+    measures: 'data-testid inferencelog measures',
     limit: 'data-testid inferencelog limit',
     modelFilter: 'data-testid inferencelog model filter',
     filters: {

@@ -14,11 +14,11 @@ beforeAll(mockLayout);
 
 /** The fields each query type shows; every other field of the editor must be absent. */
 const FIELDS: Record<QueryType, string[]> = {
-  summary: [S.groupBy, S.modelFilter, S.filters.add],
+  summary: [S.groupBy, S.measures, S.modelFilter, S.filters.add],
   trend: [S.aggregation, S.metric, S.window, S.groupBy, S.modelFilter, S.filters.add],
   anomalies: [S.metric, S.method, S.threshold, S.groupBy, S.limit, S.modelFilter, S.filters.add],
   correlation: [S.metrics, S.correlation, S.modelFilter, S.filters.add],
-  compare: [S.modelFilter, S.filters.add],
+  compare: [S.measures, S.modelFilter, S.filters.add],
   spike: [S.limit, S.modelFilter, S.filters.add],
   logs: [S.limit, S.modelFilter, S.filters.add],
 };
@@ -31,6 +31,7 @@ const ALL_FIELDS = [
   S.metrics,
   S.correlation,
   S.groupBy,
+  S.measures,
   S.limit,
   S.modelFilter,
   S.filters.add,
@@ -124,5 +125,47 @@ describe('QueryEditor', () => {
     expect(isRunnable({ refId: 'A', queryType: 'correlation', metrics: ['gpu_util'] })).toBe(false);
     expect(isRunnable({ refId: 'A', queryType: 'correlation', metrics: ['gpu_util', 'latency_ms'] })).toBe(true);
     expect(isRunnable({ refId: 'A', queryType: 'summary' })).toBe(true);
+  });
+
+  it('runs a summary or compare in the alert rule editor only with exactly one measure', () => {
+    for (const queryType of ['summary', 'compare'] as const) {
+      expect(isRunnable({ refId: 'A', queryType }, true)).toBe(false);
+      expect(isRunnable({ refId: 'A', queryType, measures: ['requests', 'error_rate'] }, true)).toBe(false);
+      expect(isRunnable({ refId: 'A', queryType, measures: ['error_rate'] }, true)).toBe(true);
+      expect(isRunnable({ refId: 'A', queryType, measures: ['requests', 'error_rate'] })).toBe(true);
+    }
+    expect(isRunnable({ refId: 'A', queryType: 'trend' }, true)).toBe(true);
+  });
+
+  it.each(['summary', 'compare'] as const)(
+    'asks for exactly one measure of a %s in the alert rule editor',
+    async (queryType) => {
+      const message = /An alert condition needs exactly one measure/;
+      const query = { ...v1, queryType };
+      const alert = await renderQueryEditor(query, CoreApp.UnifiedAlerting);
+      expect(screen.getByText(message)).toBeInTheDocument();
+      await pick(S.measures, 'p99_latency_ms');
+      expect(lastQuery(alert.onChange)).toEqual({ ...query, refId: 'A', measures: ['p99_latency_ms'] });
+      expect(alert.onRunQuery).toHaveBeenCalledTimes(1);
+      alert.unmount();
+
+      const two = await renderQueryEditor({ ...query, measures: ['p99_latency_ms'] }, CoreApp.UnifiedAlerting);
+      expect(screen.queryByText(message)).not.toBeInTheDocument();
+      await pick(S.measures, 'error_rate');
+      expect(lastQuery(two.onChange).measures).toEqual(['p99_latency_ms', 'error_rate']);
+      expect(two.onRunQuery).not.toHaveBeenCalled();
+      two.unmount();
+
+      await renderQueryEditor({ ...query, measures: ['requests', 'error_rate'] }, CoreApp.UnifiedAlerting);
+      expect(screen.getByText(message)).toBeInTheDocument();
+    }
+  );
+
+  it('says which query types alert rules can use, and how', async () => {
+    await renderQueryEditor({ ...DEFAULT_QUERY }, CoreApp.UnifiedAlerting);
+    const options = await openOptions(S.queryType);
+    expect(options[0]).toMatch(/alertable with one measure/);
+    expect(options[1]).toMatch(/\(alertable\)/);
+    expect(options[2]).toMatch(/alertable with one measure/);
   });
 });

@@ -11,6 +11,7 @@ import { AnomaliesEditor } from './editors/AnomaliesEditor';
 import { CompareEditor } from './editors/CompareEditor';
 import { CorrelationEditor, metricsError } from './editors/CorrelationEditor';
 import { LogsEditor } from './editors/LogsEditor';
+import { measuresError } from './editors/MeasuresField';
 import { LABEL_WIDTH, TypeEditorProps, useFieldCatalog } from './editors/shared';
 import { SpikeEditor } from './editors/SpikeEditor';
 import { SummaryEditor } from './editors/SummaryEditor';
@@ -31,11 +32,14 @@ const EDITORS: Record<QueryType, ComponentType<TypeEditorProps>> = {
 };
 
 const TYPE_INFO: Record<QueryType, { label: string; description: string }> = {
-  summary: { label: 'Summary', description: 'Requests, latency percentiles, error rate, throughput; per group' },
+  summary: {
+    label: 'Summary',
+    description: 'Requests, latency percentiles, error rate, throughput; per group (alertable with one measure)',
+  },
   trend: { label: 'Trend', description: 'An aggregate per time bucket, a series per group (alertable)' },
   anomalies: { label: 'Anomalies', description: 'Requests with unusual values (z-score, MAD, IQR)' },
   correlation: { label: 'Correlation', description: 'Correlation matrix of numeric fields' },
-  compare: { label: 'Compare', description: 'Models side by side' },
+  compare: { label: 'Compare', description: 'Models side by side (alertable with one measure)' },
   spike: { label: 'Spike', description: 'What changed in the time range against the period before it' },
   logs: { label: 'Logs', description: 'The raw requests, newest first' },
 };
@@ -55,6 +59,7 @@ const ANALYSIS_KEYS = [
   'groupBy',
   'filters',
   'limit',
+  'measures',
 ] as const;
 
 /**
@@ -73,12 +78,21 @@ export function prepareQuery(query: AnalyticsQuery): AnalyticsQuery {
     : { ...DEFAULT_QUERY, ...migrated, queryType: DEFAULT_QUERY.queryType };
 }
 
-/** Whether a query is worth running: its typed values make sense (the messages say why not). */
-export function isRunnable(query: AnalyticsQuery): boolean {
+/**
+ * Whether a query is worth running: its typed values make sense (the messages say why not). In the
+ * alert rule editor a summary or compare needs exactly one measure.
+ */
+export function isRunnable(query: AnalyticsQuery, alerting = false): boolean {
   if (query.queryType === 'trend' && validateWindow(query.window ?? '') !== undefined) {
     return false;
   }
   if (query.queryType === 'correlation' && metricsError(query.metrics) !== undefined) {
+    return false;
+  }
+  if (
+    (query.queryType === 'summary' || query.queryType === 'compare') &&
+    measuresError(query.measures, alerting) !== undefined
+  ) {
     return false;
   }
   return true;
@@ -102,6 +116,7 @@ function applyPatch(query: AnalyticsQuery, patch: Partial<AnalyticsQuery>): Anal
 export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Props) {
   const current = useMemo(() => prepareQuery(query), [query]);
   const catalog = useFieldCatalog(datasource);
+  const alerting = app === CoreApp.UnifiedAlerting || app === CoreApp.CloudAlerting;
 
   useEffect(() => {
     if (current !== query) {
@@ -114,15 +129,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Pr
     (patch: Partial<AnalyticsQuery>, run: boolean) => {
       const next = applyPatch(current, patch);
       onChange(next);
-      if (run && isRunnable(next)) {
+      if (run && isRunnable(next, alerting)) {
         onRunQuery();
       }
     },
-    [current, onChange, onRunQuery]
+    [current, onChange, onRunQuery, alerting]
   );
 
   const queryType = current.queryType ?? 'summary';
-  const alerting = app === CoreApp.UnifiedAlerting || app === CoreApp.CloudAlerting;
   const typeOptions: Array<ComboboxOption<QueryType>> = QUERY_TYPES.filter(
     (type) => !alerting || ALERTING_TYPES.includes(type) || type === queryType
   ).map((type) => ({ value: type, ...TYPE_INFO[type] }));
@@ -135,7 +149,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Pr
         labelWidth={LABEL_WIDTH}
         tooltip={
           alerting
-            ? 'The analysis to run; alert rules can use trend, summary and compare'
+            ? 'The analysis to run; alert rules can use trend, and summary and compare with one measure'
             : 'The analysis to run on the requests of the time range'
         }
       >
@@ -147,7 +161,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Pr
           onChange={(option) => change({ queryType: option.value }, true)}
         />
       </InlineField>
-      <Editor query={current} onChange={change} catalog={catalog} datasource={datasource} />
+      <Editor query={current} onChange={change} catalog={catalog} datasource={datasource} alerting={alerting} />
     </Stack>
   );
 }

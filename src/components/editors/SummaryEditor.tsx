@@ -1,14 +1,22 @@
 import React from 'react';
 
+import { SUMMARY_MEASURES } from '../../../pkg/model/query';
 import { FiltersField } from './FiltersField';
 import { GroupByField } from './GroupByField';
+import { MeasuresField } from './MeasuresField';
 import { TypeEditorProps } from './shared';
 
 /** summary: request count, latency percentiles, error rate and throughput, overall or per group. */
-export function SummaryEditor({ query, onChange, catalog, datasource }: TypeEditorProps) {
+export function SummaryEditor({ query, onChange, catalog, datasource, alerting }: TypeEditorProps) {
   return (
     <>
       <GroupByField value={query.groupBy} onChange={(groupBy) => onChange({ groupBy }, true)} catalog={catalog} />
+      <MeasuresField
+        value={query.measures}
+        onChange={(measures) => onChange({ measures }, true)}
+        measures={SUMMARY_MEASURES}
+        alerting={alerting}
+      />
       <FiltersField
         value={query.filters}
         onChange={(filters, run) => onChange({ filters }, run)}

@@ -37,6 +37,8 @@ export interface TypeEditorProps {
   onChange: (patch: Partial<AnalyticsQuery>, run: boolean) => void;
   catalog: FieldCatalog;
   datasource: ResourceSource;
+  /** In the alert rule editor: fields say what an alert condition needs. */
+  alerting?: boolean;
 }
 
 /** The fields every inference log has, used until (or if) the `fields` resource answers. */
