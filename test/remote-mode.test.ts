@@ -64,8 +64,8 @@ const QUERIES: object[] = [
   { queryType: 'compare' },
   { queryType: 'logs', limit: 5 },
 ];
-const dataQueries = (): DataQuery[] =>
-  QUERIES.map((model, i) => ({
+const dataQueries = (queries: object[] = QUERIES): DataQuery[] =>
+  queries.map((model, i) => ({
     refId: String.fromCharCode(65 + i),
     maxDataPoints: 100,
     intervalMS: 60_000,
@@ -74,9 +74,9 @@ const dataQueries = (): DataQuery[] =>
     queryType: '',
   }));
 
-async function run(pluginContext: PluginContext) {
+async function run(pluginContext: PluginContext, headers: Record<string, string> = {}, queries = QUERIES) {
   const instances = new InstanceManager();
-  const request: QueryDataRequest = { pluginContext, headers: {}, queries: dataQueries(), format: 'ARROW' };
+  const request: QueryDataRequest = { pluginContext, headers, queries: dataQueries(queries), format: 'ARROW' };
   return queryData(request, instances, new BackendMetrics(instances));
 }
 
@@ -117,6 +117,36 @@ describe('remote mode', () => {
       expect(remote[refId].frames.length).toBeGreaterThan(0);
     }
     expect(remote).toEqual(local);
+  });
+
+  it('answers alert rules exactly as local mode does: whole trend buckets, one measure, 400 for duplicate labels', async () => {
+    const alertQueries: object[] = [
+      { queryType: 'trend', aggregation: 'p99', window: '7m', groupBy: ['model'] },
+      { queryType: 'summary', groupBy: ['model'], measures: ['p99_latency_ms'] },
+      { queryType: 'compare' },
+    ];
+    const headers = { FromAlert: 'true' };
+    const local = decoded((await run(context({ paths: [dir] }, {}, 'local'), headers, alertQueries)).responses);
+    const remote = decoded(
+      (
+        await run(
+          context({ mode: 'remote', proxyUrl: proxy.url }, { proxyToken: TOKEN }, 'remote'),
+          headers,
+          alertQueries
+        )
+      ).responses
+    );
+    expect(remote).toEqual(local);
+    // Epoch-aligned 7-minute buckets wholly inside 10:00–10:30: start >= FROM and start + 7m <= TO.
+    const w = 7 * 60_000;
+    const whole: string[] = [];
+    for (let start = Math.ceil(FROM / w) * w; start + w <= TO; start += w) {
+      whole.push(String(BigInt(start) * 1_000_000n));
+    }
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    expect(local.A.frames[0][0].values).toEqual(whole);
+    expect(local.B.status).toBe(200);
+    expect(local.C).toMatchObject({ status: 400 });
   });
 
   it('says the token is wrong, per query, when the proxy refuses it', async () => {
