@@ -1,6 +1,6 @@
 /**
  * End-to-end test of the BUILT backend (dist/gpx_inference_log_analytics_linux_amd64) under the Grafana plugin host
- * (shared/tools/grafana-plugin-host): the host starts the executable the way Grafana does (go-plugin handshake,
+ * (test/grafana-host): the host starts the executable the way Grafana does (go-plugin handshake,
  * gRPC, GF_* environment), makes one call per run and checks what comes back the way Grafana reads it.
  *
  * Every run uses `--skip-host-env` (the plugin gets only the go-plugin/GF variables: no PATH, no HOME) and the host
@@ -11,7 +11,7 @@
  * compared, value by value, with what the engine (`runQuery`, the CLI's code path) answers on the same logs.
  *
  * Needs the build: run `npm run build` (or `npm run build:backend`) first. The host binary comes from
- * $GRAFANA_PLUGIN_HOST (set by .ci/run), else the usual build.sh locations.
+ * $GRAFANA_PLUGIN_HOST (set by .ci/run), else test/grafana-host/bin/grafana-host (bash test/grafana-host/build.sh).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -46,6 +46,8 @@ jest.setTimeout(120_000);
 
 const START_MS = Date.UTC(2026, 10, 20); // --start 2026-11-20T00:00:00Z
 const RANGE = { from: START_MS, to: START_MS + 6 * 3_600_000 }; // the ~5 h of 20,000 requests at 2 rps
+/** RANGE's whole 5-minute buckets, what an alert's trend reads (RANGE starts on a bucket edge). */
+const WHOLE_BUCKETS = { from: RANGE.from, to: RANGE.to - 1 };
 const SPIKE_RANGE = { from: START_MS + 2 * 3_600_000, to: START_MS + 3 * 3_600_000 };
 
 let work: string;
@@ -351,14 +353,23 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
         maxDataPoints: 43200,
         model: { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] },
       },
-      { refId: 'B', intervalMs: 1000, maxDataPoints: 43200, model: { queryType: 'summary', groupBy: ['model'] } },
+      {
+        refId: 'B',
+        intervalMs: 1000,
+        maxDataPoints: 43200,
+        model: { queryType: 'summary', groupBy: ['model'], measures: ['p99_latency_ms'] },
+      },
+      // Twelve measures a model: two numbers with the same labels, which alerting refuses — a 400 that says why.
+      { refId: 'C', model: { queryType: 'summary', groupBy: ['model'] } },
     ];
     const { results, tables } = await query(
       { datasource: datasource(), timeRange: RANGE, headers: { FromAlert: 'true', 'X-Rule-Uid': 'abc' }, queries },
-      0
+      3
     );
     expect(results.get('A')!.status).toBe(200);
     expect(results.get('B')!.status).toBe(200);
+    expect(results.get('C')).toMatchObject({ status: 400, frames: 0 });
+    expect(results.get('C')!.error).toContain('set "measures" to one of');
 
     const series = tables.get('A')!;
     expect(series).toHaveLength(DEFAULT_MODELS.length);
@@ -378,7 +389,8 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
       expect(frame.numRows).toBeGreaterThan(50); // 5-minute buckets over ~5 h
     }
     expect(models.sort()).toEqual([...DEFAULT_MODELS].sort());
-    expectSameFrames('A', series, engineAnswer(queries[0]));
+    // For alerting only whole buckets: the one starting at the range's end (holding only that instant) is left out.
+    expectSameFrames('A', series, engineAnswer(queries[0], WHOLE_BUCKETS));
 
     const summary = tables.get('B')!;
     expect(summary.length).toBeGreaterThanOrEqual(1);
@@ -599,7 +611,8 @@ describe('no Node.js installed', () => {
   } else {
     it('FALLBACK (unshare not permitted here, node NOT hidden): the ELF names no node binary and runs with an empty env', async () => {
       requireBuilt();
-      const bytes = readFileSync(PLUGIN);
+      // The launcher Grafana starts (PLUGIN) execs the shipped loader on this ELF.
+      const bytes = readFileSync(join(dirname(PLUGIN), 'runtime', 'linux_amd64', 'backend'));
       expect(bytes.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
       for (const path of ['/usr/bin/node', '/usr/local/bin/node', '/usr/bin/env node', process.execPath]) {
         expect({ path, found: bytes.includes(Buffer.from(path)) }).toEqual({ path, found: false });
@@ -644,7 +657,7 @@ describe('remote mode under the plugin host: the backend forwards to an `inferen
         model: { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] },
         intervalMs: 1000,
       },
-      { refId: 'sum', model: { queryType: 'summary', groupBy: ['model'] } },
+      { refId: 'sum', model: { queryType: 'summary', groupBy: ['model'], measures: ['error_rate'] } },
       { refId: 'anom', model: { queryType: 'anomalies', method: 'iqr', limit: 30 } },
     ];
     const { results, tables } = await query(
@@ -653,7 +666,7 @@ describe('remote mode under the plugin host: the backend forwards to an `inferen
     );
     for (const q of queries) {
       expect(results.get(q.refId)!.status).toBe(200);
-      expectSameFrames(q.refId, tables.get(q.refId)!, engineAnswer(q));
+      expectSameFrames(q.refId, tables.get(q.refId)!, engineAnswer(q, q.refId === 'p99' ? WHOLE_BUCKETS : RANGE));
     }
     expect(tables.get('p99')!).toHaveLength(DEFAULT_MODELS.length);
     expect(meta(tables.get('p99')![0])).toMatchObject({ type: 'timeseries-multi', typeVersion: [0, 1] });

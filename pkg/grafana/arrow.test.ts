@@ -18,8 +18,8 @@ import {
 import type { Frame } from '../engine/frames';
 import { frameToArrow, microsToNanos } from './arrow';
 
-// Grafana's decoder stand-in; the test must fail (not skip) when it is missing.
-const DECODER = '/work/shared/tools/grafana-plugin-host/decode-frames.mjs';
+// Grafana's decoder stand-in, the one the plugin host (test/grafana-host) runs; the test fails (not skips) without it.
+const DECODER = path.join(__dirname, '..', '..', 'test', 'grafana-host', 'decode-frames.mjs');
 const MAGIC = 'ARROW1';
 
 const T0 = 1795791795123456; // µs, not a whole millisecond: checks the exact ns conversion

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 
 /**
- * Running the built backend under ../shared/tools/grafana-plugin-host, as Grafana would start it:
+ * Running the built backend under the Grafana plugin host (test/grafana-host), as Grafana would start it:
  * shared by the tests that use the host.
  */
 export const ROOT = join(__dirname, '..', '..');
@@ -12,30 +11,17 @@ const EXECUTABLE_NAME: string = JSON.parse(readFileSync(join(ROOT, 'src', 'plugi
 /** The built amd64 executable. */
 export const PLUGIN = join(ROOT, 'dist', `${EXECUTABLE_NAME}_linux_amd64`);
 
-/** The host binary: $GRAFANA_PLUGIN_HOST, else where build.sh leaves it (shared/ in place, or its /tmp copy). */
+/** The in-project Grafana plugin host, as test/grafana-host/build.sh builds it. */
+const BUILT_HOST = join(ROOT, 'test', 'grafana-host', 'bin', 'grafana-host');
+
+/** The host binary: $GRAFANA_PLUGIN_HOST, else the in-project build. Throws (tests fail, never skip) when missing. */
 export function findHost(): string {
-  const fromEnv = process.env.GRAFANA_PLUGIN_HOST;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) {
-      throw new Error(
-        `GRAFANA_PLUGIN_HOST=${fromEnv} does not exist: build it with shared/tools/grafana-plugin-host/build.sh`
-      );
-    }
-    return fromEnv;
+  const host = process.env.GRAFANA_PLUGIN_HOST || BUILT_HOST;
+  if (!existsSync(host)) {
+    const which = process.env.GRAFANA_PLUGIN_HOST ? `GRAFANA_PLUGIN_HOST=${host}` : host;
+    throw new Error(`${which} does not exist: build the Grafana plugin host with bash test/grafana-host/build.sh`);
   }
-  const candidates = [
-    '/work/shared/tools/grafana-plugin-host/bin/grafana-plugin-host',
-    join(ROOT, '..', 'shared', 'tools', 'grafana-plugin-host', 'bin', 'grafana-plugin-host'),
-    join(process.env.GRAFANA_PLUGIN_HOST_DIR ?? join(tmpdir(), 'grafana-plugin-host'), 'bin', 'grafana-plugin-host'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) {
-    throw new Error(
-      `no grafana-plugin-host binary (looked at ${candidates.join(', ')}): run ` +
-        '`export GRAFANA_PLUGIN_HOST=$(../shared/tools/grafana-plugin-host/build.sh | tail -n1)` first'
-    );
-  }
-  return found;
+  return host;
 }
 
 /** Fails (never skips) when the plugin has not been built. */
