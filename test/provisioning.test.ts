@@ -7,7 +7,9 @@
  *
  * Template variables are resolved the way Grafana would: query variables through the backend's resources (the
  * `models` and `fields` lookups of src/variables.ts), then each target is interpolated as the frontend's
- * applyTemplateVariables does (a whole-entry `$model` in a list expands to every selected value).
+ * applyTemplateVariables does (a whole-entry `$model` in a list expands to every selected value). Data source references
+ * are the dashboards' input `${DS_…}`, which file provisioning leaves as it is: the data source variable of that name
+ * resolves it (test/support/dashboards.ts).
  *
  * Each answer must be non-empty and of the shape its panel needs: timeseries-multi frames labelled by model for
  * trends (alert rules: one number per model as Grafana's server-side expressions read the answer, unique labels),
@@ -24,6 +26,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_MODELS } from '../pkg/generator/generate';
 import { LiveLogWriter } from '../pkg/generator/live';
 import { AGGREGATIONS, ANOMALY_METHODS, QUERY_TYPES, parseWindow } from '../pkg/model/query';
+import { resolveDatasourceUid, selectedDatasource } from './support/dashboards';
 import { decodeTable, evaluate, reduce, sseValues } from './support/grafana-alerting';
 import { explain, findHost, PLUGIN, ROOT, run } from './support/plugin-host';
 
@@ -69,7 +72,12 @@ function panelsOf(dashboard: Json): Json[] {
   return out;
 }
 
-const dsUid = (ds: unknown): string | undefined => (typeof ds === 'string' ? ds : (ds as Json | undefined)?.uid);
+/**
+ * The uid a data source reference of a provisioned dashboard points at: file provisioning replaces no `${DS_…}`
+ * input, the dashboard's data source variable of that name resolves it (test/support/dashboards.ts).
+ */
+const dsUid = (ds: unknown, dashboard: Json): string | undefined =>
+  resolveDatasourceUid(ds, dashboard, DATASOURCES.datasources);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Time ranges and intervals as Grafana computes them
@@ -130,15 +138,22 @@ function datasource(jsonData: Json = { ...LOCAL_DS.jsonData, paths: [logsDir] })
   return { uid: DS_UID, name: LOCAL_DS.name as string, jsonData };
 }
 
-/** Runs queries in one QueryData call; every refId's status, error and decoded frames. */
-async function query(queries: HostQuery[], headers?: Record<string, string>): Promise<Map<string, RefAnswer>> {
+/**
+ * Runs queries in one QueryData call; every refId's status, error and decoded frames. A query answering an error
+ * fails the call (the host's exit 3) unless `someFail`.
+ */
+async function query(
+  queries: HostQuery[],
+  headers?: Record<string, string>,
+  someFail = false
+): Promise<Map<string, RefAnswer>> {
   const n = ++counter;
   const file = join(work, `request-${n}.json`);
   const out = join(work, `frames-${n}`);
   mkdirSync(out);
   writeFileSync(file, JSON.stringify({ datasource: datasource(), headers, queries }, null, 2));
   const r = await run(HOST, ['--skip-host-env', PLUGIN, 'query', '--json', file, '--out', out, '--rows', '1']);
-  if (r.code !== 0) {
+  if (r.code !== 0 && !(someFail && r.code === 3)) {
     throw new Error(`host query failed: ${explain(r)}`);
   }
   const answers = new Map<string, RefAnswer>();
@@ -237,8 +252,15 @@ async function resolveVariables(dashboard: Json): Promise<VariableValues> {
   const values: VariableValues = new Map();
   for (const v of dashboard.templating?.list ?? []) {
     let options: string[];
+    if (v.type === 'datasource') {
+      // Hidden: the data source the `${DS_…}` references resolve to.
+      const selected = selectedDatasource(v, DATASOURCES.datasources);
+      expect({ variable: v.name, uid: selected?.uid }).toEqual({ variable: v.name, uid: DS_UID });
+      values.set(v.name, [selected!.uid]);
+      continue;
+    }
     if (v.type === 'query') {
-      expect(dsUid(v.datasource)).toBe(DS_UID);
+      expect(dsUid(v.datasource, dashboard)).toBe(DS_UID);
       const q = v.query as Json;
       if (q.kind === 'models') {
         options = (await resource('models')) as string[];
@@ -299,14 +321,18 @@ function interpolateList(list: unknown[], vars: VariableValues): unknown[] {
   return [...new Set(out)];
 }
 
-/** A target as the frontend sends it: Grafana's keys dropped, variables replaced, numeric text as numbers. */
-function interpolateTarget(target: Json, vars: VariableValues): Json {
+/**
+ * A target as the frontend sends it: Grafana's keys dropped, variables replaced, numeric text as numbers (or
+ * left as text with `numbersAsText`, as a variable's value is text).
+ */
+function interpolateTarget(target: Json, vars: VariableValues, numbersAsText = false): Json {
   const { datasource: _ds, hide: _hide, ...rest } = target;
   const out: Json = {};
   for (const [key, value] of Object.entries(rest)) {
     if (typeof value === 'string') {
       const text = interpolateString(value, vars);
-      out[key] = (key === 'threshold' || key === 'limit') && text.trim() !== '' ? Number(text) : text;
+      const numeric = !numbersAsText && (key === 'threshold' || key === 'limit') && text.trim() !== '';
+      out[key] = numeric ? Number(text) : text;
     } else if (Array.isArray(value)) {
       out[key] = interpolateList(value, vars);
     } else if (key === 'filters' && value && typeof value === 'object') {
@@ -397,7 +423,7 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
           gridPos: ['h', 'w', 'x', 'y'],
         });
         for (const target of panel.targets ?? []) {
-          const uid = dsUid(target.datasource ?? panel.datasource);
+          const uid = dsUid(target.datasource ?? panel.datasource, dashboard);
           expect({ panel: panel.title, uid: [DS_UID, DASHBOARD_DS].includes(uid!) }).toEqual({
             panel: panel.title,
             uid: true,
@@ -420,7 +446,7 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
       for (const panel of panelsOf(dashboard)) {
         const range = panel.timeFrom ? { from: relativeTime(`now-${panel.timeFrom}`), to: NOW } : dashboardRange;
         for (const target of panel.targets ?? []) {
-          if (dsUid(target.datasource ?? panel.datasource) !== DS_UID) {
+          if (dsUid(target.datasource ?? panel.datasource, dashboard) !== DS_UID) {
             continue;
           }
           const refId = `p${panel.id}${target.refId}`;
@@ -433,7 +459,7 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
         if (annotation.builtIn) {
           continue;
         }
-        expect(dsUid(annotation.datasource)).toBe(DS_UID);
+        expect(dsUid(annotation.datasource, dashboard)).toBe(DS_UID);
         expect(annotation.target.queryType).toBe('anomalies');
         const refId = `anno${i}`;
         const model = { ...interpolateTarget(annotation.target, vars), refId };
@@ -507,7 +533,7 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
       // Panels reading another panel's answer (the -- Dashboard -- data source) get the frame they show.
       for (const panel of panelsOf(dashboard)) {
         for (const target of panel.targets ?? []) {
-          if (dsUid(target.datasource ?? panel.datasource) === DASHBOARD_DS) {
+          if (dsUid(target.datasource ?? panel.datasource, dashboard) === DASHBOARD_DS) {
             const source = framesByPanel.get(target.panelId);
             expect({ panel: panel.title, source: Boolean(source) }).toEqual({ panel: panel.title, source: true });
             framesByPanel.set(panel.id, source!);
@@ -565,6 +591,63 @@ describe.each(DASHBOARDS.map(([file, d]) => [d.title as string, file, d] as cons
     });
   }
 );
+
+describe('numeric query fields given as the text of a template variable', () => {
+  it('answer as their numbers (the Latency investigation anomalies panel\'s "$threshold"); unresolved, a clear 400', async () => {
+    const queries: HostQuery[] = [];
+    const cases: Array<{ where: string; refId: string; key: string; raw: string }> = [];
+    for (const [file, dashboard] of DASHBOARDS) {
+      const vars = await resolveVariables(dashboard);
+      const range = { from: relativeTime(dashboard.time.from), to: relativeTime(dashboard.time.to) };
+      for (const panel of panelsOf(dashboard)) {
+        for (const target of panel.targets ?? []) {
+          const key = ['threshold', 'limit'].find((k) => typeof target[k] === 'string');
+          if (!key || dsUid(target.datasource ?? panel.datasource, dashboard) !== DS_UID) {
+            continue;
+          }
+          const refId = `p${panel.id}${target.refId}`;
+          const asText = interpolateTarget(target, vars, true);
+          expect(typeof asText[key]).toBe('string');
+          const common = { timeRange: range, intervalMs: intervalOf(range, panel.interval) };
+          queries.push(
+            { refId: `${refId}-text`, model: { ...asText, refId: `${refId}-text` }, ...common },
+            {
+              refId: `${refId}-number`,
+              model: { ...interpolateTarget(target, vars), refId: `${refId}-number` },
+              ...common,
+            },
+            {
+              refId: `${refId}-unresolved`,
+              model: { ...asText, [key]: target[key], refId: `${refId}-unresolved` },
+              ...common,
+            }
+          );
+          cases.push({ where: `${file} panel "${panel.title}"`, refId, key, raw: target[key] });
+        }
+      }
+    }
+    expect(cases.map((c) => c.where)).toContainEqual(
+      expect.stringMatching(/^latency-investigation\.json panel "Anomalies/)
+    );
+
+    const answers = await query(queries, undefined, true);
+    for (const { where, refId, key, raw } of cases) {
+      const text = answers.get(`${refId}-text`)!;
+      const number = answers.get(`${refId}-number`)!;
+      expect({ where, status: text.status, error: text.error }).toEqual({ where, status: 200, error: undefined });
+      expect({ where, status: number.status }).toEqual({ where, status: 200 });
+      // The same answer as with the number: same frames, same rows.
+      expect(text.tables.map((t) => [fieldNames(t), t.numRows])).toEqual(
+        number.tables.map((t) => [fieldNames(t), t.numRows])
+      );
+      expect(text.tables.reduce((n, t) => n + t.numRows, 0)).toBeGreaterThan(0);
+      const unresolved = answers.get(`${refId}-unresolved`)!;
+      expect({ where, status: unresolved.status }).toEqual({ where, status: 400 });
+      expect(unresolved.error).toContain(`${key} must be a number, got ${JSON.stringify(raw)}`);
+      expect(unresolved.error).toContain('template variable was not replaced');
+    }
+  });
+});
 
 describe('provisioned alert rules', () => {
   const rules: Json[] = (RULES.groups as Json[]).flatMap((g) => g.rules);

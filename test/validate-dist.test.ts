@@ -3,8 +3,9 @@
  * deliberately broken copies of it, one defect each, to show every check can fail and blames the right thing.
  *
  * Needs `npm run build` and `npm run package` first (dist/ and artifacts/<id>-<version>.zip): without them this
- * fails on purpose, it never skips. The copies live in a temp folder; their executables are the first 64 KiB of
- * the real ones (the ELF header intact), so zipping them with scripts/package.mjs takes well under a second.
+ * fails on purpose, it never skips. The copies live in a temp folder; the files of their runtime folders (the backend
+ * executables, the loaders, the libraries) are the first 64 KiB of the real ones (the ELF header intact), so zipping
+ * them with scripts/package.mjs takes well under a second.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -27,6 +28,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import type { Json } from './support/dashboards';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -93,6 +96,16 @@ function packageDist(dist: string, out: string, dashboards: string): string {
   return join(out, ZIP_NAME);
 }
 
+/** A dashboard without panels that passes the dashboards check: the data source as an input, and its variable. */
+function emptyDashboard(title: string): object {
+  return {
+    __inputs: [{ name: 'DS_LOGS', label: 'Logs', type: 'datasource', pluginId: ID, pluginName: SOURCE_PLUGIN.name }],
+    title,
+    templating: { list: [{ type: 'datasource', name: 'DS_LOGS', query: ID }] },
+    panels: [],
+  };
+}
+
 /** Fails (never skips) when the build output is missing. */
 function requireBuilt(file: string, how: string): void {
   if (!existsSync(file)) {
@@ -139,15 +152,19 @@ describe('validate-dist on the real build', () => {
       'archive: modes',
       'archive: matches dist',
       'archive: checksums',
+      'dashboards',
     ]) {
       expect(ids).toContain(id);
     }
+    // The dashboards check read every bundled dashboard.
+    const bundled = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json')).length;
+    expect(results.find((r) => r.id === 'dashboards')?.message).toMatch(new RegExp(`^${bundled} dashboard\\(s\\) `));
   });
 });
 
 describe('validate-dist on broken copies', () => {
   let work: string;
-  /** A valid plugin folder (real dist, executables cut to their first 64 KiB) and its zip. */
+  /** A valid plugin folder (real dist, runtime files cut to their first 64 KiB) and its zip. */
   let template: string;
   let n = 0;
 
@@ -155,12 +172,21 @@ describe('validate-dist on broken copies', () => {
     requireBuilt(join(DIST, 'module.js'), 'npm run build');
     work = mkdtempSync(join(tmpdir(), 'validate-dist-'));
     template = join(work, 'template', 'dist');
-    cpSync(DIST, template, { recursive: true, filter: (src) => !src.includes(`${EXECUTABLE}_`) });
+    const runtimeFile = (src: string) =>
+      /[\\/]runtime[\\/]linux_[a-z0-9]+[\\/][^\\/]+$/.test(src) && statSync(src).isFile();
+    cpSync(DIST, template, { recursive: true, filter: (src) => !src.includes(`${EXECUTABLE}_`) && !runtimeFile(src) });
     for (const platform of ['linux_amd64', 'linux_arm64']) {
       const name = `${EXECUTABLE}_${platform}`;
       requireBuilt(join(DIST, name), 'npm run build');
       writeFileSync(join(template, name), headOf(join(DIST, name), 64 * 1024));
       chmodSync(join(template, name), 0o755);
+      const runtime = join('runtime', platform);
+      for (const file of readdirSync(join(DIST, runtime)).map((f) => join(runtime, f))) {
+        if (runtimeFile(join(DIST, file))) {
+          writeFileSync(join(template, file), headOf(join(DIST, file), 64 * 1024));
+          chmodSync(join(template, file), statSync(join(DIST, file)).mode & 0o777);
+        }
+      }
     }
     packageDist(template, join(work, 'template', 'artifacts'), DASHBOARDS);
   });
@@ -182,6 +208,13 @@ describe('validate-dist on broken copies', () => {
     const plugin = JSON.parse(readFileSync(file, 'utf8'));
     edit(plugin);
     writeFileSync(file, JSON.stringify(plugin, null, 2));
+  }
+  /** Edits one bundled dashboard of a copy (the first, by name). */
+  function editDashboard(dist: string, edit: (dashboard: Json) => void): void {
+    const file = join(dist, 'dashboards', readdirSync(join(dist, 'dashboards')).sort()[0]);
+    const dashboard = JSON.parse(readFileSync(file, 'utf8'));
+    edit(dashboard);
+    writeFileSync(file, JSON.stringify(dashboard, null, 2));
   }
   function editMap(dist: string, edit: (map: { sources: string[]; sourceRoot?: string }) => void): void {
     const file = join(dist, 'module.js.map');
@@ -206,7 +239,7 @@ describe('validate-dist on broken copies', () => {
     ],
     [
       'an id with capitals and underscores',
-      ['metadata: id'],
+      ['metadata: id', 'dashboards'],
       (d) => editPlugin(d, (p) => (p.id = 'Inference_Log-datasource')),
     ],
     ['an id whose suffix is not the type', ['metadata: id'], (d) => editPlugin(d, (p) => (p.type = 'panel'))],
@@ -299,9 +332,29 @@ describe('validate-dist on broken copies', () => {
       },
     ],
     [
-      'an executable that is not ELF',
+      'an executable that is not our launcher',
       ['executable: linux_amd64'],
       (d) => writeFileSync(join(d, `${EXECUTABLE}_linux_amd64`), '#!/bin/sh\n'),
+    ],
+    [
+      'a shipped library missing',
+      ['executable: linux_amd64'],
+      (d) => unlinkSync(join(d, 'runtime', 'linux_amd64', 'libstdc++.so.6')),
+    ],
+    [
+      'an amd64 backend in the arm64 runtime',
+      ['executable: linux_arm64'],
+      (d) => cpSync(join(d, 'runtime', 'linux_amd64', 'backend'), join(d, 'runtime', 'linux_arm64', 'backend')),
+    ],
+    [
+      'a loader that is not executable',
+      ['executable: linux_arm64'],
+      (d) => chmodSync(join(d, 'runtime', 'linux_arm64', 'ld-linux-aarch64.so.1'), 0o644),
+    ],
+    [
+      "a shipped library's licence missing",
+      ['license'],
+      (d) => unlinkSync(join(d, 'runtime', 'linux_arm64', 'licenses', 'libc6.copyright')),
     ],
     ['no module.js', ['module.js'], (d) => unlinkSync(join(d, 'module.js'))],
     ['no module.js.map', ['module.js.map'], (d) => unlinkSync(join(d, 'module.js.map'))],
@@ -355,7 +408,7 @@ describe('validate-dist on broken copies', () => {
       ['includes'],
       (d) => {
         mkdirSync(join(d, 'dashboards'), { recursive: true });
-        writeFileSync(join(d, 'dashboards', 'extra-test.json'), JSON.stringify({ title: 'Extra', panels: [] }));
+        writeFileSync(join(d, 'dashboards', 'extra-test.json'), JSON.stringify(emptyDashboard('Extra')));
       },
     ],
     [
@@ -368,6 +421,24 @@ describe('validate-dist on broken copies', () => {
           (p.includes ??= []).push({ type: 'dashboard', name: 'Broken', path: 'dashboards/broken-test.json' })
         );
       },
+    ],
+    [
+      'a bundled dashboard naming the data source by a fixed uid',
+      ['dashboards'],
+      (d) =>
+        editDashboard(d, (dashboard) => {
+          const panel = dashboard.panels.find((p: { targets?: unknown[] }) => p.targets?.length);
+          panel.targets[0].datasource = { type: ID, uid: 'inference-logs' };
+        }),
+    ],
+    ['a bundled dashboard without __inputs', ['dashboards'], (d) => editDashboard(d, (b) => delete b.__inputs)],
+    [
+      'a bundled dashboard without the data source variable (provisioned, ${DS_…} would not resolve)',
+      ['dashboards'],
+      (d) =>
+        editDashboard(d, (b) => {
+          b.templating.list = b.templating.list.filter((v: { type: string }) => v.type !== 'datasource');
+        }),
     ],
   ];
 
@@ -470,7 +541,7 @@ describe('validate-dist on broken copies', () => {
       cpSync(DASHBOARDS, dashboards, { recursive: true });
     }
     mkdirSync(dashboards, { recursive: true });
-    writeFileSync(join(dashboards, 'added-test.json'), JSON.stringify({ title: 'Added', panels: [] }));
+    writeFileSync(join(dashboards, 'added-test.json'), JSON.stringify(emptyDashboard('Added')));
     editPlugin(dist, (p) =>
       (p.includes ??= []).push({ type: 'dashboard', name: 'Added', path: 'dashboards/added-test.json' })
     );

@@ -1,4 +1,4 @@
-import { QUERY_SCHEMA_VERSION, QUERY_TYPES, type Filters, type QueryType } from './query';
+import { QUERY_SCHEMA_VERSION, QUERY_TYPES, type AnalysisQuery, type Filters, type QueryType } from './query';
 
 /*
  * Saved queries (dashboards, alert rules, provisioning files, Explore history) outlive the editor
@@ -13,7 +13,7 @@ import { QUERY_SCHEMA_VERSION, QUERY_TYPES, type Filters, type QueryType } from 
  *   models: ['a', 'b']       -> filters: { model: ['a', 'b'] } (merged with any model filter)
  *   metrics: 'a, b'          -> metrics: ['a', 'b']
  *   filters: { host: 'h1' }  -> filters: { host: ['h1'] }
- *   threshold: '3.5'         -> threshold: 3.5                 (a `$var` string is kept)
+ *   threshold: '3.5'         -> threshold: 3.5                 (a `$var` string is kept; see numberFromText)
  */
 
 type SavedQuery = Record<string, unknown>;
@@ -29,7 +29,7 @@ function isQueryType(value: unknown): value is QueryType {
 }
 
 /** A template variable such as `$analysis`, kept for applyTemplateVariables. */
-function isTemplate(value: unknown): value is string {
+export function isTemplate(value: unknown): value is string {
   return typeof value === 'string' && /\$|\[\[/.test(value);
 }
 
@@ -76,12 +76,29 @@ function migrateFilters(saved: SavedQuery): Filters | undefined {
   return Object.keys(filters).length > 0 || isRecord(saved.filters) ? filters : undefined;
 }
 
-/** A number saved as text becomes a number; a template variable (`$threshold`) or anything else is kept. */
-function migrateNumber(value: unknown): unknown {
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
-    return Number(value);
+/** The numeric fields of the query model (AnalysisQuery); numberFromText reads each. */
+export const NUMERIC_QUERY_FIELDS = ['threshold', 'limit'] as const satisfies ReadonlyArray<keyof AnalysisQuery>;
+
+/**
+ * A numeric query field as it may arrive: a number stays; text that is a number (what a template variable
+ * such as `$threshold` interpolates to, `"3.5"`, `" 100 "`) becomes that number; empty text and null mean
+ * "not set" (undefined); any other value, such as `"abc"` or an unreplaced `"$threshold"`, is returned as
+ * it is for validation to name. The one rule for the frontend (applyTemplateVariables), the backend
+ * (parseQuery) and the migration of older saved queries.
+ */
+export function numberFromText(value: unknown): unknown {
+  if (value === null) {
+    return undefined;
   }
-  return value;
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const text = value.trim();
+  if (text === '') {
+    return undefined;
+  }
+  const number = Number(text);
+  return Number.isFinite(number) ? number : value;
 }
 
 /**
@@ -123,9 +140,14 @@ export function migrateSavedQuery(saved: unknown): Record<string, unknown> {
   if (filters !== undefined) {
     query.filters = filters;
   }
-  for (const key of ['threshold', 'limit'] as const) {
+  for (const key of NUMERIC_QUERY_FIELDS) {
     if (key in query) {
-      query[key] = migrateNumber(query[key]);
+      const value = numberFromText(query[key]);
+      if (value === undefined) {
+        delete query[key];
+      } else {
+        query[key] = value;
+      }
     }
   }
   if (typeof query.refId !== 'string') {

@@ -1,5 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { migrateSavedQuery } from './migrate';
+import { isTemplate, migrateSavedQuery, numberFromText, NUMERIC_QUERY_FIELDS } from './migrate';
 import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES } from './query';
 
 /** A query or settings object that does not have the shape it must have. */
@@ -26,6 +26,7 @@ export const QUERY_SCHEMA = {
       additionalProperties: { type: 'array', items: { type: ['string', 'number'] }, maxItems: 1000 },
     },
     limit: { type: 'integer', minimum: 0 },
+    measures: { ...stringList, minItems: 1, maxItems: 32, uniqueItems: true },
   },
 } as const;
 
@@ -60,6 +61,15 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     .join('; ');
 }
 
+/** Why a numeric field's text is not a number; an unreplaced template variable is named as one. */
+function numberTextProblem(key: string, text: string): string {
+  const got = JSON.stringify(text);
+  return isTemplate(text)
+    ? `${key} must be a number, got ${got}: the template variable was not replaced (no dashboard variable ` +
+        'has that name, or the query does not come from a dashboard panel; alert rules replace no variables)'
+    : `${key} must be a number, got ${got}`;
+}
+
 /** Checks a query as it arrives (JSON from Grafana, provisioning or HTTP) and returns it typed. */
 export function parseQuery(input: unknown, fallbackQueryType?: string): AnalysisQuery {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -72,14 +82,28 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
   if (query.queryType === undefined || query.queryType === '') {
     query.queryType = fallbackQueryType || 'summary';
   }
-  // Editors store an unset number as null or ""; treat both as absent.
-  for (const key of ['threshold', 'limit', 'window', 'metric', 'aggregation', 'method', 'correlation']) {
+  // Editors store an unset value as null or ""; treat both as absent.
+  for (const key of ['window', 'metric', 'aggregation', 'method', 'correlation']) {
     if (query[key] === null || query[key] === '') {
       delete query[key];
     }
   }
-  if (!checkQuery(query)) {
-    throw new InvalidInputError(`invalid query: ${describeErrors(checkQuery.errors)}`);
+  // Numbers may come as text, as template variables interpolate: the frontend's rule (numberFromText).
+  const problems: string[] = [];
+  for (const key of NUMERIC_QUERY_FIELDS) {
+    const value = numberFromText(query[key]);
+    if (typeof value === 'string') {
+      problems.push(numberTextProblem(key, value));
+      delete query[key];
+    } else if (value === undefined) {
+      delete query[key];
+    } else {
+      query[key] = value;
+    }
+  }
+  if (!checkQuery(query) || problems.length > 0) {
+    const errors = checkQuery.errors ? describeErrors(checkQuery.errors) : '';
+    throw new InvalidInputError(`invalid query: ${[...problems, errors].filter(Boolean).join('; ')}`);
   }
   return query as unknown as AnalysisQuery;
 }
