@@ -1,10 +1,21 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import type { DataFrameJSON } from '@grafana/data';
-import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, Filters, QueryType } from '../model/query';
+import {
+  AGGREGATIONS,
+  ANOMALY_METHODS,
+  AnalysisQuery,
+  CORRELATION_METHODS,
+  Filters,
+  QueryType,
+  TimeRange,
+} from '../model/query';
+import { checkRange, filtersFrom } from '../model/request';
+import { InvalidInputError } from '../model/validate';
+import { answer } from '../engine/answer';
 import { QueryError } from '../engine/errors';
-import { describeSkipReason } from '../engine/frames';
-import { runQuery } from '../engine/run';
+import { describeSkipReason, toDataFrameJSON } from '../engine/frames';
+import { StoreSource } from '../engine/store-source';
 import { SourceError } from '../sources/files';
 import { LogReader } from '../sources/reader';
 import { loadProgress } from './progress';
@@ -14,8 +25,8 @@ import { formatCsv, formatTables } from './format';
 import {
   addLogReadingOptions,
   collect,
+  collectFilter,
   collectList,
-  collectPairs,
   parseNonNegativeInt,
   parseNumber,
   parseTime,
@@ -35,7 +46,7 @@ interface CommonOptions {
   to?: number;
   model?: string[];
   by?: string[];
-  filter?: Record<string, string[]>;
+  filter?: string[];
   format?: 'json' | 'table' | 'csv';
   timezone?: string;
   fieldMap?: Record<string, string[]>;
@@ -63,7 +74,7 @@ function addCommonOptions(command: Command): Command {
     .option('--to <time>', 'end of the time range, inclusive', (v) => parseTime(v))
     .option('--model <name>', 'only this model (repeatable)', collect)
     .option('--by <field>', 'group by a field (repeatable, or comma-separated)', collectList)
-    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectPairs)
+    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectFilter)
     .addOption(
       new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices([
         'json',
@@ -107,12 +118,14 @@ export async function openStore(options: CommonOptions): Promise<Store> {
   return reader.store;
 }
 
-export function filtersOf(options: CommonOptions): Filters {
-  const filters: Filters = { ...(options.filter ?? {}) };
-  if (options.model?.length) {
-    filters.model = [...(filters.model ?? []), ...options.model];
-  }
-  return filters;
+/** `--model` and `--filter`, read as every door reads them. */
+export function filtersOf(options: Pick<CommonOptions, 'model' | 'filter'>): Filters {
+  return filtersFrom(options.model ?? [], options.filter ?? []);
+}
+
+/** `--from` and `--to`; a range that ends before it starts is a usage error. */
+export function rangeOf(options: Pick<CommonOptions, 'from' | 'to'>): TimeRange {
+  return checkRange({ from: options.from, to: options.to });
 }
 
 function print(frames: DataFrameJSON[], format: CommonOptions['format']): void {
@@ -153,7 +166,10 @@ function addAnalysis(
       filters: filtersOf(options),
       limit: options.limit,
     };
-    print(runQuery(store, query, { range: { from: options.from, to: options.to } }), options.format);
+    // The CLI bounds no rows: --limit is the user's own.
+    const frames = await answer(new StoreSource(store), query, rangeOf(options), {});
+    const json = frames.map((frame) => toDataFrameJSON(frame, query.refId));
+    print(json, options.format);
   });
 }
 
@@ -214,14 +230,9 @@ export function buildProgram(): Command {
   addCommonOptions(program.command('export').description('the filtered requests as CSV (RFC 4180), in time order'))
     .option('--limit <n>', 'at most this many rows', parseNonNegativeInt)
     .action(async (options: CommonOptions & { limit?: number }) => {
+      const range = rangeOf(options);
       const store = await openStore(options);
-      await writeCsvExport(
-        store,
-        { from: options.from, to: options.to },
-        filtersOf(options),
-        process.stdout,
-        options.limit
-      );
+      await writeCsvExport(store, range, filtersOf(options), process.stdout, options.limit);
     });
 
   registerGenerate(program);
@@ -242,7 +253,7 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line message; help and version exit 0.
       return error.exitCode === 0 ? 0 : USAGE_ERROR;
     }
-    if (error instanceof QueryError || error instanceof SourceError) {
+    if (error instanceof QueryError || error instanceof InvalidInputError || error instanceof SourceError) {
       process.stderr.write(`inference-logs: error: ${error.message}\n`);
       return USAGE_ERROR;
     }

@@ -1,32 +1,28 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseWindow } from '../model/query';
-import { isoToMicros, parseZone } from '../sources/timestamp';
+import { parseFilter, parseTime as parseTimeText, parseWholeNumber } from '../model/request';
+import { InvalidInputError } from '../model/validate';
+import { parseZone } from '../sources/timestamp';
 
-/** `--from`/`--to`: ISO-8601 (naive = UTC), epoch ms, `now`, or `now-15m`. */
-export function parseTime(text: string, nowMs = Date.now()): number {
-  const relative = /^now(?:-(\S+))?$/.exec(text.trim());
-  if (relative) {
-    const back = relative[1] === undefined ? 0 : parseWindow(relative[1]);
-    if (back === null) {
-      throw new InvalidArgumentError(`"${text}" is not a time (try now-15m)`);
+/** The shared reading of a request part (pkg/model/request.ts), its mistakes told the way commander tells them. */
+function asOption<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      throw new InvalidArgumentError(error.message);
     }
-    return nowMs - back;
+    throw error;
   }
-  if (/^-?\d+(\.\d+)?$/.test(text.trim())) {
-    return Number(text);
-  }
-  const micros = isoToMicros(text.trim());
-  if (micros === null) {
-    throw new InvalidArgumentError(`"${text}" is not a time: use ISO-8601 (2026-11-27T15:00:00Z), epoch ms, or now-1h`);
-  }
-  return micros / 1000;
+}
+
+/** `--from`/`--to`: ISO-8601 (no zone = UTC), epoch ms, `now`, or `now-15m`. */
+export function parseTime(text: string, nowMs = Date.now()): number {
+  return asOption(() => parseTimeText(text, undefined, nowMs));
 }
 
 export function parseNonNegativeInt(text: string): number {
-  if (!/^\d+$/.test(text.trim())) {
-    throw new InvalidArgumentError(`"${text}" is not a whole number`);
-  }
-  return Number(text);
+  return asOption(() => parseWholeNumber(text));
 }
 
 export function parseNumber(text: string): number {
@@ -66,6 +62,12 @@ export function collectList(value: string, previous: string[] = []): string[] {
 
 /** Repeatable `--model NAME` (model names may hold commas, so no splitting). */
 export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Repeatable `--filter FIELD=VALUE`, checked as it is given and kept as written (filtersFrom reads them). */
+export function collectFilter(value: string, previous: string[] = []): string[] {
+  asOption(() => parseFilter(value));
   return [...previous, value];
 }
 

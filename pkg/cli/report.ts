@@ -4,11 +4,11 @@ import { writeFile } from 'fs/promises';
 import path from 'path';
 import { QueryError } from '../engine/errors';
 import { renderReport } from '../report/report';
-import { filtersOf, openStore } from './main';
+import { filtersOf, openStore, rangeOf } from './main';
 import {
   addLogReadingOptions,
   collect,
-  collectPairs,
+  collectFilter,
   parseNonNegativeInt,
   parseTime,
   parseWindowOption,
@@ -20,7 +20,7 @@ interface ReportCliOptions {
   from?: number;
   to?: number;
   model?: string[];
-  filter?: Record<string, string[]>;
+  filter?: string[];
   title?: string;
   window: string;
   top?: number;
@@ -40,7 +40,7 @@ export function registerReport(program: Command): void {
     )
     .option('--to <time>', 'end of the time range, inclusive', (v) => parseTime(v))
     .option('--model <name>', 'only this model (repeatable)', collect)
-    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectPairs)
+    .option('--filter <field=value>', 'only rows where field equals value (repeatable)', collectFilter)
     .option('--title <text>', 'heading of the report')
     .option('--window <window>', 'chart bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
     .option('--top <n>', 'anomalies listed in the table (default 20)', parseNonNegativeInt)
@@ -49,9 +49,10 @@ export function registerReport(program: Command): void {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new QueryError(`cannot write --out ${options.out}: ${dir} is not a directory`);
       }
+      const range = rangeOf(options);
       const store = await openStore(options);
       const html = await renderReport(store, {
-        range: { from: options.from, to: options.to },
+        range,
         filters: filtersOf(options),
         title: options.title,
         window: options.window,

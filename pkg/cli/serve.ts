@@ -32,7 +32,7 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'require Authorization: Bearer <token> (default: env INFERENCE_LOGS_TOKEN)')
     .option(
       '--max-rows <n>',
-      'most rows in one frame (anomalies and logs are cut to it)',
+      "most rows in one frame (anomalies, logs and spike's slowest requests are cut to it)",
       parsePositiveInt,
       DEFAULT_LIMITS.maxRows
     )

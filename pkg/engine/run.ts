@@ -50,16 +50,25 @@ export function analyseWithNotices(
   return { frames, notices: inputNotices(store, unavailable) };
 }
 
+/** Runs one analysis: its frames, the input's notices on the first (where Grafana shows them on the panel). */
+export function framesWithNotices(
+  store: Store,
+  query: AnalysisQuery,
+  ctx: Omit<AnalysisContext, 'store' | 'query'>
+): Frame[] {
+  const { frames, notices } = analyseWithNotices(store, query, ctx);
+  if (notices.length > 0 && frames.length > 0) {
+    const meta = (frames[0].meta ??= {});
+    meta.notices = [...(meta.notices ?? []), ...notices];
+  }
+  return frames;
+}
+
 /** Runs one analysis and returns Grafana DataFrameJSON frames, with the input's notices on the first. */
 export function runQuery(
   store: Store,
   query: AnalysisQuery,
   ctx: Omit<AnalysisContext, 'store' | 'query'>
 ): DataFrameJSON[] {
-  const { frames, notices } = analyseWithNotices(store, query, ctx);
-  if (notices.length > 0 && frames.length > 0) {
-    const meta = (frames[0].meta ??= {});
-    meta.notices = [...(meta.notices ?? []), ...notices];
-  }
-  return frames.map((frame) => toDataFrameJSON(frame, query.refId));
+  return framesWithNotices(store, query, ctx).map((frame) => toDataFrameJSON(frame, query.refId));
 }

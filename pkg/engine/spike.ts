@@ -5,7 +5,8 @@ import { groupRows, select, Selection } from './select';
 import { requestStats, RequestStats } from './summary';
 import { REQUEST_ID } from '../store/store';
 
-const DEFAULT_SLOWEST = 10;
+/** Slowest requests listed when the query sets no limit. */
+export const DEFAULT_SLOWEST = 10;
 
 const MEASURES: Array<[string, keyof RequestStats]> = [
   ['requests', 'requests'],

@@ -217,18 +217,26 @@ describe('QueryData', () => {
     expect(meta.notices[0].text).toContain('invalid_json 1');
   });
 
-  it('caps row lists at the data source maxRows', async () => {
+  it("caps row lists at the data source maxRows, spike's slowest requests too, as the proxy does", async () => {
     const { instances, metrics } = setup();
     const res = await queryData(
-      request([dataQuery('A', { queryType: 'logs' }), dataQuery('B', { queryType: 'logs', limit: 1 })], {
-        paths: [dir],
-        maxRows: 3,
-      }),
+      request(
+        [
+          dataQuery('A', { queryType: 'logs' }),
+          dataQuery('B', { queryType: 'logs', limit: 1 }),
+          dataQuery('C', { queryType: 'spike', limit: 10 }),
+          dataQuery('D', { queryType: 'anomalies', threshold: 0, limit: 100 }),
+        ],
+        { paths: [dir], maxRows: 3 }
+      ),
       instances,
       metrics
     );
     expect(decode(res.responses.A.frames[0]).numRows).toBe(3);
     expect(decode(res.responses.B.frames[0]).numRows).toBe(1);
+    const slowest = decode(res.responses.C.frames[2]);
+    expect(Array.from(slowest.getChild('latency_ms')!.toArray() as Float64Array)).toEqual([50, 40, 20]);
+    expect(decode(res.responses.D.frames[0]).numRows).toBe(3);
   });
 
   it('reads only what was appended between requests, and starts afresh when the settings change', async () => {

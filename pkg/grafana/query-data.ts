@@ -1,8 +1,8 @@
 import { performance } from 'perf_hooks';
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { InvalidInputError, parseQuery } from '../model/validate';
-import { analyseWithNotices } from '../engine/run';
-import { Store } from '../store/store';
+import { answer, AnalysisSource, capRows } from '../engine/answer';
+import { StoreSource } from '../engine/store-source';
 import { frameToArrow } from './arrow';
 import { classify } from './errors';
 import { typeFrames } from './frame-types';
@@ -13,9 +13,6 @@ import { frameFromJSON, RemoteError, RemoteResult } from './remote';
 import { logger } from './log';
 import { DataQuery, DataResponse, QueryDataRequest, QueryDataResponse } from './messages';
 import { BackendMetrics } from './metrics';
-
-/** Query types whose answer is a list of requests, capped at the data source's maxRows. */
-const ROW_LISTS = new Set(['anomalies', 'logs']);
 
 function failed(error: unknown, refId: string, queryType: string): DataResponse {
   const failure = classify(error);
@@ -56,30 +53,21 @@ function respond(query: AnalysisQuery, frames: Frame[], refId: string, fromAlert
   return { frames: typed.map((f) => frameToArrow(f, refId)), error: '', status: 200, errorSource: '' };
 }
 
-/** One query of a request: run (over whole buckets only, for alerting), type the frames, encode as Arrow. */
-function answer(
+/** One query of a request: answered (over whole buckets only, for alerting), typed, encoded as Arrow. */
+async function answerQuery(
   instance: DataSourceInstance,
-  store: Store,
+  source: AnalysisSource,
   dataQuery: DataQuery,
   asked: AnalysisQuery,
   fromAlert: boolean
-): DataResponse {
-  if (ROW_LISTS.has(asked.queryType)) {
-    asked.limit = Math.min(asked.limit ?? instance.maxRows, instance.maxRows);
-  }
+): Promise<DataResponse> {
   const { range: askedRange, intervalMs } = rangeOf(dataQuery);
   const narrowed = fromAlert ? alertQuery(asked, askedRange, intervalMs) : { query: asked, range: askedRange };
   if (!narrowed) {
     return respond(asked, [], dataQuery.refId, fromAlert);
   }
   const { query, range } = narrowed;
-  const answered = analyseWithNotices(store, query, { range, intervalMs });
-  const frames = answered.frames;
-  const notices = answered.notices;
-  if (notices.length && frames.length) {
-    const meta = (frames[0].meta ??= {});
-    meta.notices = [...(meta.notices ?? []), ...notices];
-  }
+  const frames = await answer(source, query, range, { maxRows: instance.maxRows }, intervalMs);
   return respond(query, frames, dataQuery.refId, fromAlert);
 }
 
@@ -94,7 +82,7 @@ export async function queryData(
 ): Promise<QueryDataResponse> {
   const responses: Record<string, DataResponse> = {};
   let instance: DataSourceInstance;
-  let store: Store;
+  let source: StoreSource;
   try {
     const any = instances.get(request.pluginContext);
     if (any.kind === 'remote') {
@@ -102,7 +90,7 @@ export async function queryData(
     }
     instance = any;
     const endRead = metrics.refreshDuration.startTimer();
-    store = await instance.refresh();
+    source = new StoreSource(await instance.refresh());
     endRead();
   } catch (error) {
     for (const q of request.queries) {
@@ -118,7 +106,7 @@ export async function queryData(
     try {
       const query = readQuery(dataQuery);
       queryType = query.queryType;
-      responses[dataQuery.refId] = answer(instance, store, dataQuery, query, fromAlert);
+      responses[dataQuery.refId] = await answerQuery(instance, source, dataQuery, query, fromAlert);
       metrics.queries.inc({ query_type: queryType, outcome: 'ok' });
     } catch (error) {
       responses[dataQuery.refId] = failed(error, dataQuery.refId, queryType);
@@ -126,14 +114,9 @@ export async function queryData(
     }
     const seconds = (performance.now() - started) / 1000;
     metrics.queryDuration.observe({ query_type: queryType }, seconds);
-    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows: store.length });
+    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows: source.store.length });
   }
   return { responses };
-}
-
-/** Caps list answers at the data source's maxRows, as for local logs. */
-function capped(query: AnalysisQuery, maxRows: number): AnalysisQuery {
-  return ROW_LISTS.has(query.queryType) ? { ...query, limit: Math.min(query.limit ?? maxRows, maxRows) } : query;
 }
 
 /**
@@ -150,7 +133,8 @@ async function remoteQueryData(
   const fromAlert = isFromAlert(request.headers);
   for (const dataQuery of request.queries) {
     try {
-      const asked = capped(readQuery(dataQuery), instance.maxRows);
+      // The same row cap as for local logs (answer()), before the query leaves for the proxy.
+      const asked = capRows(readQuery(dataQuery), instance.maxRows);
       const { range: askedRange, intervalMs } = rangeOf(dataQuery);
       const narrowed = fromAlert ? alertQuery(asked, askedRange, intervalMs) : { query: asked, range: askedRange };
       if (!narrowed) {

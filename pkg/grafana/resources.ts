@@ -1,6 +1,6 @@
 import { Writable } from 'stream';
 import type { Filters, TimeRange } from '../model/query';
-import { InvalidInputError } from '../model/validate';
+import { filtersFrom, parseRange, parseWholeNumber } from '../model/request';
 import { writeCsvExport } from '../engine/csv-export';
 import { renderReport } from '../report/report';
 import { classify } from './errors';
@@ -13,32 +13,12 @@ const MAX_VALUES = 10_000;
 const MAX_EXPORT_ROWS = 1_000_000;
 const RESOURCES = 'models, fields, values?field=NAME, stats, report.html, export.csv';
 
-/** `from`/`to` (epoch ms or ISO), `model` (repeatable) and `filter=FIELD=VALUE` (repeatable). */
+/** `from`/`to` (epoch ms, ISO-8601 with no zone = UTC, `now-1h`), `model` and `filter=FIELD=VALUE` (repeatable). */
 function rangeAndFilters(params: URLSearchParams): { range: TimeRange; filters: Filters } {
-  const time = (name: string): number | undefined => {
-    const text = params.get(name);
-    if (text === null || text === '') {
-      return undefined;
-    }
-    const ms = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : Date.parse(text);
-    if (!Number.isFinite(ms)) {
-      throw new InvalidInputError(`${name} must be epoch milliseconds or ISO-8601 (got "${text}")`);
-    }
-    return ms;
+  return {
+    range: parseRange(params.get('from') ?? undefined, params.get('to') ?? undefined),
+    filters: filtersFrom(params.getAll('model'), params.getAll('filter')),
   };
-  const filters: Filters = {};
-  const models = params.getAll('model');
-  if (models.length) {
-    filters.model = models;
-  }
-  for (const pair of params.getAll('filter')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) {
-      throw new InvalidInputError(`filter must be FIELD=VALUE (got "${pair}")`);
-    }
-    (filters[pair.slice(0, at)] ??= []).push(pair.slice(at + 1));
-  }
-  return { range: { from: time('from'), to: time('to') }, filters };
 }
 
 function json(code: number, body: unknown): CallResourceResponse {
@@ -117,10 +97,7 @@ export async function callResource(
       case 'export.csv': {
         const { range, filters } = rangeAndFilters(url.searchParams);
         const limitText = url.searchParams.get('limit');
-        const limit = Math.min(limitText ? Number(limitText) : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
-        if (!Number.isInteger(limit) || limit < 0) {
-          return json(400, { message: `limit must be a whole number (got "${limitText}")` });
-        }
+        const limit = Math.min(limitText ? parseWholeNumber(limitText, 'limit') : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
         const chunks: Buffer[] = [];
         const sink = new Writable({
           write(chunk: Buffer | string, _encoding, done) {

@@ -1,6 +1,6 @@
 import { ANOMALY_METHODS, AnomalyMethod, Filters, parseWindow, TimeRange } from '../model/query';
+import { filtersFrom, parseRange, parseWholeNumber } from '../model/request';
 import type { ReportOptions } from '../report/report';
-import { isoToMicros } from '../sources/timestamp';
 import { HttpError } from './errors';
 
 /** A query-string value as fastify hands it over: absent, once, or repeated. */
@@ -21,82 +21,20 @@ export function one(query: QueryString, name: string): string | undefined {
   return values[0] === '' ? undefined : values[0];
 }
 
-/**
- * A time as a caller writes it: epoch milliseconds (number or digits), ISO-8601 (no zone = UTC),
- * `now` or `now-15m`. Returns epoch ms; throws naming the parameter.
- */
-export function parseTime(name: string, value: unknown, nowMs = Date.now()): number | undefined {
-  if (value === undefined || value === null || value === '') {
-    return undefined;
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new HttpError(400, `${name} must be a finite number of epoch milliseconds`);
-    }
-    return value;
-  }
-  if (typeof value !== 'string') {
-    throw new HttpError(400, `${name} must be epoch milliseconds or an ISO-8601 time`);
-  }
-  const text = value.trim();
-  const relative = /^now(?:-(\S+))?$/.exec(text);
-  if (relative) {
-    const back = relative[1] === undefined ? 0 : parseWindow(relative[1]);
-    if (back !== null) {
-      return nowMs - back;
-    }
-  } else if (/^-?\d+(\.\d+)?$/.test(text)) {
-    return Number(text);
-  } else {
-    const micros = isoToMicros(text);
-    if (micros !== null) {
-      return micros / 1000;
-    }
-  }
-  throw new HttpError(
-    400,
-    `${name} "${text.slice(0, 64)}" is not a time: use epoch milliseconds, ISO-8601 (2026-11-27T15:00:00Z), now or now-1h`
-  );
-}
-
-/** `from` and `to` of a query string. */
+/** `from` and `to` of a query string (epoch ms, ISO-8601 with no zone = UTC, `now`, `now-15m`). */
 export function rangeOf(query: QueryString): TimeRange {
-  const range = { from: parseTime('from', one(query, 'from')), to: parseTime('to', one(query, 'to')) };
-  if (range.from !== undefined && range.to !== undefined && range.from > range.to) {
-    throw new HttpError(400, 'the time range ends before it starts (to is before from)');
-  }
-  return range;
+  return parseRange(one(query, 'from'), one(query, 'to'));
 }
 
 /** `model=a&model=b&filter=field=value`: filters, several values of one field being alternatives. */
 export function filtersOf(query: QueryString): Filters {
-  const filters: Filters = {};
-  const add = (field: string, value: string): void => {
-    (filters[field] ??= []).push(value);
-  };
-  for (const model of all(query.model)) {
-    add('model', model);
-  }
-  for (const pair of all(query.filter)) {
-    const at = pair.indexOf('=');
-    if (at <= 0) {
-      throw new HttpError(400, `filter "${pair.slice(0, 64)}" is not FIELD=VALUE`);
-    }
-    add(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return filters;
+  return filtersFrom(all(query.model), all(query.filter));
 }
 
 /** A whole number, 0 or more, or undefined when absent. */
 function wholeNumber(query: QueryString, name: string): number | undefined {
   const text = one(query, name);
-  if (text === undefined) {
-    return undefined;
-  }
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) {
-    throw new HttpError(400, `${name} "${text.slice(0, 32)}" is not a whole number`);
-  }
-  return Number(text);
+  return text === undefined ? undefined : parseWholeNumber(text, name);
 }
 
 /** `limit`: a whole number of rows, or undefined when absent. */

@@ -2,16 +2,19 @@ import { Writable } from 'stream';
 import type { ServerResponse } from 'http';
 import type { DataFrameJSON } from '@grafana/data';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answer, AnalysisSource } from '../engine/answer';
 import { writeCsvExport } from '../engine/csv-export';
 import { QueryError } from '../engine/errors';
-import { runQuery } from '../engine/run';
+import { Frame, toDataFrameJSON } from '../engine/frames';
+import { StoreSource } from '../engine/store-source';
 import type { AnalysisQuery, TimeRange } from '../model/query';
+import { parseRangeEnd } from '../model/request';
 import { parseQuery, QUERY_SCHEMA } from '../model/validate';
 import { renderReport } from '../report/report';
 import { Store } from '../store/store';
 import { describeLogs, modelsOf } from '../engine/describe';
 import { HttpError, toFailure } from './errors';
-import { fileTime, filtersOf, one, parseLimit, parseTime, QueryString, rangeOf, reportOptionsOf } from './params';
+import { fileTime, filtersOf, one, parseLimit, QueryString, rangeOf, reportOptionsOf } from './params';
 
 /** What the proxy reads: a LogReader, or anything that keeps a store fresh the same way. */
 export interface LogSource {
@@ -24,7 +27,7 @@ export interface LogSource {
 
 /** The bounds every request is held to. */
 export interface Limits {
-  /** Most rows in one frame; anomalies and logs are cut to it (their `limit` defaults to it). */
+  /** Most rows in one frame: lists of requests are cut to it (answer's row cap), other answers fail above it. */
   maxRows: number;
   /** Most queries in one POST /api/query. */
   maxQueries: number;
@@ -38,8 +41,6 @@ export interface Limits {
 
 /** Distinct values /api/values lists at most. */
 const MAX_VALUES = 10_000;
-/** Query types answering with a list of requests, capped at maxRows. */
-const ROW_LISTS = new Set(['anomalies', 'logs']);
 
 export const ROUTES = [
   'POST /api/query',
@@ -114,20 +115,23 @@ function assignRefIds(queries: Array<Record<string, unknown>>): string[] {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Rows of a DataFrameJSON: the length of its first field's values. */
-function rowCount(frame: DataFrameJSON): number {
-  const values = frame.data?.values;
-  return values && values.length > 0 ? values[0].length : 0;
+/** Rows of a frame: the length of its first field's values. */
+function rowCount(frame: Frame): number {
+  return frame.fields.length > 0 ? frame.fields[0].values.length : 0;
 }
 
-/** Runs one checked query with the proxy's bounds; throws QueryError when the answer would be too large. */
-function answer(store: Store, query: AnalysisQuery, range: TimeRange, intervalMs: number | undefined, limits: Limits) {
-  if (ROW_LISTS.has(query.queryType)) {
-    query.limit = Math.min(query.limit ?? limits.maxRows, limits.maxRows);
-  } else if (query.limit !== undefined) {
-    query.limit = Math.min(query.limit, limits.maxRows);
-  }
-  const frames = runQuery(store, query, { range, intervalMs });
+/**
+ * One checked query, answered as every door answers it (answer() caps lists at maxRows), and then held
+ * to what this proxy sends: throws QueryError when other frames are too many or too long.
+ */
+async function boundedAnswer(
+  source: AnalysisSource,
+  query: AnalysisQuery,
+  range: TimeRange,
+  intervalMs: number | undefined,
+  limits: Limits
+): Promise<DataFrameJSON[]> {
+  const frames = await answer(source, query, range, limits, intervalMs);
   if (frames.length > limits.maxFrames) {
     throw new QueryError(
       `the answer has ${frames.length} series, more than the ${limits.maxFrames} this proxy returns; group by fewer fields or filter`
@@ -141,7 +145,7 @@ function answer(store: Store, query: AnalysisQuery, range: TimeRange, intervalMs
       );
     }
   }
-  return frames;
+  return frames.map((frame) => toDataFrameJSON(frame, query.refId));
 }
 
 /**
@@ -241,15 +245,15 @@ export function registerRoutes(app: FastifyInstance, source: LogSource, limits: 
       const started = Date.now();
       const body = request.body;
       const range: TimeRange = {
-        from: parseTime('range.from', body.range?.from ?? body.from),
-        to: parseTime('range.to', body.range?.to ?? body.to),
+        from: parseRangeEnd(body.range?.from ?? body.from, 'range.from', started),
+        to: parseRangeEnd(body.range?.to ?? body.to, 'range.to', started),
       };
       const refIds = assignRefIds(body.queries);
       const duplicate = refIds.find((refId, i) => refIds.indexOf(refId) !== i);
       if (duplicate !== undefined) {
         throw new HttpError(400, `refId "${duplicate}" is used by more than one query; give each query its own`);
       }
-      const store = await freshStore();
+      const source = new StoreSource(await freshStore());
       const results: Record<string, QueryResult> = {};
       for (const [index, raw] of body.queries.entries()) {
         const refId = refIds[index];
@@ -261,7 +265,9 @@ export function registerRoutes(app: FastifyInstance, source: LogSource, limits: 
         try {
           const query = { ...parseQuery(raw), refId };
           const ownInterval = typeof raw.intervalMs === 'number' && raw.intervalMs > 0 ? raw.intervalMs : undefined;
-          results[refId] = { frames: answer(store, query, range, ownInterval ?? body.intervalMs, limits) };
+          results[refId] = {
+            frames: await boundedAnswer(source, query, range, ownInterval ?? body.intervalMs, limits),
+          };
         } catch (error) {
           const failure = toFailure(error, limits);
           results[refId] = { error: failure.message, status: failure.status };

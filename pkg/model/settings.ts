@@ -11,7 +11,7 @@ export interface DataSourceSettings {
   successStatuses?: string[];
   /** Zone of timestamps written without one: `UTC` (default), `+02:00` or an IANA name. */
   timezone?: string;
-  /** Most rows one frame may hold (anomalies, logs); default 10,000. */
+  /** Most requests one list holds (anomalies, logs, spike's slowest requests: answer()'s row cap); default 10,000. */
   maxRows?: number;
   /** Keep at most this many hours of requests in memory (oldest leave first); unset keeps all. */
   retentionHours?: number;
