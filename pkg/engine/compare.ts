@@ -2,7 +2,7 @@ import { AnalysisContext } from './context';
 import { Frame, FrameField } from './frames';
 import { pickMeasures } from './measures';
 import { select } from './select';
-import { groupedRequestStats, spanSeconds } from './summary';
+import { groupedRequestStats, RequestStats, spanSeconds } from './summary';
 import { min } from './stats';
 
 /** compare: models side by side, with each model's share of requests and its p99 against the fastest. */
@@ -10,8 +10,19 @@ export function compare(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
   const seconds = spanSeconds(selection);
   const { groups, stats } = groupedRequestStats(selection, ['model'], seconds);
+  return [
+    compareFrame(
+      groups.keys.map((k) => k[0]),
+      stats,
+      selection.rows.length,
+      ctx.query.measures
+    ),
+  ];
+}
+
+/** The compare frame of models (sorted), their stats and the requests selected in all (for the shares). */
+export function compareFrame(models: string[], stats: RequestStats[], total: number, measures?: string[]): Frame {
   const bestP99 = min(Float64Array.from(stats.map((s) => s.p99).filter((v) => !Number.isNaN(v))));
-  const total = selection.rows.length;
   const number = (name: string, values: number[], unit?: string): FrameField => ({
     name,
     type: 'number',
@@ -21,7 +32,7 @@ export function compare(ctx: AnalysisContext): Frame[] {
   const frame: Frame = {
     name: 'compare',
     fields: [
-      { name: 'model', type: 'string', values: groups.keys.map((k) => k[0]) },
+      { name: 'model', type: 'string', values: models },
       number(
         'requests',
         stats.map((s) => s.requests)
@@ -67,5 +78,5 @@ export function compare(ctx: AnalysisContext): Frame[] {
       ),
     ],
   };
-  return [pickMeasures(frame, 1, ctx.query.measures, 'compare')];
+  return pickMeasures(frame, 1, measures, 'compare');
 }

@@ -35,8 +35,26 @@ export function logs(ctx: AnalysisContext): Frame[] {
   }
   const fields = rowFields(store, rows);
   const errors = store.errors.values();
+  // Unique within the answer (Explore keys log rows by it): the request's time and its place in the store.
+  const times = fields[0].values;
+  const id = Array.from(rows, (row, i) => `${times[i]}_${row}`);
+  return [
+    logsFrame(
+      fields,
+      Array.from(rows, (row) => errors[row] === 1),
+      id,
+      selection.rows.length
+    ),
+  ];
+}
+
+/**
+ * The logs frame of some requests: their fields (time first), whether each is an error, an id unique within the
+ * answer, and how many requests were selected before the limit.
+ */
+export function logsFrame(fields: FrameField[], isError: boolean[], id: string[], total: number): Frame {
   // A logfmt line per request, so Explore shows something readable and searchable.
-  const body = Array.from(rows, (_, i) =>
+  const body = id.map((_, i) =>
     fields
       .slice(1)
       .map((f) => ({ name: f.name, value: f.values[i] }))
@@ -46,22 +64,17 @@ export function logs(ctx: AnalysisContext): Frame[] {
       )
       .join(' ')
   );
-  const severity = Array.from(rows, (row) => (errors[row] ? 'error' : 'info'));
-  // Unique within the answer (Explore keys log rows by it): the request's time and its place in the store.
-  const times = fields[0].values;
-  const id = Array.from(rows, (row, i) => `${times[i]}_${row}`);
-  return [
-    {
-      name: 'logs',
-      // The data plane's log-lines shape: timestamp, body, severity, id; the stored fields follow.
-      fields: [
-        fields[0],
-        { name: 'body', type: 'string', values: body },
-        { name: 'severity', type: 'string', values: severity },
-        { name: 'id', type: 'string', values: id },
-        ...fields.slice(1),
-      ],
-      meta: { preferredVisualisationType: 'logs', custom: { total: selection.rows.length } },
-    },
-  ];
+  const severity = isError.map((error) => (error ? 'error' : 'info'));
+  return {
+    name: 'logs',
+    // The data plane's log-lines shape: timestamp, body, severity, id; the stored fields follow.
+    fields: [
+      fields[0],
+      { name: 'body', type: 'string', values: body },
+      { name: 'severity', type: 'string', values: severity },
+      { name: 'id', type: 'string', values: id },
+      ...fields.slice(1),
+    ],
+    meta: { preferredVisualisationType: 'logs', custom: { total } },
+  };
 }

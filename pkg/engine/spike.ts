@@ -1,6 +1,6 @@
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
-import { Frame } from './frames';
+import { Frame, FrameField } from './frames';
 import { groupRows, select, Selection } from './select';
 import { requestStats, RequestStats } from './summary';
 import { REQUEST_ID } from '../store/store';
@@ -43,6 +43,53 @@ export function spike(ctx: AnalysisContext): Frame[] {
   const a = requestStats(baseline, baseline.rows, seconds);
   const b = requestStats(windowSel, windowSel.rows, seconds);
 
+  const mixBefore = groupRows(baseline, ['model']);
+  const mixWindow = groupRows(windowSel, ['model']);
+  const models = [...new Set([...mixBefore.keys, ...mixWindow.keys].map((k) => k[0]))].sort();
+  const statsOf = (sel: Selection, groups: typeof mixBefore, model: string): RequestStats => {
+    const i = groups.keys.findIndex((k) => k[0] === model);
+    return requestStats(sel, i < 0 ? new Uint32Array(0) : groups.rows[i], seconds);
+  };
+  const perModel = models.map((m) => ({
+    before: statsOf(baseline, mixBefore, m),
+    window: statsOf(windowSel, mixWindow, m),
+  }));
+  const latencyColumn = numericColumn(store, 'latency_ms');
+  const latency = new Map<number, number>();
+  windowSel.rows.forEach((row) => latency.set(row, latencyColumn.get(row)));
+  const time = store.time.values();
+  const slowestRows = Array.from(windowSel.rows)
+    .filter((row) => !Number.isNaN(latency.get(row)))
+    .sort((x, y) => latency.get(y)! - latency.get(x)! || time[x] - time[y] || x - y)
+    .slice(0, query.limit ?? DEFAULT_SLOWEST);
+  const text = (field: string) => slowestRows.map((row) => store.stringColumn(field)?.get(row) ?? null);
+  const number = (field: string) => slowestRows.map((row) => store.numberColumn(field)?.get(row) ?? NaN);
+  const slowest: FrameField[] = [
+    { name: 'timestamp', type: 'time', values: slowestRows.map((row) => time[row]) },
+    { name: REQUEST_ID, type: 'string', values: text(REQUEST_ID) },
+    { name: 'model', type: 'string', values: text('model') },
+    { name: 'latency_ms', type: 'number', values: number('latency_ms'), unit: 'ms' },
+    { name: 'batch_size', type: 'number', values: number('batch_size') },
+    { name: 'status', type: 'string', values: text('status') },
+    { name: 'gpu_util', type: 'number', values: number('gpu_util') },
+    { name: 'memory_used_gb', type: 'number', values: number('memory_used_gb') },
+  ];
+  return spikeFrames({ from: range.from, to: range.to }, a, b, models, perModel, slowest);
+}
+
+/**
+ * The spike frames: the headline numbers before and in the window (a, b), the model mix (models sorted, their
+ * stats before and in the window) and the slowest requests' fields.
+ */
+export function spikeFrames(
+  range: { from: number; to: number },
+  a: RequestStats,
+  b: RequestStats,
+  models: string[],
+  perModel: Array<{ before: RequestStats; window: RequestStats }>,
+  slowest: FrameField[]
+): Frame[] {
+  const length = range.to - range.from;
   const change = MEASURES.map(([, key]) => b[key] - a[key]);
   const comparison: Frame = {
     name: 'spike',
@@ -56,17 +103,6 @@ export function spike(ctx: AnalysisContext): Frame[] {
     meta: { custom: { before: [range.from - length, range.from], window: [range.from, range.to] } },
   };
 
-  const mixBefore = groupRows(baseline, ['model']);
-  const mixWindow = groupRows(windowSel, ['model']);
-  const models = [...new Set([...mixBefore.keys, ...mixWindow.keys].map((k) => k[0]))].sort();
-  const statsOf = (sel: Selection, groups: typeof mixBefore, model: string): RequestStats => {
-    const i = groups.keys.findIndex((k) => k[0] === model);
-    return requestStats(sel, i < 0 ? new Uint32Array(0) : groups.rows[i], seconds);
-  };
-  const perModel = models.map((m) => ({
-    before: statsOf(baseline, mixBefore, m),
-    window: statsOf(windowSel, mixWindow, m),
-  }));
   const share = (n: number, total: number): number => (total ? n / total : NaN);
   const mix: Frame = {
     name: 'model mix',
@@ -103,28 +139,5 @@ export function spike(ctx: AnalysisContext): Frame[] {
     ],
   };
 
-  const latencyColumn = numericColumn(store, 'latency_ms');
-  const latency = new Map<number, number>();
-  windowSel.rows.forEach((row) => latency.set(row, latencyColumn.get(row)));
-  const time = store.time.values();
-  const slowestRows = Array.from(windowSel.rows)
-    .filter((row) => !Number.isNaN(latency.get(row)))
-    .sort((x, y) => latency.get(y)! - latency.get(x)! || time[x] - time[y] || x - y)
-    .slice(0, query.limit ?? DEFAULT_SLOWEST);
-  const text = (field: string) => slowestRows.map((row) => store.stringColumn(field)?.get(row) ?? null);
-  const number = (field: string) => slowestRows.map((row) => store.numberColumn(field)?.get(row) ?? NaN);
-  const slowest: Frame = {
-    name: 'slowest requests',
-    fields: [
-      { name: 'timestamp', type: 'time', values: slowestRows.map((row) => time[row]) },
-      { name: REQUEST_ID, type: 'string', values: text(REQUEST_ID) },
-      { name: 'model', type: 'string', values: text('model') },
-      { name: 'latency_ms', type: 'number', values: number('latency_ms'), unit: 'ms' },
-      { name: 'batch_size', type: 'number', values: number('batch_size') },
-      { name: 'status', type: 'string', values: text('status') },
-      { name: 'gpu_util', type: 'number', values: number('gpu_util') },
-      { name: 'memory_used_gb', type: 'number', values: number('memory_used_gb') },
-    ],
-  };
-  return [comparison, mix, slowest];
+  return [comparison, mix, { name: 'slowest requests', fields: slowest }];
 }

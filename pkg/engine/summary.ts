@@ -264,6 +264,15 @@ export function summary(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
   const seconds = spanSeconds(selection);
   const { groups, stats } = groupedRequestStats(selection, ctx.query.groupBy ?? [], seconds);
+  return [summaryFrame(groups, stats, ctx.query.measures)];
+}
+
+/** The summary frame of groups (sorted) and their stats, with the measures asked for (all when absent). */
+export function summaryFrame(
+  groups: Pick<Groups, 'fields' | 'keys'>,
+  stats: RequestStats[],
+  measures: string[] | undefined
+): Frame {
   const column = (name: string, pick: (s: RequestStats) => number, unit?: string): FrameField => ({
     name,
     type: 'number',
@@ -288,5 +297,5 @@ export function summary(ctx: AnalysisContext): Frame[] {
       column('avg_memory_used_gb', (s) => s.avgMemory, 'decgbytes'),
     ],
   };
-  return [pickMeasures(frame, groups.fields.length, ctx.query.measures, 'summary')];
+  return pickMeasures(frame, groups.fields.length, measures, 'summary');
 }

@@ -55,7 +55,7 @@ export function resolveWindowMs(window: string | undefined, spanMs: number, inte
 }
 
 /** The bucket of a time: floor(t / w), corrected so that float rounding never misplaces a row. */
-function bucketOf(t: number, w: number): number {
+export function bucketOf(t: number, w: number): number {
   let b = Math.floor(t / w);
   if (b * w > t) {
     b--;
@@ -253,6 +253,54 @@ function seriesUnit(aggregation: Aggregation, metric: string): string | undefine
   return metric === 'latency_ms' && aggregation !== 'count' ? 'ms' : undefined;
 }
 
+/**
+ * The buckets of a trend over a span (µs): the window (`auto` resolved), its width w in µs, the first bucket's
+ * number (floor(start / w)), how many there are, and their starts. Too many buckets is an error.
+ */
+export function bucketPlan(
+  span: { startUs: number; endUs: number },
+  window: string | undefined,
+  intervalMs?: number
+): { windowMs: number; w: number; first: number; count: number; bucketStarts: Float64Array } {
+  const windowMs = resolveWindowMs(window, (span.endUs - span.startUs) / 1000, intervalMs);
+  const w = windowMs * 1000;
+  const first = bucketOf(span.startUs, w);
+  const count = bucketOf(span.endUs, w) - first + 1;
+  if (count > MAX_BUCKETS) {
+    throw new QueryError(
+      `window ${formatWindow(windowMs)} gives ${count} buckets over this range (at most ${MAX_BUCKETS}); use a larger window`
+    );
+  }
+  const bucketStarts = new Float64Array(count);
+  for (let b = 0; b < count; b++) {
+    bucketStarts[b] = (first + b) * w;
+  }
+  return { windowMs, w, first, count, bucketStarts };
+}
+
+/** One series of a trend: bucket starts (µs) and the aggregated values, labelled by its group. */
+export function seriesFrame(
+  aggregation: Aggregation,
+  metric: string,
+  windowMs: number,
+  bucketStarts: Float64Array,
+  labels: Record<string, string>,
+  values: Float64Array
+): Frame {
+  const valueName = seriesValueName(aggregation, metric);
+  const labelText = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return {
+    name: labelText ? `${valueName} {${labelText}}` : valueName,
+    fields: [
+      { name: 'time', type: 'time', values: bucketStarts },
+      { name: valueName, type: 'number', values, labels, unit: seriesUnit(aggregation, metric) },
+    ],
+    meta: { type: TIMESERIES_MULTI, custom: { windowMs, aggregation, metric } },
+  };
+}
+
 /** trend: the metric aggregated per time bucket (aligned to the epoch, labelled by start), a series per group. */
 export function trend(ctx: AnalysisContext): Frame[] {
   const { store, query } = ctx;
@@ -267,36 +315,13 @@ export function trend(ctx: AnalysisContext): Frame[] {
   if (!span) {
     return [];
   }
-  const windowMs = resolveWindowMs(query.window, (span.endUs - span.startUs) / 1000, ctx.intervalMs);
-  const w = windowMs * 1000;
-  const first = bucketOf(span.startUs, w);
-  const count = bucketOf(span.endUs, w) - first + 1;
-  if (count > MAX_BUCKETS) {
-    throw new QueryError(
-      `window ${formatWindow(windowMs)} gives ${count} buckets over this range (at most ${MAX_BUCKETS}); use a larger window`
-    );
-  }
-  const bucketStarts = new Float64Array(count);
-  for (let b = 0; b < count; b++) {
-    bucketStarts[b] = (first + b) * w;
-  }
+  const { windowMs, w, first, count, bucketStarts } = bucketPlan(span, query.window, ctx.intervalMs);
 
   const time = store.time.values();
   const errors = store.errors.values();
-  const valueName = seriesValueName(aggregation, metric);
   const frames: Frame[] = [];
   const series = (labels: Record<string, string>, out: Float64Array): void => {
-    const labelText = Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ');
-    frames.push({
-      name: labelText ? `${valueName} {${labelText}}` : valueName,
-      fields: [
-        { name: 'time', type: 'time', values: bucketStarts },
-        { name: valueName, type: 'number', values: out, labels, unit: seriesUnit(aggregation, metric) },
-      ],
-      meta: { type: TIMESERIES_MULTI, custom: { windowMs, aggregation, metric } },
-    });
+    frames.push(seriesFrame(aggregation, metric, windowMs, bucketStarts, labels, out));
   };
   const aggregate = (run: RowRun, cell: Int32Array, cells: number, tally: CellTally): Float64Array =>
     aggregateCells(aggregation, windowMs, column, run, cell, cells, tally);

@@ -1,0 +1,102 @@
+/**
+ * anomalies pushed down: each group's centre and scale (mean and std, median and MAD, or Q1 and Q3) in a GROUP BY,
+ * joined back to the group's rows (GLOBAL, so a Distributed table computes them once), the rows beyond the
+ * threshold found, counted and the most extreme listed. Scores are recomputed in JS from the same doubles.
+ */
+import { QueryError } from '../engine/errors';
+import { Frame, FrameField } from '../engine/frames';
+import { AnomalyMethod, DEFAULT_THRESHOLDS } from '../model/query';
+import { groupKeys, metricOf, selection, SqlContext } from './context';
+import { num, numberLiteral, quantileSql, whereClause } from './sql';
+
+/** Per group: _p and _q, the two numbers a score needs. */
+function parameters(method: AnomalyMethod): { inner: string; outer: string } {
+  switch (method) {
+    case 'zscore':
+      return { inner: 'avg(_x) AS _p, if(count(_x) < 2, nan, stddevSamp(_x)) AS _q', outer: '_p, _q' };
+    case 'mad': {
+      // The median, then the median of the absolute deviations from it.
+      const median = quantileSql('_s', '_n', 0.5);
+      const deviations = `arraySort(arrayMap((v, m) -> abs(v - m), _s, arrayResize([${median}], _n, ${median})))`;
+      return {
+        inner: 'arraySort(groupArray(_x)) AS _s, count(_x) AS _n',
+        outer: `${median} AS _p, ${quantileSql(deviations, '_n', 0.5)} AS _q`,
+      };
+    }
+    case 'iqr':
+      return {
+        inner: 'arraySort(groupArray(_x)) AS _s, count(_x) AS _n',
+        outer: `${quantileSql('_s', '_n', 0.25)} AS _p, ${quantileSql('_s', '_n', 0.75)} AS _q`,
+      };
+  }
+}
+
+/** The score as SQL and as JS: the same operations in the same order. */
+function scoreSql(method: AnomalyMethod): string {
+  switch (method) {
+    case 'zscore':
+      return '(_x - _p) / _q';
+    case 'mad':
+      return '(0.6745 * (_x - _p)) / _q';
+    case 'iqr':
+      return 'if(_x > _q, (_x - _q) / (_q - _p), if(_x < _p, (_x - _p) / (_q - _p), 0))';
+  }
+}
+
+function score(method: AnomalyMethod, x: number, p: number, q: number): number {
+  switch (method) {
+    case 'zscore':
+      return (x - p) / q;
+    case 'mad':
+      return (0.6745 * (x - p)) / q;
+    case 'iqr':
+      return x > q ? (x - q) / (q - p) : x < p ? (x - p) / (q - p) : 0;
+  }
+}
+
+export async function anomalies(ctx: SqlContext): Promise<Frame[]> {
+  const { query } = ctx;
+  const metric = query.metric ?? 'latency_ms';
+  const method = query.method ?? 'zscore';
+  if (!['zscore', 'mad', 'iqr'].includes(method)) {
+    throw new QueryError(`unknown anomaly method "${method}"; use zscore, mad or iqr`);
+  }
+  const threshold = query.threshold ?? DEFAULT_THRESHOLDS[method];
+  const x = metricOf(ctx, metric).expr;
+  const groupBy = query.groupBy ?? [];
+  const keys = groupKeys(ctx, groupBy);
+  const aliases = ['_one', ...keys.fields.map((_, i) => `_k${i}`)];
+  const rows =
+    `SELECT ${['toUInt8(1) AS _one', ...keys.fields.map((f, i) => `assumeNotNull(${f.expr}) AS _k${i}`)].join(', ')}, ` +
+    `assumeNotNull(${x}) AS _x, ts_us AS _t, request_id AS _id, model AS _model ` +
+    `FROM ${ctx.table} ${whereClause([...selection(ctx), ...keys.present, `isNotNull(${x})`])}`;
+  const { inner, outer } = parameters(method);
+  const params =
+    `SELECT ${aliases.join(', ')}, ${outer} FROM (` +
+    `SELECT ${aliases.join(', ')}, ${inner} FROM (${rows}) GROUP BY ${aliases.join(', ')})`;
+  const s = scoreSql(method);
+  const found = `FROM (${rows}) GLOBAL ANY INNER JOIN (${params}) USING (${aliases.join(', ')}) WHERE abs(${s}) > ${numberLiteral(threshold)}`;
+  const limit = query.limit;
+  const [[counted], listed] = await Promise.all([
+    ctx.client.query(`SELECT count() AS n ${found}`),
+    ctx.client.query(
+      `SELECT ${[...aliases, '_x', '_t', '_id', '_model', '_p', '_q'].join(', ')} ${found} ` +
+        `ORDER BY abs(${s}) DESC, _t${limit !== undefined ? ` LIMIT ${limit}` : ''}`
+    ),
+  ]);
+  const kept = listed.map((r) => ({ r, score: score(method, num(r._x), num(r._p), num(r._q)) }));
+  kept.sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || num(a.r._t) - num(b.r._t));
+  const fields: FrameField[] = [
+    { name: 'timestamp', type: 'time', values: kept.map((a) => num(a.r._t)) },
+    { name: 'request_id', type: 'string', values: kept.map((a) => (a.r._id === '' ? null : String(a.r._id))) },
+    { name: 'model', type: 'string', values: kept.map((a) => String(a.r._model)) },
+    { name: metric, type: 'number', values: kept.map((a) => num(a.r._x)) },
+    { name: 'score', type: 'number', values: kept.map((a) => a.score) },
+  ];
+  groupBy.forEach((field, i) => {
+    if (field !== 'model' && field !== 'request_id' && field !== metric) {
+      fields.push({ name: field, type: 'string', values: kept.map((a) => String(a.r[`_k${i}`])) });
+    }
+  });
+  return [{ name: 'anomalies', fields, meta: { custom: { method, threshold, metric, found: num(counted.n) } } }];
+}

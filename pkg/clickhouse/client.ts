@@ -1,0 +1,126 @@
+/**
+ * A minimal ClickHouse HTTP client: SQL POSTed with fetch, no dependency. 18.16 and current servers speak the same
+ * HTTP interface (query in the body or in `?query=`, settings as URL parameters, errors as text with `Code: N`).
+ */
+
+/** A ClickHouse failure with a message a user can act on. */
+export class ClickHouseError extends Error {
+  constructor(
+    message: string,
+    /** ClickHouse's error code, when the server answered with one. */
+    readonly code?: number
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  /** http(s)://[user[:password]@]host:port — user and password in the URL are used unless given here. */
+  url: string;
+  user?: string;
+  password?: string;
+  /** Per request; default 5 minutes (a large insert may take a while). */
+  timeoutMs?: number;
+}
+
+/** Error codes we explain: user or password refused (18.16: 192-194; current: 516), unknown table / database. */
+const AUTHENTICATION_FAILED = [192, 193, 194, 516];
+const UNKNOWN_TABLE = 60;
+const UNKNOWN_DATABASE = 81;
+
+export class ClickHouseClient {
+  private readonly base: URL;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  /** The URL without credentials, for messages. */
+  readonly where: string;
+
+  constructor(options: ClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch {
+      throw new ClickHouseError(`--clickhouse ${options.url} is not a URL (e.g. http://127.0.0.1:8123)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ClickHouseError(`--clickhouse ${options.url}: use http:// or https:// (the HTTP interface)`);
+    }
+    const user = options.user ?? (decodeURIComponent(url.username) || 'default');
+    const password = options.password ?? decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    this.base = url;
+    this.where = url.origin;
+    // X-ClickHouse-* headers: understood by 18.16 and current servers, and they keep secrets out of URLs and logs.
+    this.headers = { 'X-ClickHouse-User': user };
+    if (password) {
+      this.headers['X-ClickHouse-Key'] = password;
+    }
+    this.timeoutMs = options.timeoutMs ?? 300_000;
+  }
+
+  /** Runs a statement; returns the response body (text). `body`: data for an INSERT whose SQL is `sql`. */
+  async exec(
+    sql: string,
+    options: { body?: string | Uint8Array<ArrayBuffer>; settings?: Record<string, string | number> } = {}
+  ) {
+    const url = new URL(this.base);
+    for (const [name, value] of Object.entries(options.settings ?? {})) {
+      url.searchParams.set(name, String(value));
+    }
+    // With a body the SQL goes in the URL (the body is the data), else the SQL is the body.
+    if (options.body !== undefined) {
+      url.searchParams.set('query', sql);
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: this.headers,
+        body: options.body ?? sql,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const cause = describeFailure(error);
+      throw new ClickHouseError(`ClickHouse at ${this.where} is unreachable (${cause}): is the server running?`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw explain(text, this.where);
+    }
+    return text;
+  }
+
+  /** Rows of a SELECT, as objects (FORMAT JSON; 64-bit integers as numbers, exact below 2^53). */
+  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const text = await this.exec(`${sql} FORMAT JSON`, { settings: { output_format_json_quote_64bit_integers: 0 } });
+    return (JSON.parse(text) as { data: T[] }).data;
+  }
+}
+
+/** Why a request got no answer: the system error code (ECONNREFUSED...) or a timeout. */
+function describeFailure(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; errors?: Array<{ code?: string }> } }).cause;
+  const name = (error as Error).name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return 'no answer in time';
+  }
+  return cause?.code ?? cause?.errors?.[0]?.code ?? (error as Error).message;
+}
+
+/** A server error as a ClickHouseError, naming the fix for the common ones. */
+function explain(text: string, where: string): ClickHouseError {
+  const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? NaN);
+  const first = text.trim().split('\n')[0].slice(0, 500);
+  if (AUTHENTICATION_FAILED.includes(code)) {
+    return new ClickHouseError(
+      `ClickHouse at ${where} refused the user or password: give them in the URL (http://user:pass@host:8123), ` +
+        `--clickhouse-user or INFERENCE_LOGS_CLICKHOUSE_PASSWORD`,
+      code
+    );
+  }
+  if (code === UNKNOWN_TABLE || code === UNKNOWN_DATABASE) {
+    return new ClickHouseError(`${first} — create the tables first: inference-logs clickhouse init`, code);
+  }
+  return new ClickHouseError(`ClickHouse at ${where}: ${first}`, Number.isNaN(code) ? undefined : code);
+}

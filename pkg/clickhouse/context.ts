@@ -1,0 +1,66 @@
+import type { AnalysisQuery, TimeRange } from '../model/query';
+import { QueryError } from '../engine/errors';
+import { FieldSql, filterConditions, numericField, rangeConditions, usRange, UsRange } from './sql';
+
+/** What runs SQL: the project's ClickHouseClient, or anything with its `query`. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+}
+
+/** What every pushed-down analysis is given. */
+export interface SqlContext {
+  client: Queryable;
+  /** The log table, quoted and qualified (`db`.`t`). */
+  table: string;
+  query: AnalysisQuery;
+  range: TimeRange;
+  intervalMs?: number;
+  /** Every field of the table (standard ones, then extras), as the store lists them. */
+  fields: FieldSql[];
+}
+
+/** A field by name, or the store's error for an unknown one. */
+export function fieldOf(ctx: SqlContext, name: string, use: string): FieldSql {
+  const field = ctx.fields.find((f) => f.name === name);
+  if (!field) {
+    throw new QueryError(`unknown ${use} field "${name}"; fields: ${ctx.fields.map((f) => f.name).join(', ')}`);
+  }
+  return field;
+}
+
+/** A numeric field by name, or the store's error naming the numeric fields. */
+export function metricOf(ctx: SqlContext, name: string): FieldSql {
+  return numericField(
+    ctx.fields.find((f) => f.name === name),
+    name,
+    ctx.fields
+  );
+}
+
+/** The conditions selecting the query's rows: its time range (or `us`), then its filters. */
+export function selection(ctx: SqlContext, us: UsRange = usRange(ctx.range)): string[] {
+  return [...rangeConditions(us), ...filterConditions(ctx.query.filters, (name) => fieldOf(ctx, name, 'filter'))];
+}
+
+/** The group-by fields with SQL aliases _k0, _k1, … and the conditions dropping rows without a key (as pandas). */
+export function groupKeys(
+  ctx: SqlContext,
+  names: string[]
+): { fields: FieldSql[]; select: string[]; present: string[] } {
+  const fields = names.map((name) => fieldOf(ctx, name, 'group-by'));
+  return {
+    fields,
+    select: fields.map((f, i) => `${f.expr} AS _k${i}`),
+    present: fields.map((f) => `isNotNull(${f.expr})`),
+  };
+}
+
+/** Sorts groups by their keys as the store does (string order, field by field). */
+export function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return a[i] < b[i] ? -1 : 1;
+    }
+  }
+  return 0;
+}

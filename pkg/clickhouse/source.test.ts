@@ -1,0 +1,480 @@
+/**
+ * ClickHouseSource against StoreSource on the same logs: a private ClickHouse server (Debian's 18.16 in CI), the
+ * generated log loaded into both, every pushed-down query type compared frame by frame. Needs clickhouse-server:
+ * without it these tests fail (startClickHouse throws), they are not skipped.
+ */
+import { modelsOf } from '../engine/describe';
+import { Frame } from '../engine/frames';
+import { StoreSource } from '../engine/store-source';
+import { storeOf } from '../engine/test-store';
+import { generateLines } from '../generator/generate';
+import { AGGREGATIONS, AnalysisQuery, TimeRange } from '../model/query';
+import { Store } from '../store/store';
+import { ClickHouseServer, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
+import { ClickHouseClient } from './client';
+import { Queryable } from './context';
+import { createStatements, LOG_COLUMNS, logTableName, LogRow, skipTableName } from './schema';
+import { ClickHouseSource } from './source';
+
+jest.setTimeout(120_000);
+
+const ROWS = 4000;
+const START = Date.parse('2026-11-20T00:00:00Z');
+const REF = { database: 'default', table: 'inference_logs' };
+
+/** A field name and values that SQL must quote: backticks, quotes, backslashes. */
+const ODD_NAME = "we'ird`key\\";
+const ODD_VALUES = ["it's \\ `x`", "'); DROP TABLE inference_logs; --"];
+
+/** The generated log, plus lines with a numeric extra field and a missing status. */
+function logLines(): string[] {
+  const lines = [...generateLines({ rows: ROWS, seed: 13, extras: true, noise: 0.01, start: START })];
+  // After the generated ones, in time as in the file: the store lists fields in the order it first reads them.
+  // (Text fields before number fields on a line: the table keeps them in two arrays, so their order on one line
+  // is not kept; ClickHouseSource lists a line's text fields first.)
+  const last = Date.parse(
+    `${JSON.parse(lines.filter((l) => l.includes('"gpu_type"')).pop()!).timestamp.slice(0, 23)}Z`
+  );
+  for (let i = 0; i < 40; i++) {
+    const t = new Date(last + 1000 + 15_000 * i).toISOString().replace('Z', '');
+    const status = i % 3 === 0 ? '' : `, "status": "${i % 5 === 0 ? 'error' : 'ok'}"`;
+    lines.push(
+      `{"timestamp": "${t}", "model": "edge-model", "latency_ms": ${10 + (i % 7) * 1.25}${status}, "host": "gpu-node-01", ${JSON.stringify(ODD_NAME)}: ${JSON.stringify(ODD_VALUES[i % 2])}, "tokens": ${i % 9}}`
+    );
+  }
+  return lines;
+}
+
+/** The store's rows as the shipper writes them (extra fields into the key/value arrays). */
+function rowsOf(store: Store): LogRow[] {
+  const time = store.time.values();
+  const errors = store.errors.values();
+  const standard = new Set([
+    'latency_ms',
+    'batch_size',
+    'gpu_util',
+    'memory_used_gb',
+    'model',
+    'status',
+    'request_id',
+    'host',
+  ]);
+  const text = (name: string, row: number): string => (store.stringColumn(name)?.get(row) as string | null) ?? '';
+  const number = (name: string, row: number): number | null => {
+    const v = store.numberColumn(name)?.get(row) ?? NaN;
+    return Number.isNaN(v) ? null : v;
+  };
+  const rows: LogRow[] = [];
+  for (let row = 0; row < store.length; row++) {
+    const r: LogRow = {
+      ts_us: time[row],
+      ts: Math.floor(time[row] / 1e6),
+      host: text('host', row),
+      model: text('model', row),
+      request_id: text('request_id', row),
+      status: text('status', row),
+      is_error: errors[row] ? 1 : 0,
+      latency_ms: number('latency_ms', row),
+      batch_size: number('batch_size', row),
+      gpu_util: number('gpu_util', row),
+      memory_used_gb: number('memory_used_gb', row),
+      str_keys: [],
+      str_values: [],
+      num_keys: [],
+      num_values: [],
+      src_file: 'test',
+      src_end: row + 1,
+    };
+    for (const [name, column] of store.columns) {
+      if (standard.has(name)) {
+        continue;
+      }
+      const v = column.get(row);
+      if (typeof v === 'number' && !Number.isNaN(v)) {
+        r.num_keys.push(name);
+        r.num_values.push(v);
+      } else if (typeof v === 'string') {
+        r.str_keys.push(name);
+        r.str_values.push(v);
+      }
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+/**
+ * Rows in ClickHouse's RowBinary format, in LOG_COLUMNS order: the doubles go in bit for bit (18.16 parses
+ * decimal text to the nearest double only mostly: JSON's 3.28 becomes 3.2800000000000002).
+ */
+function rowBinary(rows: LogRow[]): Buffer {
+  const parts: Buffer[] = [];
+  const fixed = (size: number, write: (b: Buffer) => void) => {
+    const b = Buffer.alloc(size);
+    write(b);
+    parts.push(b);
+  };
+  const varint = (n: number) => {
+    const bytes: number[] = [];
+    do {
+      bytes.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+      n = Math.floor(n / 128);
+    } while (n > 0);
+    parts.push(Buffer.from(bytes));
+  };
+  const string = (text: string) => {
+    const b = Buffer.from(text, 'utf8');
+    varint(b.length);
+    parts.push(b);
+  };
+  const float = (x: number) => fixed(8, (b) => b.writeDoubleLE(x));
+  const nullable = (x: number | null) =>
+    x === null ? fixed(1, (b) => b.writeUInt8(1)) : (fixed(1, () => {}), float(x));
+  for (const r of rows) {
+    fixed(8, (b) => b.writeBigInt64LE(BigInt(r.ts_us)));
+    fixed(4, (b) => b.writeUInt32LE(r.ts));
+    [r.host, r.model, r.request_id, r.status].forEach(string);
+    fixed(1, (b) => b.writeUInt8(r.is_error));
+    [r.latency_ms, r.batch_size, r.gpu_util, r.memory_used_gb].forEach(nullable);
+    for (const [keys, values] of [
+      [r.str_keys, r.str_values],
+      [r.num_keys, r.num_values],
+    ] as const) {
+      varint(keys.length);
+      keys.forEach(string);
+      varint(values.length);
+      values.forEach((v) => (typeof v === 'number' ? float(v) : string(v)));
+    }
+    string(r.src_file);
+    fixed(8, (b) => b.writeBigUInt64LE(BigInt(r.src_end)));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Runs queries and remembers how many rows the server read for them. */
+class CountingClient implements Queryable {
+  rowsRead = 0;
+  queries = 0;
+  constructor(private readonly client: ClickHouseClient) {}
+  async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const text = await this.client.exec(`${sql} FORMAT JSON`, {
+      settings: { output_format_json_quote_64bit_integers: 0 },
+    });
+    const body = JSON.parse(text) as { data: T[]; statistics?: { rows_read?: number } };
+    this.rowsRead += body.statistics?.rows_read ?? 0;
+    this.queries++;
+    return body.data;
+  }
+}
+
+/** Fields the engine computes exactly (counts, order statistics): equal to the last bit. */
+const EXACT =
+  /^(requests|requests_\w+|p\d+_latency_ms\w*|max_latency_ms|count|rate|(p\d+|min|max) \w+|latency_ms|batch_size|gpu_util|memory_used_gb|tokens)$/;
+
+/** The largest relative difference seen per query type, for the report. */
+const maxDiff: Record<string, number> = {};
+
+/** Same frames: names, meta, field names, types, labels, units, strings and times equal, numbers to 1e-9. */
+function expectSameFrames(kind: string, actual: Frame[], expected: Frame[], skip: string[] = []): void {
+  expect(actual.map((f) => f.name)).toEqual(expected.map((f) => f.name));
+  actual.forEach((frame, i) => {
+    const want = expected[i];
+    expect(frame.meta).toEqual(want.meta);
+    expect(frame.fields.map((f) => [f.name, f.type, f.labels, 'unit' in f ? f.unit : undefined])).toEqual(
+      want.fields.map((f) => [f.name, f.type, f.labels, 'unit' in f ? f.unit : undefined])
+    );
+    frame.fields.forEach((field, j) => {
+      if (skip.includes(field.name)) {
+        return;
+      }
+      const got = Array.from(field.values as ArrayLike<unknown>);
+      const exp = Array.from(want.fields[j].values as ArrayLike<unknown>);
+      expect(got.length).toBe(exp.length);
+      if (field.type !== 'number') {
+        expect([field.name, got]).toEqual([field.name, exp]);
+        return;
+      }
+      got.forEach((v, k) => {
+        const a = v as number;
+        const b = exp[k] as number;
+        if (Number.isNaN(b) || !Number.isFinite(b)) {
+          expect([field.name, k, a]).toEqual([field.name, k, b]);
+          return;
+        }
+        const diff = a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+        const exact = kind !== 'correlation' && EXACT.test(field.name);
+        const key = `${kind} ${exact ? 'exact' : 'rounded'}`;
+        maxDiff[key] = Math.max(maxDiff[key] ?? 0, diff);
+        if (!(diff <= (exact ? 0 : 1e-9))) {
+          throw new Error(`${kind} ${frame.name} ${field.name}[${k}]: ${a} vs ${b} (rel ${diff})`);
+        }
+      });
+    });
+  });
+}
+
+let server: ClickHouseServer;
+let client: ClickHouseClient;
+let counting: CountingClient;
+let ch: ClickHouseSource;
+let ref: StoreSource;
+let firstUs: number;
+let lastUs: number;
+
+beforeAll(async () => {
+  server = await startClickHouse();
+  client = new ClickHouseClient({ url: server.url });
+  for (const statement of createStatements(REF)) {
+    await client.exec(statement);
+  }
+  const store = storeOf(logLines());
+  const rows = rowsOf(store);
+  expect(LOG_COLUMNS.map(([name]) => name)).toEqual(Object.keys(rows[0]));
+  await client.exec(`INSERT INTO ${logTableName(REF)} FORMAT RowBinary`, { body: new Uint8Array(rowBinary(rows)) });
+  // The skip counts as the shipper keeps them: one row per reason, in the order first seen.
+  const skips = Object.entries(store.skipped).map(([reason, lines], i) => ({
+    host: '',
+    reason,
+    lines,
+    src_file: 'test',
+    src_end: i,
+  }));
+  await client.exec(`INSERT INTO ${skipTableName(REF)} FORMAT JSONEachRow`, {
+    body: skips.map((r) => JSON.stringify(r)).join('\n'),
+  });
+  counting = new CountingClient(client);
+  ch = new ClickHouseSource(counting, REF);
+  ref = new StoreSource(store);
+  const times = Array.from(store.time.values());
+  firstUs = Math.min(...times);
+  lastUs = Math.max(...times);
+});
+
+afterAll(async () => {
+  if (server) {
+    await stopClickHouse(server);
+  }
+  console.log(`max relative differences: ${JSON.stringify(maxDiff)}`);
+});
+
+async function same(kind: string, query: AnalysisQuery, range: TimeRange = {}, intervalMs?: number, skip?: string[]) {
+  const expected = await ref.analyse(query, range, intervalMs);
+  const actual = await ch.analyse(query, range, intervalMs);
+  expectSameFrames(kind, actual, expected, skip);
+  return actual;
+}
+
+/** A range inside the data: the middle third, in ms. */
+const middle = (): Required<TimeRange> => {
+  const third = (lastUs - firstUs) / 3;
+  return { from: Math.floor((firstUs + third) / 1000), to: Math.floor((firstUs + 2 * third) / 1000) };
+};
+const empty: TimeRange = { from: Date.parse('2020-01-01T00:00:00Z'), to: Date.parse('2020-01-01T01:00:00Z') };
+
+describe('summary', () => {
+  it.each([
+    ['overall', {}],
+    ['by model', { groupBy: ['model'] }],
+    ['by model and status', { groupBy: ['model', 'status'] }],
+    ['by an extra text field', { groupBy: ['region'] }],
+    ['by host', { groupBy: ['host'] }],
+    ['by a numeric field', { groupBy: ['batch_size'] }],
+    ['by a numeric extra field', { groupBy: ['tokens'] }],
+    ['filtered', { filters: { model: ['llama-3-8b', 'edge-model'], region: ['us-east-1', 'eu-west-1'] } }],
+    ['filtered by numbers', { groupBy: ['model'], filters: { batch_size: [8, '16'], tokens: [2, 3] } }],
+    ['filtered by status', { groupBy: ['status'], filters: { status: ['error', 'timeout'] } }],
+    ['measures', { groupBy: ['model'], measures: ['p99_latency_ms', 'requests'] }],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'summary', ...q } as AnalysisQuery;
+    await same('summary', query);
+    await same('summary', query, middle());
+    await same('summary', query, empty);
+    await same('summary', query, { from: middle().from });
+  });
+});
+
+describe('compare', () => {
+  it.each([
+    ['all', {}],
+    ['filtered', { filters: { region: ['ap-south-1'] } }],
+    ['measures', { measures: ['p99_vs_fastest'] }],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'compare', ...q } as AnalysisQuery;
+    await same('compare', query);
+    await same('compare', query, middle());
+    await same('compare', query, empty);
+  });
+});
+
+describe('trend', () => {
+  it.each(AGGREGATIONS.map((a) => [a]))('%s, not grouped and by model', async (aggregation) => {
+    for (const groupBy of [[], ['model']]) {
+      const query = { queryType: 'trend', aggregation, window: '1m', groupBy } as AnalysisQuery;
+      await same('trend', query, middle());
+      await same('trend', query);
+    }
+  });
+
+  it('other metrics, groups and windows', async () => {
+    await same('trend', {
+      queryType: 'trend',
+      aggregation: 'p95',
+      metric: 'gpu_util',
+      window: '5m',
+      groupBy: ['region'],
+    });
+    await same('trend', { queryType: 'trend', aggregation: 'mean', metric: 'tokens', groupBy: ['model', 'status'] });
+    await same('trend', {
+      queryType: 'trend',
+      aggregation: 'stddev',
+      window: '30s',
+      filters: { host: ['gpu-node-01'] },
+    });
+    await same('trend', { queryType: 'trend', aggregation: 'p99', window: 'auto' }, middle(), 15_000);
+    await same('trend', { queryType: 'trend', aggregation: 'count', window: '7s' }, { from: middle().from });
+  });
+
+  it('empty ranges: every bucket of the range when not grouped, no series when grouped', async () => {
+    const count = await same('trend', { queryType: 'trend', aggregation: 'count', window: '5m' }, empty);
+    expect(count).toHaveLength(1);
+    await same('trend', { queryType: 'trend', aggregation: 'p99', window: '5m' }, empty);
+    expect(await same('trend', { queryType: 'trend', aggregation: 'p99', groupBy: ['model'] }, empty)).toEqual([]);
+    expect(await same('trend', { queryType: 'trend', filters: { model: ['none'] } }, { from: 0 })).toEqual([]);
+  });
+
+  it('refuses what the engine refuses', async () => {
+    const query = { queryType: 'trend', window: '1ms' } as AnalysisQuery;
+    await expect(ch.analyse(query, middle())).rejects.toThrow(/buckets over this range/);
+    await expect(ch.analyse({ queryType: 'trend', metric: 'region' }, {})).rejects.toThrow(/not a numeric field/);
+  });
+});
+
+describe('an alert-style query', () => {
+  it('reads about the rows of its range, not the table', async () => {
+    // The same rows in a table with small granules, so that 4,000 rows span many of them.
+    const smallRef = { database: 'default', table: 'small_granules' };
+    const small = logTableName(smallRef);
+    await client.exec(
+      `CREATE TABLE ${small} AS ${logTableName(REF)} ENGINE = MergeTree PARTITION BY toYYYYMM(ts) ORDER BY (model, ts_us) ` +
+        'SETTINGS index_granularity = 64'
+    );
+    await client.exec(`INSERT INTO ${small} SELECT * FROM ${logTableName(REF)}`);
+    await client.exec(`CREATE TABLE ${skipTableName(smallRef)} AS ${skipTableName(REF)}`);
+    await client.exec(`INSERT INTO ${skipTableName(smallRef)} SELECT * FROM ${skipTableName(REF)}`);
+    const source = new ClickHouseSource(counting, smallRef);
+    const to = middle().to;
+    const range = { from: to - 5 * 60_000, to };
+    const query = { queryType: 'summary', groupBy: ['model'], measures: ['p99_latency_ms'] } as AnalysisQuery;
+    const inRange = (await ref.analyse({ queryType: 'summary' }, range))[0].fields[0].values[0] as number;
+    counting.rowsRead = 0;
+    expectSameFrames('summary', await source.analyse(query, range), await ref.analyse(query, range));
+    const models = 5;
+    expect(inRange).toBeGreaterThan(100);
+    expect(counting.rowsRead).toBeGreaterThanOrEqual(inRange);
+    expect(counting.rowsRead).toBeLessThan(inRange + 2 * 64 * models);
+    console.log(`alert query: ${inRange} rows in range, ${counting.rowsRead} read, table ${ROWS + 40}`);
+  });
+});
+
+describe('fields and values SQL must quote', () => {
+  it('groups and filters by them as the store does', async () => {
+    await same('summary', { queryType: 'summary', groupBy: [ODD_NAME] });
+    await same('summary', { queryType: 'summary', groupBy: [ODD_NAME], filters: { [ODD_NAME]: [ODD_VALUES[1]] } });
+    await same('trend', {
+      queryType: 'trend',
+      aggregation: 'count',
+      groupBy: [ODD_NAME],
+      filters: { model: ["x' OR '1'='1"] },
+    });
+    await expect(ch.analyse({ queryType: 'summary', groupBy: ['no`such'] }, {})).rejects.toThrow(
+      /unknown group-by field/
+    );
+    expect(await ch.values(ODD_NAME)).toEqual([...ODD_VALUES].sort());
+  });
+});
+
+describe('anomalies', () => {
+  it.each([
+    ['z-score', { method: 'zscore' }],
+    ['z-score by model', { method: 'zscore', groupBy: ['model'] }],
+    [
+      'z-score by region and status, limited',
+      { method: 'zscore', groupBy: ['region', 'status'], limit: 7, threshold: 2 },
+    ],
+    ['MAD', { method: 'mad' }],
+    ['MAD by model, gpu_util', { method: 'mad', groupBy: ['model'], metric: 'gpu_util', threshold: 2 }],
+    ['IQR', { method: 'iqr', threshold: 1 }],
+    [
+      'IQR by host, filtered, limited',
+      { method: 'iqr', groupBy: ['host'], filters: { model: ['llama-3-8b'] }, limit: 5 },
+    ],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'anomalies', ...q } as AnalysisQuery;
+    const frames = await same('anomalies', query);
+    expect(frames[0].fields[0].values.length).toBeGreaterThan(0);
+    await same('anomalies', query, middle());
+    await same('anomalies', query, empty);
+  });
+});
+
+describe('correlation', () => {
+  it.each([
+    ['pearson', { correlation: 'pearson' }],
+    ['spearman', { correlation: 'spearman' }],
+    ['pearson, other metrics', { correlation: 'pearson', metrics: ['tokens', 'latency_ms', 'gpu_util'] }],
+    ['spearman, other metrics', { correlation: 'spearman', metrics: ['tokens', 'latency_ms', 'batch_size'] }],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'correlation', ...q } as AnalysisQuery;
+    await same('correlation', query);
+    await same('correlation', query, middle());
+    await same('correlation', query, empty);
+    await same('correlation', { ...query, filters: { region: ['eu-west-1'] } });
+  });
+});
+
+describe('logs', () => {
+  it.each([
+    ['all', {}],
+    ['limited', { limit: 25 }],
+    ['filtered', { filters: { status: ['error'], region: ['us-east-1'] }, limit: 10 }],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'logs', ...q } as AnalysisQuery;
+    await same('logs', query, {}, undefined, ['id']);
+    await same('logs', query, middle(), undefined, ['id']);
+    await same('logs', query, empty, undefined, ['id']);
+  });
+});
+
+describe('spike', () => {
+  it.each([
+    ['all', {}],
+    ['limited and filtered', { limit: 3, filters: { region: ['eu-west-1'] } }],
+  ])('%s', async (_, q) => {
+    const query = { queryType: 'spike', ...q } as AnalysisQuery;
+    await same('spike', query, middle());
+    const end = middle().to;
+    await same('spike', query, { from: end, to: end + 1 });
+    await same('spike', query, empty);
+    await expect(ch.analyse(query, {})).rejects.toThrow(/spike needs a time window/);
+  });
+});
+
+describe('template variable lookups', () => {
+  it('lists models, fields and the values of a field as the store does', async () => {
+    const store = ref.store;
+    expect(await ch.models()).toEqual(modelsOf(store));
+    expect(await ch.fieldList()).toEqual(store.fields());
+    for (const name of ['region', 'status', 'batch_size', 'tokens', 'host']) {
+      const column = store.columns.get(name)!;
+      const expected = new Set<string>();
+      for (let row = 0; row < store.length; row++) {
+        const v = column.get(row);
+        if (v !== null && !(typeof v === 'number' && Number.isNaN(v))) {
+          expected.add(String(v));
+        }
+      }
+      expect(await ch.values(name)).toEqual([...expected].sort());
+    }
+    await expect(ch.values('nope')).rejects.toThrow(/unknown field "nope"/);
+  });
+});

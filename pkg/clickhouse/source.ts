@@ -1,0 +1,130 @@
+/**
+ * The logs in ClickHouse as an AnalysisSource: every query type computed inside ClickHouse (no aggregate pulls
+ * rows into Node; range queries read only their range), answering with the same frames as the in-memory
+ * StoreSource. The SQL dialect (functions used, present in 18.16 and current releases) is listed in sql.ts.
+ */
+import type { AnalysisSource } from '../engine/answer';
+import { QueryError } from '../engine/errors';
+import { Frame } from '../engine/frames';
+import type { QueryResultMeta } from '@grafana/data';
+import { AnalysisQuery, QUERY_TYPES, QueryType, TimeRange } from '../model/query';
+import { anomalies } from './anomalies';
+import { Queryable, SqlContext } from './context';
+import { correlation } from './correlation';
+import { logs } from './logs';
+import { logTableName, skipTableName, TableRef } from './schema';
+import { extraField, FieldSql, standardField, standardFields } from './sql';
+import { spike } from './spike';
+import { compare, summary } from './summary';
+import { trend } from './trend';
+
+const ANALYSES: Record<QueryType, (ctx: SqlContext) => Promise<Frame[]>> = {
+  summary,
+  anomalies,
+  trend,
+  correlation,
+  compare,
+  spike,
+  logs,
+};
+
+export class ClickHouseSource implements AnalysisSource {
+  /** The log table, quoted and qualified. */
+  readonly table: string;
+
+  constructor(
+    readonly client: Queryable,
+    readonly ref: TableRef
+  ) {
+    this.table = logTableName(ref);
+  }
+
+  async analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number): Promise<Frame[]> {
+    const analysis = ANALYSES[query.queryType];
+    if (!analysis) {
+      throw new QueryError(`unknown query type "${query.queryType}"; use one of ${QUERY_TYPES.join(', ')}`);
+    }
+    if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
+      throw new QueryError(`limit must be a whole number of rows, 0 or more (got ${query.limit})`);
+    }
+    if (range.from !== undefined && range.to !== undefined && range.from > range.to) {
+      throw new QueryError('the time range ends before it starts');
+    }
+    // The table's extra fields are looked up only when the query names a field that is not a standard one.
+    const named = [
+      ...Object.keys(query.filters ?? {}),
+      ...(query.groupBy ?? []),
+      ...(query.metrics ?? []),
+      query.metric ?? 'latency_ms',
+    ];
+    const needsAll = query.queryType === 'logs' || named.some((name) => !standardField(name));
+    const fields = needsAll ? await this.fields() : standardFields();
+    const [frames, notices] = await Promise.all([
+      analysis({ client: this.client, table: this.table, query, range, intervalMs, fields }),
+      this.notices(),
+    ]);
+    if (notices.length > 0 && frames.length > 0) {
+      const meta = (frames[0].meta ??= {});
+      meta.notices = [...(meta.notices ?? []), ...notices];
+    }
+    return frames;
+  }
+
+  /** The input's notices, as the store gives them: lines the shipper skipped, by reason, most first. */
+  async notices(): Promise<NonNullable<QueryResultMeta['notices']>> {
+    const rows = await this.client.query<{ reason: string; n: number }>(
+      `SELECT reason, sum(lines) AS n, min((src_file, src_end)) AS first FROM ${skipTableName(this.ref)} ` +
+        'GROUP BY reason HAVING n > 0 ORDER BY n DESC, first'
+    );
+    const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    if (total === 0) {
+      return [];
+    }
+    const parts = rows.map((r) => `${r.reason} ${Number(r.n)}`);
+    return [{ severity: 'warning', text: `Skipped ${total} log line${total === 1 ? '' : 's'}: ${parts.join(', ')}` }];
+  }
+
+  /** Template variables: the models, sorted. */
+  async models(): Promise<string[]> {
+    const rows = await this.client.query<{ m: string }>(`SELECT DISTINCT model AS m FROM ${this.table}`);
+    return rows.map((r) => String(r.m)).sort();
+  }
+
+  /** Template variables: the fields and their kinds, as the store lists them. */
+  async fieldList(): Promise<Array<{ name: string; type: 'number' | 'string' }>> {
+    return (await this.fields()).map(({ name, type }) => ({ name, type }));
+  }
+
+  /** Template variables: up to `max` distinct values of a field, as text, sorted. */
+  async values(name: string, max = 10_000): Promise<string[]> {
+    const fields = await this.fields();
+    const field = fields.find((f) => f.name === name);
+    if (!field) {
+      throw new QueryError(`unknown field "${name}"; fields: ${fields.map((f) => f.name).join(', ')}`);
+    }
+    const rows = await this.client.query<{ v: string | number }>(
+      `SELECT DISTINCT ${field.expr} AS v FROM ${this.table} WHERE isNotNull(v) LIMIT ${Math.max(0, Math.floor(max))}`
+    );
+    return rows.map((r) => String(r.v)).sort();
+  }
+
+  /**
+   * Every field: the standard ones, then the extra fields in the order they first appear (by time, then place
+   * on the line; a line's text fields before its number fields, which the table keeps apart), each a number
+   * when only numbers were stored under it, else text.
+   */
+  async fields(): Promise<FieldSql[]> {
+    const rows = await this.client.query<{ k: string; text: number; numbers: number }>(
+      'SELECT k, max(text) AS text, max(numbers) AS numbers, min(at) AS first FROM (' +
+        `SELECT str_keys[i] AS k, 1 AS text, 0 AS numbers, (ts_us, i) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(str_keys) AS i ` +
+        'UNION ALL ' +
+        `SELECT num_keys[i] AS k, 0 AS text, 1 AS numbers, (ts_us, i + 1000) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(num_keys) AS i` +
+        ') GROUP BY k ORDER BY first, k'
+    );
+    const standard = standardFields();
+    const extras = rows
+      .filter((r) => !standardField(r.k))
+      .map((r) => extraField(r.k, Number(r.text) === 1, Number(r.numbers) === 1));
+    return [...standard, ...extras];
+  }
+}
