@@ -36,6 +36,8 @@ import { registerGenerate } from './generate';
 import { registerServe } from './serve';
 import { registerReport } from './report';
 import { registerDemo } from './demo';
+import { registerClickHouse } from './clickhouse';
+import { ClickHouseError } from '../clickhouse/client';
 
 /** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
 const USAGE_ERROR = 2;
@@ -239,6 +241,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerReport(program);
   registerDemo(program);
+  registerClickHouse(program);
   return program;
 }
 
@@ -253,7 +256,12 @@ export async function main(argv: string[]): Promise<number> {
       // Commander has already printed its one-line message; help and version exit 0.
       return error.exitCode === 0 ? 0 : USAGE_ERROR;
     }
-    if (error instanceof QueryError || error instanceof InvalidInputError || error instanceof SourceError) {
+    if (
+      error instanceof QueryError ||
+      error instanceof InvalidInputError ||
+      error instanceof SourceError ||
+      error instanceof ClickHouseError
+    ) {
       process.stderr.write(`inference-logs: error: ${error.message}\n`);
       return USAGE_ERROR;
     }

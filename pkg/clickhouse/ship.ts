@@ -1,0 +1,482 @@
+/**
+ * Ships log files into ClickHouse, exactly once. Lines are read by the project's own parser (pkg/sources: the same
+ * rows and skips as every other door) and sent as RowBinary, one INSERT per block of lines.
+ *
+ * Positions live in ClickHouse itself, so there is no window between "inserted" and "position saved":
+ * - every row carries its file's identity (src_file) and the offset just after its line (src_end);
+ * - after a block's rows, its skip counts are inserted with src_end = the block's end (a marker row when it had
+ *   none): the skips table's max(src_end) per file is where the last complete block ended, and reading resumes
+ *   there;
+ * - a row of the block being re-read is sent only if its src_end is past its (file, model) maximum in the table.
+ *   Rows go in file order and all rows of a model land on one shard in one insert (atomic there), so what a killed
+ *   shipper left is a prefix per (file, model), on one server or through a Distributed table.
+ *
+ * A file's identity is its content's first line (hashed), so a renamed file, its copy-truncate copy and its .gz
+ * archive are the same file and go on from where it was shipped to; offsets are of the uncompressed content.
+ */
+import { createHash } from 'crypto';
+import { createReadStream, promises as fs, Stats } from 'fs';
+import { createGunzip } from 'zlib';
+import { expandPaths, isGzip } from '../sources/files';
+import { BatchScanner } from '../sources/line-batch';
+import { LineParser, SourceConfig } from '../sources/parse-line';
+import { NUMERIC_FIELDS, REQUEST_ID, Store, STRING_FIELDS } from '../store/store';
+import { ClickHouseClient } from './client';
+import { encodedString, RowBinaryWriter } from './rowbinary';
+import {
+  LOG_COLUMNS,
+  logTableName,
+  rowPositionsQuery,
+  SKIP_COLUMNS,
+  skipPositionsQuery,
+  skipTableName,
+  TableRef,
+} from './schema';
+
+export interface ShipOptions {
+  paths: string[];
+  client: ClickHouseClient;
+  ref: TableRef;
+  /** The `host` column of every row. */
+  host: string;
+  config?: SourceConfig;
+  /** Bytes of log per INSERT (default 16 MiB). */
+  blockBytes?: number;
+}
+
+/** What one pass shipped. */
+export interface ShipStats {
+  rows: number;
+  skipped: Record<string, number>;
+  /** Log bytes read (uncompressed). */
+  bytes: number;
+  /** Rows read again after a restart that were already in ClickHouse (not sent). */
+  alreadyShipped: number;
+}
+
+const BLOCK_BYTES = 16 << 20;
+/** Bytes scanned at a time. */
+const CHUNK_BYTES = 1 << 20;
+/** The identity needs the first line; a first line longer than this is cut here. */
+const HEAD_MAX = 64 << 10;
+/** First lines shorter than this may repeat across files: the inode is added to the identity. */
+const MIN_UNIQUE_LINE = 32;
+
+const STANDARD = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
+const INSERT_COLUMNS = LOG_COLUMNS.map(([name]) => name).join(', ');
+const SKIP_INSERT_COLUMNS = SKIP_COLUMNS.map(([name]) => name).join(', ');
+
+/** The content identity of a file whose content begins with `head` (null: no complete first line yet). */
+function identityOf(head: Buffer, complete: boolean, stat: Stats): string | null {
+  let end = head.indexOf(10);
+  if (end < 0) {
+    if (!complete && head.length < HEAD_MAX) {
+      return null; // the first line is still being written
+    }
+    end = head.length - 1;
+  }
+  const line = head.subarray(0, end + 1);
+  const hash = createHash('sha1').update(line).digest('hex').slice(0, 24);
+  return line.length < MIN_UNIQUE_LINE ? `${stat.dev}:${stat.ino}:${hash}` : `${hash}:${line.length}`;
+}
+
+/** The first bytes of a gzip file's content (at most HEAD_MAX), and whether that is all of it. */
+async function gzipHead(file: string): Promise<{ head: Buffer; complete: boolean }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(file).pipe(createGunzip());
+  try {
+    for await (const piece of stream as AsyncIterable<Buffer>) {
+      parts.push(piece);
+      size += piece.length;
+      if (size >= HEAD_MAX || piece.includes(10)) {
+        return { head: Buffer.concat(parts).subarray(0, HEAD_MAX), complete: false };
+      }
+    }
+  } catch {
+    // a damaged archive: whatever came out is its head
+  } finally {
+    stream.destroy();
+  }
+  return { head: Buffer.concat(parts), complete: true };
+}
+
+async function plainHead(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_MAX);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_MAX, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function bomLength(buf: Buffer, offset: number): number {
+  return offset === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+}
+
+/** One INSERT: the rows of one or more chunks of a file, and its skips by reason. */
+interface Block {
+  out: RowBinaryWriter;
+  rowCount: number;
+  /** Log bytes it covers. */
+  bytes: number;
+  already: number;
+  skipped: Record<string, number>;
+  /** Max src_end per model among the rows sent. */
+  modelEnds: Map<string, number>;
+}
+
+function newBlock(bytes: number): Block {
+  // RowBinary rows take less room than their JSON lines.
+  const out = new RowBinaryWriter(bytes + (1 << 20));
+  return { out, rowCount: 0, bytes: 0, already: 0, skipped: {}, modelEnds: new Map() };
+}
+
+export class Shipper {
+  /** (src_file, model) → greatest src_end in the table. */
+  private readonly rowEnds = new Map<string, number>();
+  /** src_file → end of its last complete block. */
+  private readonly blockEnds = new Map<string, number>();
+  private readonly blockBytes: number;
+  private readonly config: SourceConfig;
+  /** The reader's byte scanner: the common lines, as columns. */
+  private readonly scanner: BatchScanner;
+  private loaded = false;
+  /** Archives read to their end (by inode, size and time): skipped on later passes. */
+  private readonly gzipDone = new Set<string>();
+  /** The insert under way (inserts run one after another, while the next block is parsed). */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ShipOptions) {
+    this.blockBytes = options.blockBytes ?? BLOCK_BYTES;
+    this.config = options.config ?? {};
+    this.scanner = new BatchScanner(this.config);
+  }
+
+  /** Reads where every file was shipped to (once; later passes keep the positions themselves). */
+  private async loadPositions(): Promise<void> {
+    const { client, ref } = this.options;
+    for (const row of await client.query<{ src_file: string; model: string; end: number }>(rowPositionsQuery(ref))) {
+      this.rowEnds.set(`${row.src_file}\0${row.model}`, Number(row.end));
+    }
+    for (const row of await client.query<{ src_file: string; end: number }>(skipPositionsQuery(ref))) {
+      this.blockEnds.set(row.src_file, Number(row.end));
+    }
+    this.loaded = true;
+  }
+
+  /** Ships what is new in every file, then returns what was shipped. */
+  async shipNew(): Promise<ShipStats> {
+    if (!this.loaded) {
+      await this.loadPositions();
+    }
+    const stats: ShipStats = { rows: 0, skipped: {}, bytes: 0, alreadyShipped: 0 };
+    // Oldest first (rotated copies before the live file): a copy goes on from where its original was shipped.
+    for (const file of await expandPaths(this.options.paths)) {
+      const stat = await fs.stat(file).catch(() => null);
+      if (!stat) {
+        continue; // rotated away between listing and reading
+      }
+      await this.shipFile(file, stat, stats);
+    }
+    return stats;
+  }
+
+  private async shipFile(file: string, stat: Stats, stats: ShipStats): Promise<void> {
+    const gzip = isGzip(file);
+    const { head, complete } = gzip ? await gzipHead(file) : { head: await plainHead(file), complete: false };
+    const id = identityOf(head, complete, stat);
+    if (id === null) {
+      return;
+    }
+    const from = this.blockEnds.get(id) ?? 0;
+    if (!gzip && from >= stat.size) {
+      return; // nothing new
+    }
+    const archive = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    if (gzip && this.gzipDone.has(archive)) {
+      return; // an archive never changes: not decompressed again on every pass
+    }
+    const blocks = gzip ? this.gzipBlocks(file, from) : this.plainBlocks(file, from, stat.size);
+    let block = newBlock(this.blockBytes);
+    let blockEnd = from;
+    /** Hands the block to the insert chain: parsing the next block overlaps this insert; inserts stay in order. */
+    const send = async (): Promise<void> => {
+      const [full, end] = [block, blockEnd];
+      block = newBlock(this.blockBytes);
+      const previous = this.chain;
+      this.chain = previous.then(() => this.insert(id, full, end, stats));
+      this.chain.catch(() => undefined); // handled where it is awaited: not an unhandled rejection meanwhile
+      await previous;
+    };
+    try {
+      // Lines are scanned a chunk at a time (fits the CPU caches), inserted a block of chunks at a time (few parts).
+      for await (const { buf, start, end, base, next } of blocks) {
+        this.parseChunk(id, buf, start, end, base, block);
+        stats.bytes += next - start;
+        block.bytes += next - start;
+        blockEnd = base + next;
+        if (block.bytes >= this.blockBytes) {
+          await send();
+        }
+      }
+      if (block.bytes > 0) {
+        await send();
+      }
+      await this.chain;
+    } catch (error) {
+      // An insert may have gone in without our knowing: read the positions from ClickHouse again next time.
+      this.loaded = false;
+      this.rowEnds.clear();
+      this.blockEnds.clear();
+      throw error;
+    } finally {
+      await this.chain.catch(() => undefined);
+      this.chain = Promise.resolve();
+    }
+    if (gzip) {
+      this.gzipDone.add(archive);
+    }
+  }
+
+  /** Sends a block's rows, then its skip counts (which mark the block done). */
+  private async insert(id: string, block: Block, end: number, stats: ShipStats): Promise<void> {
+    const { client, ref, host } = this.options;
+    // insert_distributed_sync: through a Distributed table the rows are on the shards when the insert returns.
+    const settings = { insert_distributed_sync: 1 };
+    stats.alreadyShipped += block.already;
+    if (block.rowCount > 0) {
+      await client.exec(`INSERT INTO ${logTableName(ref)} (${INSERT_COLUMNS}) FORMAT RowBinary`, {
+        body: block.out.result(),
+        settings,
+      });
+    }
+    const skips = new RowBinaryWriter();
+    // No skips: a marker row (reason '', 0 lines), so that the block still counts as done.
+    const reasons = Object.entries(block.skipped);
+    for (const [reason, lines] of reasons.length ? reasons : [['', 0] as const]) {
+      skips.string(host);
+      skips.string(reason);
+      skips.int64(lines);
+      skips.string(id);
+      skips.int64(end);
+    }
+    await client.exec(`INSERT INTO ${skipTableName(ref)} (${SKIP_INSERT_COLUMNS}) FORMAT RowBinary`, {
+      body: skips.result(),
+      settings,
+    });
+    for (const [model, modelEnd] of block.modelEnds) {
+      this.rowEnds.set(`${id}\0${model}`, modelEnd);
+    }
+    this.blockEnds.set(id, end);
+    stats.rows += block.rowCount;
+    for (const [reason, lines] of Object.entries(block.skipped)) {
+      stats.skipped[reason] = (stats.skipped[reason] ?? 0) + lines;
+    }
+  }
+
+  /**
+   * Adds to `block` the rows and skips of buf[start, end) (complete lines; buf[0] is at content offset `base`).
+   * Common lines are read by the reader's byte scanner into columns; the others (extra fields, unusual layouts) by
+   * its full JSON path — the rows and skips the in-memory store gets from the same lines.
+   */
+  private parseChunk(id: string, buf: Buffer, start: number, end: number, base: number, block: Block): void {
+    const batch = this.scanner.scan(buf, start, end, base, true);
+    const others = new Store();
+    const parser = new LineParser(others, this.config);
+    const host = encodedString(this.options.host);
+    const file = encodedString(id);
+    const out = block.out;
+    /** Is the row whose line starts at buf[lineAt] new? Then starts it (ts_us), else counts it as already shipped. */
+    const begin = (lineAt: number, model: string, timeUs: number): number => {
+      // Just after the line's \n; a final line without one (a gzip archive's last) ends at the block's end.
+      const newline = buf.indexOf(10, lineAt);
+      const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
+      if (!block.modelEnds.has(model) && srcEnd <= (this.rowEnds.get(`${id}\0${model}`) ?? -1)) {
+        block.already++;
+        return -1;
+      }
+      block.modelEnds.set(model, srcEnd);
+      out.int64(timeUs);
+      out.uint32(Math.min(Math.max(Math.floor(timeUs / 1e6), 0), 0xffffffff)); // DateTime's range
+      out.raw(host);
+      return srcEnd;
+    };
+    const finish = (srcEnd: number): void => {
+      out.raw(file);
+      out.int64(srcEnd);
+      block.rowCount++;
+    };
+
+    // The scanner's rows: strings by local code, encoded once per block.
+    const models = batch.models.texts.map(encodedString);
+    const statuses = ['', ...batch.statuses.texts].map(encodedString);
+    const emitScanned = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        const srcEnd = begin(batch.lineOffset[i] - base, batch.models.texts[batch.model[i] - 1], batch.time[i]);
+        if (srcEnd < 0) {
+          continue;
+        }
+        out.raw(models[batch.model[i] - 1]);
+        out.string(batch.ids?.[i] ?? '');
+        out.raw(statuses[batch.status[i]]);
+        out.uint8(batch.errors[i]);
+        out.nullableFloat64(batch.latency[i]);
+        out.nullableFloat64(batch.batch[i]);
+        out.nullableFloat64(batch.gpu[i]);
+        out.nullableFloat64(batch.memory[i]);
+        out.raw(NO_EXTRAS);
+        finish(srcEnd);
+      }
+    };
+    let row = 0;
+    for (const line of batch.fallbacks) {
+      emitScanned(row, line.row);
+      row = line.row;
+      const before = others.length;
+      parser.parse(line.text);
+      if (others.length > before) {
+        const model = others.stringColumn('model')?.get(before) ?? '';
+        const srcEnd = begin(line.offset - base, model, others.time.get(before));
+        if (srcEnd >= 0) {
+          writeStoreRow(out, others, before, model);
+          finish(srcEnd);
+        }
+      }
+    }
+    emitScanned(row, batch.rows);
+    for (const skips of [batch.skipped, others.skipped]) {
+      for (const [reason, lines] of Object.entries(skips)) {
+        block.skipped[reason] = (block.skipped[reason] ?? 0) + lines;
+      }
+    }
+  }
+
+  /** Blocks of complete lines of a plain file from `from` to `size` (an unterminated last line is not a record yet). */
+  private async *plainBlocks(file: string, from: number, size: number): AsyncGenerator<RawBlock> {
+    const handle = await fs.open(file, 'r');
+    try {
+      let carry = Buffer.alloc(0);
+      let position = from;
+      let consumed = from;
+      while (position < size) {
+        const length = Math.min(CHUNK_BYTES, size - position);
+        const buf = Buffer.allocUnsafe(carry.length + length);
+        carry.copy(buf, 0);
+        const { bytesRead } = await handle.read(buf, carry.length, length, position);
+        if (bytesRead === 0) {
+          break;
+        }
+        position += bytesRead;
+        const filled = carry.length + bytesRead;
+        const lastNewline = buf.lastIndexOf(10, filled - 1);
+        if (lastNewline < 0) {
+          carry = buf.subarray(0, filled);
+          continue;
+        }
+        carry = Buffer.from(buf.subarray(lastNewline + 1, filled));
+        yield { buf, start: bomLength(buf, consumed), end: lastNewline, base: consumed, next: lastNewline + 1 };
+        consumed += lastNewline + 1;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Blocks of a gzip file's content after its first `from` bytes; its last line counts without a newline. */
+  private async *gzipBlocks(file: string, from: number): AsyncGenerator<RawBlock> {
+    let pieces: Buffer[] = [];
+    let pending = 0;
+    let consumed = from;
+    let position = 0;
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 256 << 10 }));
+    let damaged = false;
+    try {
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        const start = position;
+        position += piece.length;
+        if (position <= from) {
+          continue;
+        }
+        const fresh = start < from ? piece.subarray(from - start) : piece;
+        pieces.push(fresh);
+        pending += fresh.length;
+        if (pending >= CHUNK_BYTES) {
+          const buf = Buffer.concat(pieces, pending);
+          const end = buf.lastIndexOf(10);
+          if (end >= 0) {
+            pieces = end + 1 < buf.length ? [buf.subarray(end + 1)] : [];
+            pending = buf.length - end - 1;
+            yield { buf, start: bomLength(buf, consumed), end, base: consumed, next: end + 1 };
+            consumed += end + 1;
+          } else {
+            pieces = [buf];
+          }
+        }
+      }
+    } catch {
+      damaged = true; // lines before the damage are shipped; the damaged tail never is
+    } finally {
+      stream.destroy();
+    }
+    if (pending > 0) {
+      const buf = Buffer.concat(pieces, pending);
+      // Damaged: only complete lines. Whole: the archive is final, its last line counts.
+      const end = damaged ? buf.lastIndexOf(10) : buf.length;
+      if (end > 0) {
+        yield { buf, start: bomLength(buf, consumed), end, base: consumed, next: damaged ? end + 1 : end };
+      }
+    }
+  }
+}
+
+/** Four empty arrays: a row without extra fields. */
+const NO_EXTRAS = Buffer.from([0, 0, 0, 0]);
+
+/** A row of the full path's store, from model to the extra fields (booleans and JSON are text there already). */
+function writeStoreRow(out: RowBinaryWriter, store: Store, row: number, model: string): void {
+  out.string(model);
+  out.string(store.requestIds?.get(row) ?? '');
+  out.string(store.stringColumn('status')?.get(row) ?? '');
+  out.uint8(store.errors.values()[row]);
+  for (const name of NUMERIC_FIELDS) {
+    out.nullableFloat64(store.numberColumn(name)?.get(row) ?? NaN);
+  }
+  const strKeys: string[] = [];
+  const strValues: string[] = [];
+  const numKeys: string[] = [];
+  const numValues: number[] = [];
+  for (const [name, column] of store.columns) {
+    if (STANDARD.has(name)) {
+      continue;
+    }
+    if (column.kind === 'number') {
+      const value = column.get(row);
+      if (value === value) {
+        numKeys.push(name);
+        numValues.push(value);
+      }
+    } else {
+      const value = column.get(row);
+      if (value !== null) {
+        strKeys.push(name);
+        strValues.push(value);
+      }
+    }
+  }
+  out.stringArray(strKeys);
+  out.stringArray(strValues);
+  out.stringArray(numKeys);
+  out.float64Array(numValues);
+}
+
+/** Complete lines buf[start, end); buf[0] is at content offset `base`; `next`: buf index where the next block starts. */
+interface RawBlock {
+  buf: Buffer;
+  start: number;
+  end: number;
+  base: number;
+  next: number;
+}
