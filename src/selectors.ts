@@ -48,5 +48,10 @@ export const Components = {
     retentionRows: 'data-testid inferencelog retention rows',
     proxyUrl: 'data-testid inferencelog proxy url',
     proxyToken: 'data-testid inferencelog proxy token',
+    clickhouseUrl: 'data-testid inferencelog clickhouse url',
+    clickhouseDatabase: 'data-testid inferencelog clickhouse database',
+    clickhouseTable: 'data-testid inferencelog clickhouse table',
+    clickhouseUser: 'data-testid inferencelog clickhouse user',
+    clickhousePassword: 'data-testid inferencelog clickhouse password',
   },
 } as const;

@@ -10,6 +10,9 @@
  * Frame values are not only checked for shape: every .arrow file the host writes is decoded with apache-arrow and
  * compared, value by value, with what the engine (`runQuery`, the CLI's code path) answers on the same logs.
  *
+ * ClickHouse mode ships the same logs into a private ClickHouse server (Debian's clickhouse-server, as CI installs it;
+ * without it those tests fail) and checks alert-style answers computed there against the engine's.
+ *
  * Needs the build: run `npm run build` (or `npm run build:backend`) first. The host binary comes from
  * $GRAFANA_PLUGIN_HOST (set by .ci/run), else test/grafana-host/bin/grafana-host (bash test/grafana-host/build.sh).
  */
@@ -33,6 +36,11 @@ import { Field as ArrowField, Precision, Table, tableFromIPC, TimeUnit, Type, Ve
 import { runQuery } from '../pkg/engine/run';
 import { DEFAULT_MODELS, writeLogs } from '../pkg/generator/generate';
 import { RunningProxy, startProxy } from '../pkg/http/server';
+import { ClickHouseClient } from '../pkg/clickhouse/client';
+import { createStatements } from '../pkg/clickhouse/schema';
+import { Shipper } from '../pkg/clickhouse/ship';
+import { ClickHouseServer, startClickHouse, stopClickHouse } from './support/clickhouse-server';
+import { expectSameNumbers } from './support/shipped-logs';
 import type { AnalysisQuery } from '../pkg/model/query';
 import { expectExit, findHost, HOST_ENV, PLUGIN, requireBuilt, run } from './support/plugin-host';
 import { DEFAULT_MAX_ROWS } from '../pkg/model/settings';
@@ -679,5 +687,108 @@ describe('remote mode under the plugin host: the backend forwards to an `inferen
     );
     expect(results.get('A')!.status).toBe(401);
     expect(results.get('A')!.error).toContain('check the token');
+  });
+});
+
+describe('ClickHouse mode under the plugin host: the logs shipped into ClickHouse, every answer computed there', () => {
+  const PASSWORD = 'plugin-host-clickhouse';
+  let server: ClickHouseServer;
+  beforeAll(async () => {
+    server = await startClickHouse({ password: PASSWORD });
+    const client = new ClickHouseClient({ url: server.url, password: PASSWORD });
+    const ref = { database: 'default', table: 'inference_logs' };
+    for (const statement of createStatements(ref)) {
+      await client.exec(statement);
+    }
+    const stats = await new Shipper({ paths: [logsDir], client, ref, host: 'gpu-host-1' }).shipNew();
+    expect(stats.rows).toBe(store.length);
+  });
+  afterAll(async () => {
+    if (server) {
+      await stopClickHouse(server);
+    }
+  });
+
+  const clickhouse = (password = PASSWORD) => ({
+    uid: 'clickhouse-logs',
+    name: 'ClickHouse logs',
+    jsonData: { mode: 'clickhouse', clickhouseUrl: server.url, clickhouseUser: 'default' },
+    decryptedSecureJsonData: { clickhousePassword: password },
+  });
+
+  /** Decoded frames against the engine's, every number within 1e-9 (ClickHouse sums in another order). */
+  function expectCloseFrames(tables: Table[], engine: DataFrameJSON[]): void {
+    expect(tables.map((t) => t.schema.metadata.get('name'))).toEqual(engine.map((f) => f.schema!.name));
+    tables.forEach((table, k) => {
+      const plain = (values: Array<bigint | number | string | null>) =>
+        values.map((v) => (typeof v === 'bigint' ? Number(v) : v));
+      const got = table.schema.fields.map((field, i) => ({
+        name: field.name,
+        labels: field.metadata.get('labels') ? JSON.parse(field.metadata.get('labels')!) : undefined,
+        values: plain(rawValues(table.getChildAt(i)!, field)),
+      }));
+      const want = engine[k].schema!.fields.map((field, i) => ({
+        name: field.name,
+        labels: field.labels,
+        values: plain(expectedValues(engine[k], i)),
+      }));
+      expectSameNumbers(got, want, `frame ${k}`);
+    });
+  }
+
+  it('health names the server version, the requests, the models and the skipped lines', async () => {
+    const r = await run(HOST, hostArgs('health', '--json', writeRequest({ datasource: clickhouse() })));
+    expectExit(r, 0);
+    expect(r.stdout).toMatch(
+      /ClickHouse 18\.16\.\d+ at http:\/\/127\.0\.0\.1:\d+, table default\.inference_logs: 20000 requests/
+    );
+    expect(r.stdout).toContain(`models: ${DEFAULT_MODELS.slice().sort().join(', ')}`);
+    expect(r.stdout).not.toContain(PASSWORD);
+  });
+
+  it("alert-style queries (FromAlert) answer with the engine's numbers: whole trend buckets, a rolling summary", async () => {
+    const now = RANGE.from + 3 * 3_600_000 + 137_000; // an evaluation 2 min 17 s into a 5-minute bucket
+    const rolling = { from: now - 5 * 60_000, to: now };
+    const queries: RequestQuery[] = [
+      {
+        refId: 'p99',
+        model: { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'] },
+        intervalMs: 1000,
+        timeRange: { from: now - 30 * 60_000, to: now },
+      },
+      {
+        refId: 'sum',
+        model: { queryType: 'summary', groupBy: ['model'], measures: ['p99_latency_ms'] },
+        timeRange: rolling,
+      },
+    ];
+    const { results, tables } = await query(
+      { datasource: clickhouse(), timeRange: RANGE, headers: { FromAlert: 'true' }, queries },
+      0
+    );
+    expect(results.get('p99')!.status).toBe(200);
+    expect(results.get('sum')!.status).toBe(200);
+    // The trend reads only the buckets wholly inside the range: from the first edge after its start to the last
+    // edge before the evaluation.
+    const bucket = 5 * 60_000;
+    const whole = { from: Math.ceil((now - 30 * 60_000) / bucket) * bucket, to: Math.floor(now / bucket) * bucket - 1 };
+    expectCloseFrames(tables.get('p99')!, engineAnswer({ ...queries[0], timeRange: whole }));
+    expect(tables.get('p99')!).toHaveLength(DEFAULT_MODELS.length);
+    expect(meta(tables.get('p99')![0])).toMatchObject({ type: 'timeseries-multi' });
+    expectCloseFrames(tables.get('sum')!, engineAnswer(queries[1]));
+    expect(meta(tables.get('sum')![0])).toMatchObject({ type: 'numeric-long' });
+  });
+
+  it('a wrong password fails each query with 503 and what to fix', async () => {
+    const { results } = await query(
+      {
+        datasource: clickhouse('wrong'),
+        timeRange: RANGE,
+        queries: [{ refId: 'A', model: { queryType: 'summary' } }],
+      },
+      3
+    );
+    expect(results.get('A')!.status).toBe(503);
+    expect(results.get('A')!.error).toContain('check User and Password in the data source settings');
   });
 });

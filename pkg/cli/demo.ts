@@ -132,7 +132,7 @@ export function registerDemo(program: Command): void {
             }
             throw error;
           }
-          out(`\n${formatTables(runQuery(proxy.source.store, { queryType: 'compare' }, { range: {} }))}`);
+          out(`\n${formatTables(runQuery(proxy.source!.store, { queryType: 'compare' }, { range: {} }))}`);
           out(`\nProxy (inference-logs serve) on the live logs${token ? ', token required' : ''}:`);
           out(`  HTML report   ${proxy.url}/api/report.html`);
           out(`  health        ${proxy.url}/api/health`);

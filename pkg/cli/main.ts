@@ -12,7 +12,7 @@ import {
 } from '../model/query';
 import { checkRange, filtersFrom } from '../model/request';
 import { InvalidInputError } from '../model/validate';
-import { answer } from '../engine/answer';
+import { AnalysisSource, answer } from '../engine/answer';
 import { QueryError } from '../engine/errors';
 import { describeSkipReason, toDataFrameJSON } from '../engine/frames';
 import { StoreSource } from '../engine/store-source';
@@ -38,6 +38,7 @@ import { registerReport } from './report';
 import { registerDemo } from './demo';
 import { registerClickHouse } from './clickhouse';
 import { ClickHouseError } from '../clickhouse/client';
+import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind } from './source-options';
 
 /** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
 const USAGE_ERROR = 2;
@@ -55,7 +56,7 @@ interface CommonOptions {
   successStatus?: string[];
 }
 
-interface AnalysisOptions extends CommonOptions {
+interface AnalysisOptions extends Omit<CommonOptions, 'logs'>, SourceOptions {
   metric?: string;
   method?: string;
   threshold?: number;
@@ -66,10 +67,15 @@ interface AnalysisOptions extends CommonOptions {
   limit?: number;
 }
 
-/** Options every analysis command takes. */
-function addCommonOptions(command: Command): Command {
-  return addLogReadingOptions(command)
-    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
+/** Options of every command reading the logs: where they are (files, or with `clickhouse` ClickHouse too), range, filters, format. */
+function addCommonOptions(command: Command, clickhouse = false): Command {
+  const withSource = clickhouse
+    ? addSourceOptions(addLogReadingOptions(command))
+    : addLogReadingOptions(command).requiredOption(
+        '--logs <paths...>',
+        'log files, directories (read recursively) or globs; .gz read as is'
+      );
+  return withSource
     .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) =>
       parseTime(v)
     )
@@ -120,6 +126,14 @@ export async function openStore(options: CommonOptions): Promise<Store> {
   return reader.store;
 }
 
+/** The files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse` (exactly one). */
+export async function openSource(options: SourceOptions & Omit<CommonOptions, 'logs'>): Promise<AnalysisSource> {
+  if (sourceKind(options) === 'clickhouse') {
+    return clickhouseSourceOf(options);
+  }
+  return new StoreSource(await openStore({ ...options, logs: options.logs! }));
+}
+
 /** `--model` and `--filter`, read as every door reads them. */
 export function filtersOf(options: Pick<CommonOptions, 'model' | 'filter'>): Filters {
   return filtersFrom(options.model ?? [], options.filter ?? []);
@@ -149,9 +163,10 @@ function addAnalysis(
   description: string,
   configure: (c: Command) => Command = (c) => c
 ): void {
-  const command = configure(addCommonOptions(program.command(name).description(description)));
+  const command = configure(addCommonOptions(program.command(name).description(description), true));
   command.action(async (options: AnalysisOptions) => {
-    const store = await openStore(options);
+    const range = rangeOf(options);
+    const source = await openSource(options);
     const query: AnalysisQuery = {
       refId: 'A',
       queryType,
@@ -169,7 +184,7 @@ function addAnalysis(
       limit: options.limit,
     };
     // The CLI bounds no rows: --limit is the user's own.
-    const frames = await answer(new StoreSource(store), query, rangeOf(options), {});
+    const frames = await answer(source, query, range, {});
     const json = frames.map((frame) => toDataFrameJSON(frame, query.refId));
     print(json, options.format);
   });

@@ -1,15 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, startProxy } from '../http/server';
 import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
+import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind, tableRefOf } from './source-options';
 
-interface ServeOptions {
-  logs: string[];
+interface ServeOptions extends SourceOptions {
   port: number;
   host: string;
   token?: string;
-  timezone?: string;
-  fieldMap?: Record<string, string[]>;
-  successStatus?: string[];
   maxRows: number;
   timeout: number;
 }
@@ -22,11 +19,16 @@ function parsePositiveInt(text: string): number {
   return n;
 }
 
+/** The server and table, for messages: no user or password. */
+function clickhouseWhere(options: SourceOptions): string {
+  const ref = tableRefOf(options);
+  return `${new URL(options.clickhouse!).origin} ${ref.database}.${ref.table}`;
+}
+
 /** `serve`: the engine behind a small HTTP API, for Grafana's remote mode and scripts. */
 export function registerServe(program: Command): void {
-  addLogReadingOptions(program.command('serve'))
+  addSourceOptions(addLogReadingOptions(program.command('serve')))
     .description('serve the logs over HTTP: POST /api/query, GET /api/health, /api/export.csv, /api/report.html ...')
-    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
     .option('--port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
     .option('--host <address>', 'address to bind (0.0.0.0 for every interface)', DEFAULT_HOST)
     .option('--token <token>', 'require Authorization: Bearer <token> (default: env INFERENCE_LOGS_TOKEN)')
@@ -43,6 +45,7 @@ export function registerServe(program: Command): void {
       DEFAULT_LIMITS.timeoutMs / 1000
     )
     .action(async (options: ServeOptions) => {
+      const fromClickHouse = sourceKind(options) === 'clickhouse';
       const token = options.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
       const fieldMap: Record<string, string> = {};
       for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
@@ -50,6 +53,7 @@ export function registerServe(program: Command): void {
       }
       const proxy = await startProxy({
         paths: options.logs,
+        clickhouse: fromClickHouse ? clickhouseSourceOf(options) : undefined,
         sourceConfig: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
         host: options.host,
         port: options.port,
@@ -57,11 +61,10 @@ export function registerServe(program: Command): void {
         limits: { maxRows: options.maxRows, timeoutMs: options.timeout * 1000 },
       });
       const stopped = stopSignal();
-      process.stderr.write(
-        `serving ${proxy.source.store.length} requests from ${options.logs.join(', ')} at ${proxy.url} (${
-          token ? 'token required' : 'no token'
-        })\n`
-      );
+      const what = proxy.source
+        ? `${proxy.source.store.length} requests from ${options.logs!.join(', ')}`
+        : `${(await proxy.data.health()).requests} requests from ClickHouse ${clickhouseWhere(options)}`;
+      process.stderr.write(`serving ${what} at ${proxy.url} (${token ? 'token required' : 'no token'})\n`);
       const signal = await stopped;
       process.stderr.write(`${signal}: stopping\n`);
       await proxy.close();

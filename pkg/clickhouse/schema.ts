@@ -6,7 +6,9 @@
  * - types Int64, UInt8, UInt64, Float64, String, DateTime, Nullable(T), Array(T);
  * - engines MergeTree (`PARTITION BY` / `ORDER BY` clause syntax) and Distributed(cluster, db, table, key);
  * - `CREATE DATABASE|TABLE IF NOT EXISTS`, `ON CLUSTER` is NOT used (no ZooKeeper: init runs on each shard);
- * - functions toYYYYMM, indexOf, has, arrayElement (`a[i]`), if, cityHash64.
+ * - functions toYYYYMM, indexOf, has, arrayElement (`a[i]`), if, cityHash64, max;
+ * - `GLOBAL ANY LEFT JOIN … USING` (a missing right row gives the column's default, 0, with join_use_nulls=0, the
+ *   default in both).
  */
 
 /** Where the tables live; `cluster` set: T_local on each shard plus T as a Distributed table over them. */
@@ -148,12 +150,16 @@ export function numberFieldExpr(name: string): string {
 }
 
 /**
- * Where each file's rows were shipped to, per model: a row is shipped iff its src_end is at most its
- * (src_file, model) maximum. Per model because a Distributed insert is atomic per shard, not as a whole,
- * and all rows of a model go to one shard (SHARDING_KEY) in file order.
+ * Rows in the table past their file's resume point (the end of its last complete block, skipPositionsQuery; 0 for a
+ * file without one): what inserts still in flight when a shipper was killed left, any subset of their rows (inserts
+ * run two at a time, and one through a Distributed table is atomic per shard only). A restarted shipper re-reads from
+ * the resume point and sends only the rows not listed here, a row being identified by (src_file, src_end).
  */
-export function rowPositionsQuery(ref: TableRef): string {
-  return `SELECT src_file, model, max(src_end) AS end FROM ${logTableName(ref)} GROUP BY src_file, model`;
+export function rowsPastResumeQuery(ref: TableRef): string {
+  return (
+    `SELECT src_file, src_end FROM ${logTableName(ref)} ` +
+    `GLOBAL ANY LEFT JOIN (${skipPositionsQuery(ref)}) USING src_file WHERE src_end > end`
+  );
 }
 
 /** Where each file's skip counts were shipped to: the end of its last fully shipped block (reading resumes there). */

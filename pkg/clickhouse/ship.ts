@@ -6,10 +6,11 @@
  * - every row carries its file's identity (src_file) and the offset just after its line (src_end);
  * - after a block's rows, its skip counts are inserted with src_end = the block's end (a marker row when it had
  *   none): the skips table's max(src_end) per file is where the last complete block ended, and reading resumes
- *   there;
- * - a row of the block being re-read is sent only if its src_end is past its (file, model) maximum in the table.
- *   Rows go in file order and all rows of a model land on one shard in one insert (atomic there), so what a killed
- *   shipper left is a prefix per (file, model), on one server or through a Distributed table.
+ *   there. Skips go in block order, each after its block's rows are in;
+ * - two blocks' rows are inserted at a time (the server writes each insert on one thread), so after a kill the
+ *   rows past the resume point are any subset of the blocks that were in flight (also when an insert through a
+ *   Distributed table reached one shard only): they are listed once at start, by (src_file, src_end), and a row
+ *   re-read is sent only if it is not among them.
  *
  * A file's identity is its content's first line (hashed), so a renamed file, its copy-truncate copy and its .gz
  * archive are the same file and go on from where it was shipped to; offsets are of the uncompressed content.
@@ -26,7 +27,7 @@ import { encodedString, RowBinaryWriter } from './rowbinary';
 import {
   LOG_COLUMNS,
   logTableName,
-  rowPositionsQuery,
+  rowsPastResumeQuery,
   SKIP_COLUMNS,
   skipPositionsQuery,
   skipTableName,
@@ -55,12 +56,17 @@ export interface ShipStats {
 }
 
 const BLOCK_BYTES = 16 << 20;
+/** Row inserts at once: the server writes an insert on one thread; two keep it busy on 2 cores while we parse. */
+const INSERTS_IN_FLIGHT = 2;
 /** Bytes scanned at a time. */
 const CHUNK_BYTES = 1 << 20;
 /** The identity needs the first line; a first line longer than this is cut here. */
 const HEAD_MAX = 64 << 10;
 /** First lines shorter than this may repeat across files: the inode is added to the identity. */
 const MIN_UNIQUE_LINE = 32;
+
+/** insert_distributed_sync: through a Distributed table the rows are on the shards when the insert returns. */
+const INSERT_SETTINGS = { insert_distributed_sync: 1 };
 
 const STANDARD = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
 const INSERT_COLUMNS = LOG_COLUMNS.map(([name]) => name).join(', ');
@@ -124,21 +130,19 @@ interface Block {
   bytes: number;
   already: number;
   skipped: Record<string, number>;
-  /** Max src_end per model among the rows sent. */
-  modelEnds: Map<string, number>;
 }
 
 function newBlock(bytes: number): Block {
   // RowBinary rows take less room than their JSON lines.
   const out = new RowBinaryWriter(bytes + (1 << 20));
-  return { out, rowCount: 0, bytes: 0, already: 0, skipped: {}, modelEnds: new Map() };
+  return { out, rowCount: 0, bytes: 0, already: 0, skipped: {} };
 }
 
 export class Shipper {
-  /** (src_file, model) → greatest src_end in the table. */
-  private readonly rowEnds = new Map<string, number>();
   /** src_file → end of its last complete block. */
   private readonly blockEnds = new Map<string, number>();
+  /** src_file → src_end of its rows in the table past that end (left by inserts in flight when a shipper stopped). */
+  private readonly shippedPast = new Map<string, Set<number>>();
   private readonly blockBytes: number;
   private readonly config: SourceConfig;
   /** The reader's byte scanner: the common lines, as columns. */
@@ -146,8 +150,10 @@ export class Shipper {
   private loaded = false;
   /** Archives read to their end (by inode, size and time): skipped on later passes. */
   private readonly gzipDone = new Set<string>();
-  /** The insert under way (inserts run one after another, while the next block is parsed). */
-  private chain: Promise<void> = Promise.resolve();
+  /** Row inserts under way (at most INSERTS_IN_FLIGHT, while the next block is parsed). */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The last block's skips insert: skips go in block order, each after its block's rows. */
+  private skipChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ShipOptions) {
     this.blockBytes = options.blockBytes ?? BLOCK_BYTES;
@@ -158,11 +164,13 @@ export class Shipper {
   /** Reads where every file was shipped to (once; later passes keep the positions themselves). */
   private async loadPositions(): Promise<void> {
     const { client, ref } = this.options;
-    for (const row of await client.query<{ src_file: string; model: string; end: number }>(rowPositionsQuery(ref))) {
-      this.rowEnds.set(`${row.src_file}\0${row.model}`, Number(row.end));
-    }
     for (const row of await client.query<{ src_file: string; end: number }>(skipPositionsQuery(ref))) {
       this.blockEnds.set(row.src_file, Number(row.end));
+    }
+    for (const row of await client.query<{ src_file: string; src_end: number }>(rowsPastResumeQuery(ref))) {
+      const past = this.shippedPast.get(row.src_file) ?? new Set<number>();
+      past.add(Number(row.src_end));
+      this.shippedPast.set(row.src_file, past);
     }
     this.loaded = true;
   }
@@ -202,14 +210,10 @@ export class Shipper {
     const blocks = gzip ? this.gzipBlocks(file, from) : this.plainBlocks(file, from, stat.size);
     let block = newBlock(this.blockBytes);
     let blockEnd = from;
-    /** Hands the block to the insert chain: parsing the next block overlaps this insert; inserts stay in order. */
     const send = async (): Promise<void> => {
       const [full, end] = [block, blockEnd];
       block = newBlock(this.blockBytes);
-      const previous = this.chain;
-      this.chain = previous.then(() => this.insert(id, full, end, stats));
-      this.chain.catch(() => undefined); // handled where it is awaited: not an unhandled rejection meanwhile
-      await previous;
+      await this.send(id, full, end, stats);
     };
     try {
       // Lines are scanned a chunk at a time (fits the CPU caches), inserted a block of chunks at a time (few parts).
@@ -225,34 +229,55 @@ export class Shipper {
       if (block.bytes > 0) {
         await send();
       }
-      await this.chain;
+      await this.skipChain;
     } catch (error) {
       // An insert may have gone in without our knowing: read the positions from ClickHouse again next time.
+      await Promise.allSettled([...this.inFlight, this.skipChain]);
+      this.inFlight.clear();
       this.loaded = false;
-      this.rowEnds.clear();
       this.blockEnds.clear();
+      this.shippedPast.clear();
       throw error;
     } finally {
-      await this.chain.catch(() => undefined);
-      this.chain = Promise.resolve();
+      this.skipChain = Promise.resolve();
     }
     if (gzip) {
       this.gzipDone.add(archive);
     }
   }
 
-  /** Sends a block's rows, then its skip counts (which mark the block done). */
-  private async insert(id: string, block: Block, end: number, stats: ShipStats): Promise<void> {
-    const { client, ref, host } = this.options;
-    // insert_distributed_sync: through a Distributed table the rows are on the shards when the insert returns.
-    const settings = { insert_distributed_sync: 1 };
-    stats.alreadyShipped += block.already;
+  /**
+   * Starts inserting a block's rows once fewer than INSERTS_IN_FLIGHT are under way (throws if one failed), and
+   * queues its skips after them and after the previous block's skips.
+   */
+  private async send(id: string, block: Block, end: number, stats: ShipStats): Promise<void> {
+    while (this.inFlight.size >= INSERTS_IN_FLIGHT) {
+      await Promise.race(this.inFlight);
+    }
+    const rows = this.insertRows(block);
+    this.inFlight.add(rows);
+    rows.then(
+      () => this.inFlight.delete(rows),
+      () => undefined // stays in the set: the next send() or the skips chain throws it
+    );
+    this.skipChain = Promise.all([rows, this.skipChain]).then(() => this.insertSkips(id, block, end, stats));
+    this.skipChain.catch(() => undefined); // handled where it is awaited: not an unhandled rejection meanwhile
+  }
+
+  private async insertRows(block: Block): Promise<void> {
     if (block.rowCount > 0) {
+      const { client, ref } = this.options;
       await client.exec(`INSERT INTO ${logTableName(ref)} (${INSERT_COLUMNS}) FORMAT RowBinary`, {
         body: block.out.result(),
-        settings,
+        settings: INSERT_SETTINGS,
       });
     }
+  }
+
+  /** Sends a block's skip counts (which mark the block done: its rows are in). */
+  private async insertSkips(id: string, block: Block, end: number, stats: ShipStats): Promise<void> {
+    const { client, ref, host } = this.options;
+    stats.alreadyShipped += block.already;
     const skips = new RowBinaryWriter();
     // No skips: a marker row (reason '', 0 lines), so that the block still counts as done.
     const reasons = Object.entries(block.skipped);
@@ -265,11 +290,8 @@ export class Shipper {
     }
     await client.exec(`INSERT INTO ${skipTableName(ref)} (${SKIP_INSERT_COLUMNS}) FORMAT RowBinary`, {
       body: skips.result(),
-      settings,
+      settings: INSERT_SETTINGS,
     });
-    for (const [model, modelEnd] of block.modelEnds) {
-      this.rowEnds.set(`${id}\0${model}`, modelEnd);
-    }
     this.blockEnds.set(id, end);
     stats.rows += block.rowCount;
     for (const [reason, lines] of Object.entries(block.skipped)) {
@@ -283,26 +305,23 @@ export class Shipper {
    * its full JSON path — the rows and skips the in-memory store gets from the same lines.
    */
   private parseChunk(id: string, buf: Buffer, start: number, end: number, base: number, block: Block): void {
-    const batch = this.scanner.scan(buf, start, end, base, true);
+    const batch = this.scanner.scan(buf, start, end, base, false, true);
     const others = new Store();
     const parser = new LineParser(others, this.config);
     const host = encodedString(this.options.host);
     const file = encodedString(id);
     const out = block.out;
-    /** Is the row whose line starts at buf[lineAt] new? Then starts it (ts_us), else counts it as already shipped. */
-    const begin = (lineAt: number, model: string, timeUs: number): number => {
-      // Just after the line's \n; a final line without one (a gzip archive's last) ends at the block's end.
-      const newline = buf.indexOf(10, lineAt);
-      const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
-      if (!block.modelEnds.has(model) && srcEnd <= (this.rowEnds.get(`${id}\0${model}`) ?? -1)) {
+    const past = this.shippedPast.get(id);
+    /** Starts the row of a line ending at src_end (ts_us, ts, host), or counts it as already shipped (false). */
+    const begin = (srcEnd: number, timeUs: number): boolean => {
+      if (past?.has(srcEnd)) {
         block.already++;
-        return -1;
+        return false;
       }
-      block.modelEnds.set(model, srcEnd);
       out.int64(timeUs);
       out.uint32(Math.min(Math.max(Math.floor(timeUs / 1e6), 0), 0xffffffff)); // DateTime's range
       out.raw(host);
-      return srcEnd;
+      return true;
     };
     const finish = (srcEnd: number): void => {
       out.raw(file);
@@ -310,17 +329,20 @@ export class Shipper {
       block.rowCount++;
     };
 
-    // The scanner's rows: strings by local code, encoded once per block.
+    // The scanner's rows: strings by local code, encoded once per block; request ids copied from the line.
     const models = batch.models.texts.map(encodedString);
     const statuses = ['', ...batch.statuses.texts].map(encodedString);
+    const spans = batch.spans!;
     const emitScanned = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
-        const srcEnd = begin(batch.lineOffset[i] - base, batch.models.texts[batch.model[i] - 1], batch.time[i]);
-        if (srcEnd < 0) {
+        // Just after the line's \n; a final line without one (a gzip archive's last) ends at the block's end.
+        const lineEnd = spans[3 * i + 2];
+        const srcEnd = base + (buf[lineEnd] === 10 ? lineEnd + 1 : lineEnd);
+        if (!begin(srcEnd, batch.time[i])) {
           continue;
         }
         out.raw(models[batch.model[i] - 1]);
-        out.string(batch.ids?.[i] ?? '');
+        out.stringBytes(buf, spans[3 * i], spans[3 * i + 1]);
         out.raw(statuses[batch.status[i]]);
         out.uint8(batch.errors[i]);
         out.nullableFloat64(batch.latency[i]);
@@ -338,10 +360,10 @@ export class Shipper {
       const before = others.length;
       parser.parse(line.text);
       if (others.length > before) {
-        const model = others.stringColumn('model')?.get(before) ?? '';
-        const srcEnd = begin(line.offset - base, model, others.time.get(before));
-        if (srcEnd >= 0) {
-          writeStoreRow(out, others, before, model);
+        const newline = buf.indexOf(10, line.offset - base);
+        const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
+        if (begin(srcEnd, others.time.get(before))) {
+          writeStoreRow(out, others, before, others.stringColumn('model')?.get(before) ?? '');
           finish(srcEnd);
         }
       }

@@ -2,6 +2,7 @@ import { QueryError } from '../engine/errors';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
 import { RemoteError } from './remote';
+import { ClickHouseError } from '../clickhouse/client';
 
 /** How Grafana should see a failure: an HTTP-like status, whose fault it is, and a message for people. */
 export interface Failure {
@@ -11,7 +12,8 @@ export interface Failure {
 }
 
 /**
- * Bad queries and settings (400) and missing or unreadable logs (404/403) are the user's to fix
+ * Bad queries and settings (400), missing or unreadable logs (404/403) and a ClickHouse that cannot answer
+ * (503) are the user's to fix
  * ("downstream" in Grafana's terms); anything else is our bug (500, "plugin").
  */
 export function classify(error: unknown): Failure {
@@ -20,6 +22,10 @@ export function classify(error: unknown): Failure {
   }
   if (error instanceof RemoteError) {
     return { status: error.status, source: 'downstream', message: error.message };
+  }
+  if (error instanceof ClickHouseError) {
+    // Unreachable, refused, no table: fixed in the settings or on the server (ClickHouseInstance names how).
+    return { status: 503, source: 'downstream', message: error.message };
   }
   if (error instanceof SourceError) {
     return { status: 404, source: 'downstream', message: error.message };

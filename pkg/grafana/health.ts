@@ -1,5 +1,6 @@
 import { classify } from './errors';
-import { InstanceManager } from './instances';
+import { ClickHouseInstance, InstanceManager } from './instances';
+import { describeTable } from '../clickhouse/lookups';
 import { CheckHealthRequest, CheckHealthResponse } from './messages';
 import { Store } from '../store/store';
 import { describeLogs } from '../engine/describe';
@@ -26,14 +27,43 @@ export function describeStore(store: Store, files: number, bytes: number) {
   return { ...found, bytes, span: found.from ? `${minute(found.from)} to ${minute(found.to)} UTC` : '' };
 }
 
+/** Up to ten model names, then how many more. */
+function modelsText(models: string[]): string {
+  return models.length > 10 ? `${models.slice(0, 10).join(', ')} and ${models.length - 10} more` : models.join(', ');
+}
+
 function skippedText(skipped: Record<string, number>): string {
   const entries = Object.entries(skipped).sort((a, b) => b[1] - a[1]);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   return total ? `skipped ${total} lines (${entries.map(([r, n]) => `${r} ${n}`).join(', ')})` : 'no lines skipped';
 }
 
+/** ClickHouse mode: the server's version and what the table holds, or what to fix (the instance names it). */
+async function clickhouseHealth(instance: ClickHouseInstance) {
+  const found = await describeTable(instance.source.client, instance.ref);
+  const minute = (iso: string | null): string => (iso ?? '').slice(0, 16).replace('T', ' ');
+  const span = found.from ? `${minute(found.from)} to ${minute(found.to)} UTC` : '';
+  const head = `ClickHouse ${found.version} at ${instance.where}, table ${found.table}`;
+  if (found.requests === 0) {
+    return {
+      ok: false,
+      found: { ...found, span },
+      message:
+        `${head}: no requests yet. Ship logs into it with \`inference-logs ship --logs PATH --clickhouse ` +
+        `${instance.where} --database ${instance.ref.database} --table ${instance.ref.table}\`.`,
+    };
+  }
+  return {
+    ok: true,
+    found: { ...found, span },
+    message:
+      `${head}: ${found.requests} requests from ${found.hosts} host(s), ${span}; models: ${modelsText(found.models)}; ` +
+      `${skippedText(found.skipped)}.`,
+  };
+}
+
 /**
- * "Save & test": reads the configured logs and says what it found, or what to fix.
+ * "Save & test": reads the configured logs (or asks ClickHouse) and says what it found, or what to fix.
  */
 export async function checkHealth(
   request: CheckHealthRequest,
@@ -55,6 +85,10 @@ export async function checkHealth(
         found
       );
     }
+    if (any.kind === 'clickhouse') {
+      const { ok, found, message } = await clickhouseHealth(any);
+      return reply(ok ? 'OK' : 'ERROR', message, found);
+    }
     const instance = any;
     const store = await instance.refresh();
     const found = describeStore(store, instance.reader.fileCount, instance.reader.bytesRead);
@@ -73,10 +107,7 @@ export async function checkHealth(
       );
     }
     const mb = (found.bytes / 1e6).toFixed(1);
-    const models =
-      found.models.length > 10
-        ? `${found.models.slice(0, 10).join(', ')} and ${found.models.length - 10} more`
-        : found.models.join(', ');
+    const models = modelsText(found.models);
     return reply(
       'OK',
       `Read ${found.requests} requests from ${found.files} file(s) (${mb} MB), ${found.span}; models: ${models}; ${skippedText(found.skipped)}.`,

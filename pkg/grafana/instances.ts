@@ -1,3 +1,7 @@
+import { ClickHouseClient, ClickHouseError } from '../clickhouse/client';
+import { Queryable } from '../clickhouse/context';
+import { DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema';
+import { ClickHouseSource } from '../clickhouse/source';
 import { DataSourceSettings, DEFAULT_MAX_ROWS } from '../model/settings';
 import { checkSettingsShape, InvalidInputError } from '../model/validate';
 import { LiveLogs } from '../sources/live';
@@ -32,6 +36,107 @@ export class RemoteInstance {
   ) {
     this.remote = new RemoteSource(settings.proxyUrl, token);
     this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  async stop(): Promise<void> {}
+}
+
+/** ClickHouse's codes for a refused user or password (18.16: 192-194; current: 516), an unknown table or database. */
+const AUTHENTICATION_FAILED = [192, 193, 194, 516];
+const UNKNOWN_TABLE_OR_DATABASE = [60, 81];
+/** Most time one ClickHouse query may take (an alert evaluation has about 30 s). */
+const CLICKHOUSE_TIMEOUT_MS = 60_000;
+
+/**
+ * A data source in ClickHouse mode: every answer is computed inside ClickHouse (ClickHouseSource), from the
+ * logs `inference-logs ship` put there. Its failures name what to fix in the data source settings.
+ */
+export class ClickHouseInstance {
+  readonly kind = 'clickhouse';
+  readonly ref: TableRef;
+  readonly source: ClickHouseSource;
+  readonly maxRows: number;
+  /** The server's URL without credentials, for messages. */
+  readonly where: string;
+  private readonly client: ClickHouseClient;
+
+  constructor(
+    readonly settings: DataSourceSettings,
+    readonly fingerprint: string,
+    password: string | undefined
+  ) {
+    const text = settings.clickhouseUrl?.trim() ?? '';
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new InvalidInputError(
+        text === ''
+          ? 'ClickHouse mode needs the ClickHouse URL (its HTTP interface), e.g. http://127.0.0.1:8123'
+          : `the ClickHouse URL "${text.slice(0, 100)}" is not an http:// or https:// URL, e.g. http://127.0.0.1:8123`
+      );
+    }
+    if (url.password) {
+      // jsonData is readable by every viewer of the settings: the password belongs in the secret field.
+      throw new InvalidInputError(
+        'the ClickHouse URL holds a password: remove it, and put it in the Password field (stored encrypted)'
+      );
+    }
+    this.ref = {
+      database: settings.clickhouseDatabase || DEFAULT_DATABASE,
+      table: settings.clickhouseTable || DEFAULT_TABLE,
+    };
+    this.client = new ClickHouseClient({
+      url: text,
+      user: settings.clickhouseUser || undefined,
+      password: password || '',
+      timeoutMs: CLICKHOUSE_TIMEOUT_MS,
+    });
+    this.where = this.client.where;
+    const queryable: Queryable = {
+      query: async <T = Record<string, unknown>>(sql: string): Promise<T[]> => {
+        try {
+          return await this.client.query<T>(sql);
+        } catch (error) {
+          throw this.explain(error);
+        }
+      },
+    };
+    this.source = new ClickHouseSource(queryable, this.ref);
+    this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  /** A ClickHouse failure said in the data source's terms: which setting to fix, or the command to run. */
+  explain(error: unknown): unknown {
+    if (!(error instanceof ClickHouseError)) {
+      return error;
+    }
+    const table = `${this.ref.database}.${this.ref.table}`;
+    if (error.code !== undefined && AUTHENTICATION_FAILED.includes(error.code)) {
+      const user = this.settings.clickhouseUser || 'default';
+      return new ClickHouseError(
+        `ClickHouse at ${this.where} refused user "${user}" or its password: check User and Password in the data source settings`,
+        error.code
+      );
+    }
+    if (error.code !== undefined && UNKNOWN_TABLE_OR_DATABASE.includes(error.code)) {
+      const options = `--clickhouse ${this.where} --database ${this.ref.database} --table ${this.ref.table}`;
+      return new ClickHouseError(
+        `ClickHouse at ${this.where} has no table ${table}: create it with \`inference-logs clickhouse init ${options}\`, ` +
+          'then ship logs into it with `inference-logs ship --logs PATH ' +
+          `${options}\``,
+        error.code
+      );
+    }
+    if (error.code === undefined && /unreachable/.test(error.message)) {
+      return new ClickHouseError(
+        `${error.message.replace(/: is the server running\?$/, '')}: check the ClickHouse URL (the HTTP port, 8123 by default, as the Grafana server reaches it) and that the server is running`
+      );
+    }
+    return error;
   }
 
   async stop(): Promise<void> {}
@@ -94,7 +199,7 @@ export class DataSourceInstance {
 
 const MAX_INSTANCES = 64;
 
-export type AnyInstance = DataSourceInstance | RemoteInstance;
+export type AnyInstance = DataSourceInstance | RemoteInstance | ClickHouseInstance;
 
 /**
  * Data source instances by uid, as the Go SDK's instance manager keeps them: a new one when the
@@ -110,7 +215,8 @@ export class InstanceManager {
     }
     const key = settings.uid || String(settings.id);
     const token = settings.decryptedSecureJsonData?.proxyToken || undefined;
-    const fingerprint = `${settings.lastUpdatedMS}:${settings.jsonData?.toString('utf8') ?? ''}:${token ?? ''}`;
+    const password = settings.decryptedSecureJsonData?.clickhousePassword || undefined;
+    const fingerprint = `${settings.lastUpdatedMS}:${settings.jsonData?.toString('utf8') ?? ''}:${token ?? ''}:${password ?? ''}`;
     const cached = this.instances.get(key);
     if (cached && cached.fingerprint === fingerprint) {
       // Most recently used last, so the oldest is the first to go.
@@ -122,7 +228,9 @@ export class InstanceManager {
     const instance: AnyInstance =
       parsed.mode === 'remote'
         ? new RemoteInstance(parsed, fingerprint, token)
-        : new DataSourceInstance(parsed, fingerprint);
+        : parsed.mode === 'clickhouse'
+          ? new ClickHouseInstance(parsed, fingerprint, password)
+          : new DataSourceInstance(parsed, fingerprint);
     void cached?.stop();
     this.instances.set(key, instance);
     if (this.instances.size > MAX_INSTANCES) {

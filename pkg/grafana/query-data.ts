@@ -8,7 +8,7 @@ import { classify } from './errors';
 import { typeFrames } from './frame-types';
 import { alertQuery, checkAlertLabels, isFromAlert } from './alert';
 import { Frame } from '../engine/frames';
-import { DataSourceInstance, InstanceManager, RemoteInstance } from './instances';
+import { InstanceManager, RemoteInstance } from './instances';
 import { frameFromJSON, RemoteError, RemoteResult } from './remote';
 import { logger } from './log';
 import { DataQuery, DataResponse, QueryDataRequest, QueryDataResponse } from './messages';
@@ -55,7 +55,7 @@ function respond(query: AnalysisQuery, frames: Frame[], refId: string, fromAlert
 
 /** One query of a request: answered (over whole buckets only, for alerting), typed, encoded as Arrow. */
 async function answerQuery(
-  instance: DataSourceInstance,
+  instance: { maxRows: number },
   source: AnalysisSource,
   dataQuery: DataQuery,
   asked: AnalysisQuery,
@@ -72,8 +72,8 @@ async function answerQuery(
 }
 
 /**
- * QueryData: reads what is new in the logs once, then answers each query on its own — a bad query
- * fails alone, with a message, and the others still answer.
+ * QueryData: reads what is new in the logs once (or, in ClickHouse mode, has ClickHouse compute each answer),
+ * then answers each query on its own — a bad query fails alone, with a message, and the others still answer.
  */
 export async function queryData(
   request: QueryDataRequest,
@@ -81,17 +81,21 @@ export async function queryData(
   metrics: BackendMetrics
 ): Promise<QueryDataResponse> {
   const responses: Record<string, DataResponse> = {};
-  let instance: DataSourceInstance;
-  let source: StoreSource;
+  let instance: { maxRows: number };
+  let source: AnalysisSource;
   try {
     const any = instances.get(request.pluginContext);
     if (any.kind === 'remote') {
       return { responses: await remoteQueryData(request, any, metrics) };
     }
     instance = any;
-    const endRead = metrics.refreshDuration.startTimer();
-    source = new StoreSource(await instance.refresh());
-    endRead();
+    if (any.kind === 'clickhouse') {
+      source = any.source;
+    } else {
+      const endRead = metrics.refreshDuration.startTimer();
+      source = new StoreSource(await any.refresh());
+      endRead();
+    }
   } catch (error) {
     for (const q of request.queries) {
       responses[q.refId] = failed(error, q.refId, q.queryType);
@@ -114,7 +118,8 @@ export async function queryData(
     }
     const seconds = (performance.now() - started) / 1000;
     metrics.queryDuration.observe({ query_type: queryType }, seconds);
-    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows: source.store.length });
+    const rows = source instanceof StoreSource ? source.store.length : undefined;
+    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows });
   }
   return { responses };
 }

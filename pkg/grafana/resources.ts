@@ -5,7 +5,8 @@ import { writeCsvExport } from '../engine/csv-export';
 import { renderReport } from '../report/report';
 import { classify } from './errors';
 import { describeStore } from './health';
-import { InstanceManager } from './instances';
+import { ClickHouseInstance, InstanceManager } from './instances';
+import { describeTable } from '../clickhouse/lookups';
 import { CallResourceRequest, CallResourceResponse } from './messages';
 
 const MAX_VALUES = 10_000;
@@ -27,6 +28,38 @@ function json(code: number, body: unknown): CallResourceResponse {
     headers: { 'Content-Type': { values: ['application/json'] } },
     body: Buffer.from(JSON.stringify(body)),
   };
+}
+
+/** ClickHouse mode: the lookups and stats computed in ClickHouse; no report or CSV export yet. */
+async function clickhouseResource(
+  instance: ClickHouseInstance,
+  path: string,
+  params: URLSearchParams
+): Promise<CallResourceResponse> {
+  const source = instance.source;
+  switch (path) {
+    case 'models':
+      return json(200, await source.models());
+    case 'fields':
+      return json(200, await source.fieldList());
+    case 'values': {
+      const field = params.get('field');
+      if (!field) {
+        const names = (await source.fieldList()).map((f) => f.name);
+        return json(400, { message: `values needs ?field=NAME of a stored field; fields: ${names.join(', ')}` });
+      }
+      return json(200, await source.values(field, MAX_VALUES));
+    }
+    case 'stats':
+      return json(200, await describeTable(source.client, instance.ref));
+    case 'report.html':
+    case 'export.csv':
+      return json(400, {
+        message: `${path} is not available in ClickHouse mode yet: it reads log files (local mode, or a proxy in remote mode)`,
+      });
+    default:
+      return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
+  }
 }
 
 /**
@@ -55,6 +88,9 @@ export async function callResource(
         return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
       }
       return json(200, await any.remote.get(remotePath));
+    }
+    if (any.kind === 'clickhouse') {
+      return await clickhouseResource(any, path, url.searchParams);
     }
     const instance = any;
     const store = await instance.refresh();

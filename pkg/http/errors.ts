@@ -2,6 +2,7 @@ import type { FastifyError } from 'fastify';
 import { QueryError } from '../engine/errors';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
+import { ClickHouseError } from '../clickhouse/client';
 
 /** A failure with its HTTP status and a message meant for the caller. */
 export class HttpError extends Error {
@@ -61,7 +62,7 @@ function firstLine(text: string): string {
 
 /**
  * Maps anything thrown while answering to a status and a message. The caller's mistakes are 4xx;
- * logs the proxy cannot read are 503 (the proxy's operator must fix them); anything else is 500.
+ * logs the proxy cannot read (files or ClickHouse) are 503 (the proxy's operator must fix them); anything else is 500.
  */
 export function toFailure(error: unknown, limits: { bodyLimit: number; timeoutMs: number }): Failure {
   if (error instanceof HttpError) {
@@ -72,6 +73,10 @@ export function toFailure(error: unknown, limits: { bodyLimit: number; timeoutMs
   }
   if (error instanceof SourceError) {
     return { status: 503, message: `cannot read the logs: ${firstLine(error.message)}` };
+  }
+  if (error instanceof ClickHouseError) {
+    // Unreachable, refused credentials, no table: the operator's to fix, as with unreadable files.
+    return { status: 503, message: firstLine(error.message) };
   }
   const errno = error as NodeJS.ErrnoException | null;
   if (errno?.code === 'EACCES' || errno?.code === 'EPERM') {

@@ -6,24 +6,15 @@ import { answer, AnalysisSource } from '../engine/answer';
 import { writeCsvExport } from '../engine/csv-export';
 import { QueryError } from '../engine/errors';
 import { Frame, toDataFrameJSON } from '../engine/frames';
-import { StoreSource } from '../engine/store-source';
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { parseRangeEnd } from '../model/request';
 import { parseQuery, QUERY_SCHEMA } from '../model/validate';
 import { renderReport } from '../report/report';
-import { Store } from '../store/store';
-import { describeLogs, modelsOf } from '../engine/describe';
+import { ServedData } from './data';
 import { HttpError, toFailure } from './errors';
 import { fileTime, filtersOf, one, parseLimit, QueryString, rangeOf, reportOptionsOf } from './params';
 
-/** What the proxy reads: a LogReader, or anything that keeps a store fresh the same way. */
-export interface LogSource {
-  readonly store: Store;
-  /** Log files seen so far. */
-  readonly fileCount: number;
-  /** Reads what is new; concurrent calls share one read. */
-  refresh(): Promise<unknown>;
-}
+export type { LogSource } from './data';
 
 /** The bounds every request is held to. */
 export interface Limits {
@@ -38,9 +29,6 @@ export interface Limits {
   /** Largest request body in bytes. */
   bodyLimit: number;
 }
-
-/** Distinct values /api/values lists at most. */
-const MAX_VALUES = 10_000;
 
 export const ROUTES = [
   'POST /api/query',
@@ -219,25 +207,8 @@ class LazyResponse extends Writable {
   }
 }
 
-/** The routes of the proxy. */
-export function registerRoutes(app: FastifyInstance, source: LogSource, limits: Limits): void {
-  /** Reads what is new in the logs, within the request's time. */
-  async function freshStore(): Promise<Store> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new HttpError(503, `reading the logs took longer than ${limits.timeoutMs} ms; try again`)),
-        limits.timeoutMs
-      );
-    });
-    try {
-      await Promise.race([source.refresh(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    return source.store;
-  }
-
+/** The routes of the proxy, over log files or ClickHouse. */
+export function registerRoutes(app: FastifyInstance, data: ServedData, limits: Limits): void {
   app.post<{ Body: QueryRequestBody }>(
     '/api/query',
     { schema: { body: queryRequestSchema(limits.maxQueries) } },
@@ -253,7 +224,7 @@ export function registerRoutes(app: FastifyInstance, source: LogSource, limits: 
       if (duplicate !== undefined) {
         throw new HttpError(400, `refId "${duplicate}" is used by more than one query; give each query its own`);
       }
-      const source = new StoreSource(await freshStore());
+      const source = await data.analysisSource();
       const results: Record<string, QueryResult> = {};
       for (const [index, raw] of body.queries.entries()) {
         const refId = refIds[index];
@@ -277,44 +248,20 @@ export function registerRoutes(app: FastifyInstance, source: LogSource, limits: 
     }
   );
 
-  app.get('/api/health', async () => {
-    const store = await freshStore();
-    return { status: 'ok', ...describeLogs(store, source.fileCount) };
-  });
+  app.get('/api/health', async () => ({ status: 'ok', ...(await data.health()) }));
 
-  app.get('/api/fields', async () => (await freshStore()).fields());
+  app.get('/api/fields', () => data.fields());
 
-  app.get('/api/models', async () => modelsOf(await freshStore()));
+  app.get('/api/models', () => data.models());
 
-  app.get<{ Querystring: QueryString }>('/api/values', async (request) => {
-    const field = one(request.query, 'field');
-    const store = await freshStore();
-    const column = field === undefined ? undefined : store.columns.get(field);
-    if (field === undefined || !column) {
-      const known = store.fields().map((f) => f.name);
-      throw new HttpError(
-        400,
-        field === undefined
-          ? `values needs ?field=NAME; fields: ${known.join(', ')}`
-          : `unknown field "${field.slice(0, 64)}"; fields: ${known.join(', ')}`
-      );
-    }
-    const values = new Set<string>();
-    for (let row = 0; row < store.length && values.size < MAX_VALUES; row++) {
-      const value = column.get(row);
-      if (value !== null && !(typeof value === 'number' && Number.isNaN(value))) {
-        values.add(String(value));
-      }
-    }
-    return [...values].sort();
-  });
+  app.get<{ Querystring: QueryString }>('/api/values', (request) => data.values(one(request.query, 'field')));
 
   app.get<{ Querystring: QueryString }>('/api/report.html', async (request, reply) => {
     const options = reportOptionsOf(request.query);
     if (options.anomalies?.top !== undefined) {
       options.anomalies.top = Math.min(options.anomalies.top, limits.maxRows);
     }
-    const store = await freshStore();
+    const store = await data.store();
     const html = await renderReport(store, options);
     return reply.type('text/html; charset=utf-8').send(html);
   });
@@ -325,7 +272,7 @@ export function registerRoutes(app: FastifyInstance, source: LogSource, limits: 
       const range = rangeOf(request.query);
       const filters = filtersOf(request.query);
       const limit = parseLimit(request.query);
-      const store = await freshStore();
+      const store = await data.store();
       const name = `inference-logs-${fileTime(range.from, 'start')}-${fileTime(range.to, 'end')}.csv`;
       const out = new LazyResponse(reply, {
         'Content-Type': 'text/csv; charset=utf-8',

@@ -3,11 +3,14 @@ import type { AddressInfo } from 'net';
 import { DEFAULT_MAX_ROWS } from '../model/settings';
 import { SourceConfig } from '../sources/parse-line';
 import { LogReader } from '../sources/reader';
+import { ClickHouseSource } from '../clickhouse/source';
 import { bearerMatches, hostName, isLoopback } from './auth';
+import { clickhouseData, fileData, LogSource, ServedData } from './data';
 import { toFailure } from './errors';
-import { Limits, LogSource, registerRoutes, ROUTES } from './routes';
+import { Limits, registerRoutes, ROUTES } from './routes';
 
 export type { LogSource, Limits } from './routes';
+export type { ServedData } from './data';
 
 export const DEFAULT_PORT = 8686;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -27,6 +30,8 @@ export interface ProxyOptions {
   sourceConfig?: SourceConfig;
   /** A store kept fresh by someone else (e.g. a tailer); takes the place of `paths`. */
   source?: LogSource;
+  /** The logs shipped into ClickHouse; takes the place of `paths`. */
+  clickhouse?: ClickHouseSource;
   /** Address to bind; 127.0.0.1 unless given. */
   host?: string;
   /** 0 picks a free port. Default 8686. */
@@ -44,7 +49,9 @@ export interface RunningProxy {
   host: string;
   port: number;
   app: FastifyInstance;
-  source: LogSource;
+  /** The log files read (absent when serving from ClickHouse). */
+  source?: LogSource;
+  data: ServedData;
   /** Stops accepting connections and waits for requests in flight. */
   close(): Promise<void>;
 }
@@ -68,8 +75,12 @@ function urlHost(host: string): string {
  * The proxy's fastify app with its routes, hooks and error handling, not yet listening
  * (tests call `app.inject`).
  */
-export function buildProxy(source: LogSource, options: Omit<ProxyOptions, 'paths' | 'source'> = {}): FastifyInstance {
+export function buildProxy(
+  source: LogSource | ServedData,
+  options: Omit<ProxyOptions, 'paths' | 'source' | 'clickhouse'> = {}
+): FastifyInstance {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const data = 'analysisSource' in source ? source : fileData(source, limits.timeoutMs);
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const token = options.token || undefined;
   const guardHost = !token && isLoopback(options.host ?? DEFAULT_HOST);
@@ -128,19 +139,29 @@ export function buildProxy(source: LogSource, options: Omit<ProxyOptions, 'paths
       .send({ message: `no route ${request.method} ${request.url.split('?')[0]}; routes: ${ROUTES.join(', ')}` })
   );
 
-  registerRoutes(app, source, limits);
+  registerRoutes(app, data, limits);
   return app;
 }
 
 /**
- * Reads the logs, then serves them over HTTP. Resolves once listening; a log path that names
- * nothing rejects (SourceError) before anything listens.
+ * Reads the logs (or checks that ClickHouse answers and has the table), then serves them over HTTP. Resolves
+ * once listening; a log path that names nothing (SourceError) or a ClickHouse that cannot be queried
+ * (ClickHouseError) rejects before anything listens.
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const source = sourceOf(options);
-  await source.refresh();
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  let source: LogSource | undefined;
+  let data: ServedData;
+  if (options.clickhouse) {
+    data = clickhouseData(options.clickhouse);
+    await data.health();
+  } else {
+    source = sourceOf(options);
+    await source.refresh();
+    data = fileData(source, limits.timeoutMs);
+  }
   const host = options.host ?? DEFAULT_HOST;
-  const app = buildProxy(source, { ...options, host });
+  const app = buildProxy(data, { ...options, host });
   await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   const address = app.server.address() as AddressInfo;
   return {
@@ -149,6 +170,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     port: address.port,
     app,
     source,
+    data,
     close: () => app.close(),
   };
 }

@@ -17,16 +17,29 @@ export interface DataSourceSettings {
   retentionHours?: number;
   /** Keep at most this many requests in memory; unset keeps all. */
   retentionRows?: number;
-  /** `local` reads `paths` on the Grafana server; `remote` forwards queries to an HTTP proxy (`inference-logs serve`). */
-  mode?: 'local' | 'remote';
+  /**
+   * `local` reads `paths` on the Grafana server; `remote` forwards queries to an HTTP proxy (`inference-logs serve`);
+   * `clickhouse` computes every answer inside ClickHouse, from the logs `inference-logs ship` put there.
+   */
+  mode?: 'local' | 'remote' | 'clickhouse';
   /** The proxy's base URL in remote mode, e.g. `http://gpu-host-7:8686`. Its token is a secret (secureJsonData.proxyToken). */
   proxyUrl?: string;
+  /** ClickHouse mode: the HTTP interface, e.g. `http://127.0.0.1:8123`. Its password is a secret (secureJsonData.clickhousePassword). */
+  clickhouseUrl?: string;
+  /** ClickHouse mode: the database (default `default`). */
+  clickhouseDatabase?: string;
+  /** ClickHouse mode: the log table (default `inference_logs`; its skips are in `<table>_skips`). */
+  clickhouseTable?: string;
+  /** ClickHouse mode: the user (default `default`). */
+  clickhouseUser?: string;
 }
 
 /** Secrets of a data source (Grafana `secureJsonData`): write-only from the browser. */
 export interface DataSourceSecrets {
   /** Bearer token of the remote proxy. */
   proxyToken?: string;
+  /** ClickHouse mode: the user's password. */
+  clickhousePassword?: string;
 }
 
 export const DEFAULT_MAX_ROWS = 10_000;

@@ -41,8 +41,12 @@ export const SETTINGS_SCHEMA = {
     maxRows: { type: 'integer', minimum: 1 },
     retentionHours: { type: 'number', exclusiveMinimum: 0 },
     retentionRows: { type: 'integer', minimum: 1 },
-    mode: { enum: ['local', 'remote'] },
+    mode: { enum: ['local', 'remote', 'clickhouse'] },
     proxyUrl: { type: 'string' },
+    clickhouseUrl: { type: 'string' },
+    clickhouseDatabase: { type: 'string', minLength: 1 },
+    clickhouseTable: { type: 'string', minLength: 1 },
+    clickhouseUser: { type: 'string' },
   },
 } as const;
 

@@ -62,6 +62,11 @@ export interface LineBatch extends RowBatch {
   skipped: Record<string, number>;
   /** Lines for the full path: `row` is the number of batch rows before it, `offset` where it is in its file. */
   fallbacks: Array<{ row: number; offset: number; text: string }>;
+  /**
+   * With `spans` (the ClickHouse shipper): three numbers a row, indexes into the scanned buffer — where its request
+   * id's bytes start and end (plain ASCII; equal when it has none) and where its line ends (its \n or the end).
+   */
+  spans?: number[];
 }
 
 /**
@@ -172,9 +177,10 @@ export class BatchScanner {
   /**
    * The lines of buf[start, end) (\n-separated; the last may end at `end` without one). `base`: the file offset
    * of buf[0], for the rows' line offsets; `inMemoryIds`: keep each row's request id as text (lines not from a
-   * file), instead of only its line's offset.
+   * file), instead of only its line's offset; `spans`: give LineBatch.spans (a request id given as a number then
+   * takes the full path).
    */
-  scan(buf: Buffer, start: number, end: number, base: number, inMemoryIds = false): LineBatch {
+  scan(buf: Buffer, start: number, end: number, base: number, inMemoryIds = false, spans = false): LineBatch {
     let columns = rowColumns(Math.max(16, Math.ceil((end - start) / 128)));
     const models = new LocalDictionary();
     const statuses = new LocalDictionary();
@@ -183,6 +189,7 @@ export class BatchScanner {
     const skipped: Record<string, number> = {};
     const fallbacks: LineBatch['fallbacks'] = [];
     const ids: Array<string | null> | undefined = inMemoryIds ? [] : undefined;
+    const idSpans: number[] | undefined = spans ? [] : undefined;
     const skip = (reason: string): void => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
     };
@@ -217,7 +224,8 @@ export class BatchScanner {
         kind[4] > STRING ||
         kind[5] > NUMBER ||
         kind[6] > NUMBER ||
-        kind[7] > NUMBER
+        kind[7] > NUMBER ||
+        (spans && kind[3] === NUMBER)
       ) {
         fallback(from, lineEnd);
         continue;
@@ -283,11 +291,16 @@ export class BatchScanner {
       if (ids) {
         ids.push(scannedRequestId(scanner, buf));
       }
+      if (idSpans) {
+        const hasId = kind[3] === STRING;
+        idSpans.push(hasId ? scanner.start[3] : 0, hasId ? scanner.end[3] : 0, lineEnd);
+      }
       columns.rows = row + 1;
     }
     return {
       ...columns,
       ids,
+      spans: idSpans,
       // Only the texts and their order cross to the main thread, not the lookup structures.
       models: { texts: models.texts, fallbacksBefore: models.fallbacksBefore },
       statuses: { texts: statuses.texts, fallbacksBefore: statuses.fallbacksBefore },

@@ -200,4 +200,52 @@ describe('ConfigEditor', () => {
     expect(screen.getByTestId(S.proxyToken)).not.toBeDisabled();
     expect(within(document.body).queryByRole('button', { name: 'Reset' })).not.toBeInTheDocument();
   });
+
+  it('switches to ClickHouse mode: URL, database, table, user, and the password as a secret', () => {
+    const { last } = setup({ paths: ['/logs'] });
+    fireEvent.click(screen.getByRole('radio', { name: 'ClickHouse' }));
+    expect(last().jsonData.mode).toBe('clickhouse');
+    expect(screen.queryByTestId(S.paths.container)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(S.proxyUrl)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(S.retentionRows)).not.toBeInTheDocument();
+    expect(screen.getByTestId(S.maxRows)).toBeInTheDocument();
+    expect(screen.getByTestId(S.clickhouseDatabase)).toHaveAttribute('placeholder', 'default');
+    expect(screen.getByTestId(S.clickhouseTable)).toHaveAttribute('placeholder', 'inference_logs');
+
+    fireEvent.blur(screen.getByTestId(S.clickhouseUrl));
+    expect(screen.getByText(/ClickHouse mode needs the URL/)).toBeInTheDocument();
+    type(S.clickhouseUrl, 'http://reader:pw@ch:8123');
+    expect(screen.getByText(/Put the password in the Password field/)).toBeInTheDocument();
+    type(S.clickhouseUrl, 'http://ch-1:8123');
+    expect(screen.queryByText(/Put the password/)).not.toBeInTheDocument();
+    type(S.clickhouseDatabase, 'logs');
+    type(S.clickhouseTable, 'fleet');
+    type(S.clickhouseUser, 'grafana');
+    type(S.clickhousePassword, 'pa55');
+    expect(last().jsonData).toMatchObject({
+      mode: 'clickhouse',
+      clickhouseUrl: 'http://ch-1:8123',
+      clickhouseDatabase: 'logs',
+      clickhouseTable: 'fleet',
+      clickhouseUser: 'grafana',
+    });
+    expect(last().secureJsonData).toEqual({ clickhousePassword: 'pa55' });
+    expect(JSON.stringify(last().jsonData)).not.toContain('pa55');
+    type(S.clickhouseTable, '');
+    expect(last().jsonData.clickhouseTable).toBeUndefined();
+  });
+
+  it('shows a configured ClickHouse password and resets it', () => {
+    const { last } = setup(
+      { mode: 'clickhouse', clickhouseUrl: 'http://ch-1:8123' },
+      { secureJsonFields: { clickhousePassword: true } }
+    );
+    const password = screen.getByTestId(S.clickhousePassword);
+    expect(password).toHaveValue('configured');
+    expect(password).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    expect(last().secureJsonFields).toEqual({ clickhousePassword: false });
+    expect(last().secureJsonData).toEqual({ clickhousePassword: '' });
+    expect(screen.getByTestId(S.clickhousePassword)).not.toBeDisabled();
+  });
 });

@@ -18,17 +18,33 @@ import {
 import { DEFAULT_MAX_ROWS } from '../../pkg/model/settings';
 import { Components } from '../selectors';
 import { AnalyticsOptions, AnalyticsSecrets } from '../types';
-import { parsePositiveInteger, parsePositiveNumber, validateProxyUrl, validateTimezone } from './validation';
+import {
+  parsePositiveInteger,
+  parsePositiveNumber,
+  validateClickHouseUrl,
+  validateProxyUrl,
+  validateTimezone,
+} from './validation';
 
 type Props = DataSourcePluginOptionsEditorProps<AnalyticsOptions, AnalyticsSecrets>;
 
 const selectors = Components.ConfigEditor;
 const WIDTH = 60;
 
-const MODE_OPTIONS: Array<{ label: string; value: 'local' | 'remote'; description: string }> = [
+type Mode = NonNullable<AnalyticsOptions['mode']>;
+
+const MODE_OPTIONS: Array<{ label: string; value: Mode; description: string }> = [
   { label: 'Local files', value: 'local', description: 'Read log files on the Grafana server' },
   { label: 'Remote proxy', value: 'remote', description: 'Ask an inference-logs proxy on the host with the logs' },
+  {
+    label: 'ClickHouse',
+    value: 'clickhouse',
+    description: 'Compute every answer in ClickHouse, from the logs a fleet ships there',
+  },
 ];
+
+/** The secrets the editor sets, each write-only from the browser. */
+type SecretName = keyof AnalyticsSecrets;
 
 /** Our field names, the ones a mapping usually renames. */
 const OUR_FIELDS = [
@@ -75,12 +91,29 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const setJsonData = (patch: Partial<AnalyticsOptions>) =>
     onOptionsChange({ ...options, jsonData: { ...options.jsonData, ...patch } });
 
+  /** A SecretInput's props: shown as configured once saved, reset to type a new one. */
+  const secret = (name: SecretName) => ({
+    isConfigured: Boolean(secureJsonFields?.[name]),
+    value: options.secureJsonData?.[name] ?? '',
+    onChange: (event: React.FormEvent<HTMLInputElement>) =>
+      onOptionsChange({
+        ...options,
+        secureJsonData: { ...options.secureJsonData, [name]: event.currentTarget.value },
+      }),
+    onReset: () =>
+      onOptionsChange({
+        ...options,
+        secureJsonFields: { ...options.secureJsonFields, [name]: false },
+        secureJsonData: { ...options.secureJsonData, [name]: '' },
+      }),
+  });
+
   return (
     <Stack direction="column" gap={2}>
       <Section title="Logs" description="Where the inference server request logs (JSON lines) are.">
         <Field
           label="Mode"
-          description="Local reads files the Grafana server can see; remote forwards queries to `inference-logs serve` on the host with the logs."
+          description="Local reads files the Grafana server can see; remote forwards queries to `inference-logs serve` on the host with the logs; ClickHouse queries the logs `inference-logs ship` sent there."
         >
           <RadioButtonGroup
             data-testid={selectors.mode}
@@ -89,9 +122,52 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={(value) => setJsonData({ mode: value })}
           />
         </Field>
-        {mode === 'local' ? (
-          <PathsField paths={jsonData.paths ?? []} onChange={(paths) => setJsonData({ paths })} />
-        ) : (
+        {mode === 'local' && <PathsField paths={jsonData.paths ?? []} onChange={(paths) => setJsonData({ paths })} />}
+        {mode === 'clickhouse' && (
+          <>
+            <ClickHouseUrlField
+              value={jsonData.clickhouseUrl ?? ''}
+              onChange={(clickhouseUrl) => setJsonData({ clickhouseUrl })}
+            />
+            <TextField
+              label="Database"
+              description="The database `inference-logs clickhouse init` created the tables in."
+              value={jsonData.clickhouseDatabase}
+              placeholder="default"
+              onChange={(clickhouseDatabase) => setJsonData({ clickhouseDatabase })}
+              testId={selectors.clickhouseDatabase}
+            />
+            <TextField
+              label="Table"
+              description="The log table (lines the shippers skipped are in <table>_skips)."
+              value={jsonData.clickhouseTable}
+              placeholder="inference_logs"
+              onChange={(clickhouseTable) => setJsonData({ clickhouseTable })}
+              testId={selectors.clickhouseTable}
+            />
+            <TextField
+              label="User"
+              description="A ClickHouse user that may read the two tables (readonly is enough)."
+              value={jsonData.clickhouseUser}
+              placeholder="default"
+              onChange={(clickhouseUser) => setJsonData({ clickhouseUser })}
+              testId={selectors.clickhouseUser}
+            />
+            <Field
+              label="Password"
+              description="The user's password; stored encrypted, never sent back to the browser."
+            >
+              <SecretInput
+                data-testid={selectors.clickhousePassword}
+                id="inferencelog-clickhouse-password"
+                width={WIDTH}
+                placeholder="Password"
+                {...secret('clickhousePassword')}
+              />
+            </Field>
+          </>
+        )}
+        {mode === 'remote' && (
           <>
             <ProxyUrlField value={jsonData.proxyUrl ?? ''} onChange={(proxyUrl) => setJsonData({ proxyUrl })} />
             <Field
@@ -103,21 +179,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
                 id="inferencelog-proxy-token"
                 width={WIDTH}
                 placeholder="Token"
-                isConfigured={Boolean(secureJsonFields?.proxyToken)}
-                value={options.secureJsonData?.proxyToken ?? ''}
-                onChange={(event) =>
-                  onOptionsChange({
-                    ...options,
-                    secureJsonData: { ...options.secureJsonData, proxyToken: event.currentTarget.value },
-                  })
-                }
-                onReset={() =>
-                  onOptionsChange({
-                    ...options,
-                    secureJsonFields: { ...options.secureJsonFields, proxyToken: false },
-                    secureJsonData: { ...options.secureJsonData, proxyToken: '' },
-                  })
-                }
+                {...secret('proxyToken')}
               />
             </Field>
           </>
@@ -412,6 +474,52 @@ function ProxyUrlField({ value, onChange }: { value: string; onChange: (url: str
         placeholder="http://gpu-host-7:8686"
         onChange={(event) => onChange(event.currentTarget.value)}
         onBlur={() => setTouched(true)}
+      />
+    </Field>
+  );
+}
+
+/** ClickHouse's HTTP URL, stored as typed; its message shows once the field has been left. */
+function ClickHouseUrlField({ value, onChange }: { value: string; onChange: (url: string) => void }) {
+  const [touched, setTouched] = useState(value !== '');
+  const error = touched ? validateClickHouseUrl(value) : undefined;
+  return (
+    <Field
+      label="ClickHouse URL"
+      description="ClickHouse's HTTP interface as the Grafana server reaches it (port 8123 by default); no password in it."
+      invalid={error !== undefined}
+      error={error}
+    >
+      <Input
+        data-testid={selectors.clickhouseUrl}
+        id="inferencelog-clickhouse-url"
+        width={WIDTH}
+        value={value}
+        placeholder="http://127.0.0.1:8123"
+        onChange={(event) => onChange(event.currentTarget.value)}
+        onBlur={() => setTouched(true)}
+      />
+    </Field>
+  );
+}
+
+/** A text setting: stored trimmed as typed, empty unsets it (the placeholder is the default). */
+function TextField(props: {
+  label: string;
+  description: string;
+  value: string | undefined;
+  placeholder: string;
+  onChange: (value: string | undefined) => void;
+  testId: string;
+}) {
+  return (
+    <Field label={props.label} description={props.description}>
+      <Input
+        data-testid={props.testId}
+        width={WIDTH}
+        value={props.value ?? ''}
+        placeholder={props.placeholder}
+        onChange={(event) => props.onChange(event.currentTarget.value.trim() || undefined)}
       />
     </Field>
   );

@@ -122,3 +122,24 @@ export function validateProxyUrl(text: string): string | undefined {
   }
   return 'Use an http:// or https:// URL, e.g. http://gpu-host-7:8686';
 }
+
+/** ClickHouse's HTTP URL: http(s), and no password in it (jsonData is readable; the password has its own secret field). */
+export function validateClickHouseUrl(text: string): string | undefined {
+  const value = text.trim();
+  if (value === '') {
+    return 'ClickHouse mode needs the URL of its HTTP interface, e.g. http://127.0.0.1:8123';
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Use an http:// or https:// URL, e.g. http://127.0.0.1:8123';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return 'Use an http:// or https:// URL, e.g. http://127.0.0.1:8123';
+  }
+  if (url.password !== '') {
+    return 'Put the password in the Password field (stored encrypted), not in the URL';
+  }
+  return undefined;
+}
