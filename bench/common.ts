@@ -20,6 +20,8 @@ export interface BenchInput {
   /** Epoch ms: the last five minutes of the data. */
   alertFrom: number;
   alertTo: number;
+  /** The private ClickHouse server for the ClickHouse child. */
+  clickhouse?: { url: string; pid: number };
 }
 
 /** A group's summary numbers, as both engines report them for the answer check. */
@@ -52,10 +54,14 @@ export interface Answers {
 export type Timings = Record<string, number>;
 
 export interface EngineReport {
+  /** Loading (ClickHouse: shipping, as the ship command times it, from its first read to its last insert). */
   loadMs: number;
+  /** ClickHouse: the ship command's whole run as a fresh process, start-up included. */
+  processMs?: number;
   rows: number;
+  /** Peak RSS of the process (ClickHouse: of the server). */
   peakRssBytes: number;
-  /** Memory held after loading (after a full GC), per row. */
+  /** Memory held after loading (after a full GC), per row (ClickHouse: the table's compressed size on disk). */
   bytesPerRow: number;
   queries: Timings;
   /** The first run of each query (cold: nothing compiled or cached yet). */

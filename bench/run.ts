@@ -1,14 +1,17 @@
 /**
- * `npm run bench [-- --rows N --seed S --runs R --warmups W --skip duckdb,live,ceilings]`: our engine against DuckDB on the same
- * generated logs, in one run on this machine. Logs are generated once per rows+seed into .cache/bench (git-ignored).
- * Each engine loads and queries in its own child process (so peak RSS is its own); the parent checks that both
- * give the same answers and prints the side-by-side table (markdown) with the targets of issue 7.
+ * `npm run bench [-- --rows N --seed S --runs R --warmups W --skip duckdb,clickhouse,live,ceilings]`: our engine against
+ * DuckDB and ClickHouse on the same generated logs, in one run on this machine. Logs are generated once per rows+seed
+ * into .cache/bench (git-ignored). Each engine loads and queries in its own child process (so peak RSS is its own);
+ * ClickHouse is a private clickhouse-server started for its part and stopped by pid after, into which the file is
+ * shipped with the CLI. The parent checks that all give the same answers and prints the side-by-side table
+ * (markdown) with the targets of issue 7 (ratio: ours against DuckDB).
  */
 import { spawn } from 'child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { cpus, loadavg, totalmem } from 'os';
 import { join, resolve } from 'path';
 import { writeLogs } from '../pkg/generator/generate';
+import { startClickHouse, stopClickHouse } from '../test/support/clickhouse-server';
 import { timestampToMicros } from '../pkg/sources/timestamp';
 import {
   BenchInput,
@@ -60,7 +63,7 @@ function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new Error(
-          `unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --warmups W, --skip duckdb,live,ceilings)`
+          `unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --warmups W, --skip duckdb,clickhouse,live,ceilings)`
         );
     }
   }
@@ -129,6 +132,16 @@ function child<T>(script: string, input: BenchInput): Promise<T> {
   });
 }
 
+/** The ClickHouse child, with a private server started for it and stopped (by pid) after it. */
+async function clickhouseChild(input: BenchInput): Promise<EngineReport> {
+  const server = await startClickHouse();
+  try {
+    return await child<EngineReport>('clickhouse.ts', { ...input, clickhouse: { url: server.url, pid: server.pid } });
+  } finally {
+    await stopClickHouse(server);
+  }
+}
+
 // ---- answer check ----
 
 const TOLERANCE = 1e-9;
@@ -140,7 +153,13 @@ function same(a: number | null, b: number | null): boolean {
   return a === b || Math.abs(a - b) <= TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
 }
 
-function checkSummary(name: string, ours: SummaryRow[], theirs: SummaryRow[], problems: string[]): number {
+function checkSummary(
+  name: string,
+  ours: SummaryRow[],
+  theirs: SummaryRow[],
+  problems: string[],
+  engine: string
+): number {
   let compared = 0;
   if (ours.map((r) => r.model).join() !== theirs.map((r) => r.model).join()) {
     problems.push(`${name}: models differ (${ours.map((r) => r.model)} vs ${theirs.map((r) => r.model)})`);
@@ -151,39 +170,43 @@ function checkSummary(name: string, ours: SummaryRow[], theirs: SummaryRow[], pr
     for (const key of ['requests', 'avg', 'p50', 'p95', 'p99', 'max', 'errorRate'] as const) {
       compared++;
       if (!same(o[key], t[key])) {
-        problems.push(`${name} ${o.model} ${key}: ours ${o[key]}, DuckDB ${t[key]}`);
+        problems.push(`${name} ${o.model} ${key}: ours ${o[key]}, ${engine} ${t[key]}`);
       }
     }
   });
   return compared;
 }
 
-function checkAnswers(ours: EngineReport, duck: EngineReport): { compared: number; problems: string[] } {
+function checkAnswers(
+  ours: EngineReport,
+  other: EngineReport,
+  engine: string
+): { compared: number; problems: string[] } {
   const problems: string[] = [];
   let compared = 0;
   const a = ours.answers;
-  const b = duck.answers;
-  compared += checkSummary('summary', a.summary, b.summary, problems);
-  compared += checkSummary('one-hour summary', a.hour, b.hour, problems);
-  compared += checkSummary('alert', a.alert, b.alert, problems);
+  const b = other.answers;
+  compared += checkSummary('summary', a.summary, b.summary, problems, engine);
+  compared += checkSummary('one-hour summary', a.hour, b.hour, problems, engine);
+  compared += checkSummary('alert', a.alert, b.alert, problems, engine);
   for (const [model, series] of Object.entries(a.trend)) {
     const other = b.trend[model] ?? {};
     for (const [bucket, [mean, p99]] of Object.entries(series)) {
       const [m2, p2] = other[bucket] ?? [null, null];
       compared += 2;
       if (!same(mean, m2) || !same(p99, p2)) {
-        problems.push(`trend ${model} @${bucket}: ours ${mean}/${p99}, DuckDB ${m2}/${p2}`);
+        problems.push(`trend ${model} @${bucket}: ours ${mean}/${p99}, ${engine} ${m2}/${p2}`);
       }
     }
   }
   compared++;
   if (a.anomaliesFound !== b.anomaliesFound) {
-    problems.push(`anomalies found: ours ${a.anomaliesFound}, DuckDB ${b.anomaliesFound}`);
+    problems.push(`anomalies found: ours ${a.anomaliesFound}, ${engine} ${b.anomaliesFound}`);
   }
   a.anomalyScores.forEach((s, i) => {
     compared++;
     if (!same(s, b.anomalyScores[i] ?? null)) {
-      problems.push(`anomaly #${i} |score|: ours ${s}, DuckDB ${b.anomalyScores[i]}`);
+      problems.push(`anomaly #${i} |score|: ours ${s}, ${engine} ${b.anomalyScores[i]}`);
     }
   });
   const idsDiffer = a.anomalyIds.filter((id, i) => id !== b.anomalyIds[i]).length;
@@ -194,7 +217,7 @@ function checkAnswers(ours: EngineReport, duck: EngineReport): { compared: numbe
     row.forEach((r, j) => {
       compared++;
       if (!same(r, b.pearson[i]?.[j] ?? null)) {
-        problems.push(`pearson[${i}][${j}]: ours ${r}, DuckDB ${b.pearson[i]?.[j]}`);
+        problems.push(`pearson[${i}][${j}]: ours ${r}, ${engine} ${b.pearson[i]?.[j]}`);
       }
     })
   );
@@ -239,6 +262,7 @@ async function main(): Promise<void> {
   const ceilings = options.skip.has('ceilings') ? null : await child<CeilingReport>('ceilings.ts', input);
   const ours = await child<EngineReport>('ours.ts', input);
   const duck = options.skip.has('duckdb') ? null : await child<EngineReport>('duckdb.ts', input);
+  const house = options.skip.has('clickhouse') ? null : await clickhouseChild(input);
   const live = options.skip.has('live') ? null : await child<LiveReport>('live.ts', input);
   const loadAfter = loadavg();
 
@@ -252,17 +276,19 @@ async function main(): Promise<void> {
       `load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after; median of ${options.runs} runs after up to ${options.warmups} warm-up runs (at most ${WARMUP_BUDGET_MS / 1000} s of them per query)`
   );
   out();
-  out('| measure | ours | DuckDB | ratio | target | met |');
-  out('| --- | ---: | ---: | ---: | --- | --- |');
+  out('| measure | ours | DuckDB | ClickHouse | ratio | target | met |');
+  out('| --- | ---: | ---: | ---: | ---: | --- | --- |');
   const row = (cells: string[]): void => out(`| ${cells.join(' | ')} |`);
   const mbps = (ms: number): number => bytes / 2 ** 20 / (ms / 1000);
   const met = (ok: boolean | null): string => (ok === null ? '' : ok ? 'met' : '**missed**');
   const ourLoad = mbps(ours.loadMs);
   const duckLoad = duck ? mbps(duck.loadMs) : NaN;
+  const na = 'n/a';
   row([
-    'load, MB/s',
+    'load, MB/s (ClickHouse: ship)',
     ourLoad.toFixed(0),
-    duck ? duckLoad.toFixed(0) : 'n/a',
+    duck ? duckLoad.toFixed(0) : na,
+    house ? mbps(house.loadMs).toFixed(0) : na,
     ratio(ourLoad / duckLoad),
     '>= 1x DuckDB',
     met(duck ? ourLoad >= duckLoad : null),
@@ -270,17 +296,38 @@ async function main(): Promise<void> {
   row([
     'load, rows/s',
     Math.round(ours.rows / (ours.loadMs / 1000)).toLocaleString('en-US'),
-    duck ? Math.round(duck.rows / (duck.loadMs / 1000)).toLocaleString('en-US') : 'n/a',
+    duck ? Math.round(duck.rows / (duck.loadMs / 1000)).toLocaleString('en-US') : na,
+    house ? Math.round(house.rows / (house.loadMs / 1000)).toLocaleString('en-US') : na,
     '',
     '',
     '',
   ]);
-  row(['load, time', fmtMs(ours.loadMs), duck ? fmtMs(duck.loadMs) : 'n/a', '', '', '']);
-  row(['peak RSS after load', mb(ours.peakRssBytes), duck ? mb(duck.peakRssBytes) : 'n/a', '', '', '']);
+  row(['load, time', fmtMs(ours.loadMs), duck ? fmtMs(duck.loadMs) : na, house ? fmtMs(house.loadMs) : na, '', '', '']);
+  if (house?.processMs !== undefined) {
+    row([
+      'ship, MB/s as the command reports it (whole process, start-up included)',
+      na,
+      na,
+      `${mbps(house.loadMs).toFixed(0)} (${mbps(house.processMs).toFixed(0)})`,
+      '',
+      '>= 100 MB/s',
+      met(mbps(house.loadMs) >= 100),
+    ]);
+  }
   row([
-    'memory, bytes/row',
+    'peak RSS after load (ClickHouse: server)',
+    mb(ours.peakRssBytes),
+    duck ? mb(duck.peakRssBytes) : na,
+    house ? mb(house.peakRssBytes) : na,
+    '',
+    '',
+    '',
+  ]);
+  row([
+    'memory, bytes/row (ClickHouse: on disk)',
     ours.bytesPerRow.toFixed(1),
-    duck ? duck.bytesPerRow.toFixed(1) : 'n/a',
+    duck ? duck.bytesPerRow.toFixed(1) : na,
+    house ? house.bytesPerRow.toFixed(1) : na,
     ratio(duck ? duck.bytesPerRow / ours.bytesPerRow : NaN),
     '<= 32',
     met(ours.bytesPerRow <= 32),
@@ -288,11 +335,13 @@ async function main(): Promise<void> {
   for (const name of QUERY_NAMES) {
     const o = ours.queries[name];
     const d = duck?.queries[name];
+    const c = house?.queries[name];
     const speedup = d === undefined ? NaN : d / o;
     row([
       name,
       fmtMs(o),
-      d === undefined ? 'n/a' : fmtMs(d),
+      d === undefined ? na : fmtMs(d),
+      c === undefined ? na : fmtMs(c),
       ratio(speedup),
       `>= ${QUERY_TARGETS[name]}x faster`,
       met(d === undefined ? null : speedup >= QUERY_TARGETS[name]),
@@ -302,7 +351,8 @@ async function main(): Promise<void> {
     row([
       `live: append to visible (${Math.round(live.linesPerSecond).toLocaleString('en-US')} lines/s)`,
       `p50 ${fmtMs(live.p50Ms)}, max ${fmtMs(live.maxMs)}`,
-      'n/a',
+      na,
+      na,
       '',
       '<= 1 s at 50,000 lines/s',
       met(live.maxMs <= 1000 && live.linesPerSecond >= 49_000),
@@ -311,11 +361,14 @@ async function main(): Promise<void> {
   out();
   out('First run of each query (cold: our kernels not yet compiled, per-block aggregates not yet built):');
   out();
-  out('| query | ours | DuckDB |');
-  out('| --- | ---: | ---: |');
+  out('| query | ours | DuckDB | ClickHouse |');
+  out('| --- | ---: | ---: | ---: |');
   for (const name of QUERY_NAMES) {
     const d = duck?.firstRunMs[name];
-    out(`| ${name} | ${fmtMs(ours.firstRunMs[name])} | ${d === undefined ? 'n/a' : fmtMs(d)} |`);
+    const c = house?.firstRunMs[name];
+    out(
+      `| ${name} | ${fmtMs(ours.firstRunMs[name])} | ${d === undefined ? na : fmtMs(d)} | ${c === undefined ? na : fmtMs(c)} |`
+    );
   }
   if (ceilings) {
     out();
@@ -331,16 +384,26 @@ async function main(): Promise<void> {
       out(`| ${name} | ${mbps(ms).toFixed(0)} | ${((100 * ourLoad) / mbps(ms)).toFixed(0)}% |`);
     }
   }
-  if (duck) {
-    const { compared, problems } = checkAnswers(ours, duck);
+  for (const [engine, other] of [
+    ['DuckDB', duck],
+    ['ClickHouse', house],
+  ] as const) {
+    if (!other) {
+      continue;
+    }
+    const { compared, problems } = checkAnswers(ours, other, engine);
     out();
     out(
       problems.length === 0
-        ? `Answers: all ${compared} compared numbers equal DuckDB's (relative 1e-9): summary, one-hour and alert ` +
+        ? `Answers: all ${compared} compared numbers equal ${engine}'s (relative 1e-9): summary, one-hour and alert ` +
             `(count, avg, p50, p95, p99, max, error rate per model), every trend bucket's mean and p99, anomalies ` +
             `found and top ${ours.answers.anomalyScores.length} scores, the Pearson matrix.`
-        : `Answers: ${problems.length} of ${compared} compared numbers DIFFER from DuckDB's:\n  ${problems.slice(0, 20).join('\n  ')}`
+        : `Answers: ${problems.length} of ${compared} compared numbers DIFFER from ${engine}'s:\n  ${problems.slice(0, 20).join('\n  ')}`
     );
+  }
+  if (house) {
+    out();
+    out(`ClickHouse: ${house.notes.join('; ')}.`);
   }
   const text = lines.join('\n');
   process.stdout.write(`\n${text}\n`);
@@ -355,6 +418,7 @@ async function main(): Promise<void> {
         ceilings,
         ours,
         duck,
+        clickhouse: house,
         live,
         table: text,
       },

@@ -1,11 +1,10 @@
 /**
  * A minimal ClickHouse HTTP client: SQL POSTed with Node's http module, no dependency. 18.16 and current servers
  * speak the same HTTP interface (query in the body or in `?query=`, settings as URL parameters, errors as text with
- * `Code: N`). Not fetch: sending a 16 MB insert body took fetch 70-90 ms of CPU, http.request 4 ms (measured).
+ * `Code: N`). Not fetch: sending a 16 MB insert body took fetch 66-100 ms of CPU, http.request 4 ms (measured).
  */
 import http from 'http';
 import https from 'https';
-
 
 /** A ClickHouse failure with a message a user can act on. */
 export class ClickHouseError extends Error {
@@ -63,10 +62,10 @@ export class ClickHouseClient {
     this.timeoutMs = options.timeoutMs ?? 300_000;
   }
 
-  /** Runs a statement; returns the response body (text). `body`: data for an INSERT whose SQL is `sql`. */
+  /** Runs a statement; returns the response body (text). `body`: data for an INSERT whose SQL is `sql` (or its parts). */
   async exec(
     sql: string,
-    options: { body?: string | Uint8Array<ArrayBuffer>; settings?: Record<string, string | number> } = {}
+    options: { body?: string | Uint8Array | Uint8Array[]; settings?: Record<string, string | number> } = {}
   ) {
     const url = new URL(this.base);
     for (const [name, value] of Object.entries(options.settings ?? {})) {
@@ -90,24 +89,32 @@ export class ClickHouseClient {
     return response.text;
   }
 
-  /** One POST with a Content-Length body; resolves with the status and the body as text. */
-  private post(url: URL, body: string | Uint8Array): Promise<{ status: number; text: string }> {
-    const data = typeof body === 'string' ? Buffer.from(body) : body;
+  /** One POST with a Content-Length body (sent part by part); resolves with the status and the body as text. */
+  private post(url: URL, body: string | Uint8Array | Uint8Array[]): Promise<{ status: number; text: string }> {
+    const parts = typeof body === 'string' ? [Buffer.from(body)] : Array.isArray(body) ? body : [body];
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
         url,
-        { method: 'POST', headers: { ...this.headers, 'Content-Length': data.length }, timeout: this.timeoutMs },
+        { method: 'POST', headers: { ...this.headers, 'Content-Length': length }, timeout: this.timeoutMs },
         (response) => {
-          const parts: Buffer[] = [];
-          response.on('data', (part: Buffer) => parts.push(part));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
+          const answer: Buffer[] = [];
+          response.on('data', (part: Buffer) => answer.push(part));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(answer).toString() })
+          );
           response.on('error', reject);
         }
       );
-      request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
+      request.on('timeout', () =>
+        request.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' }))
+      );
       request.on('error', reject);
-      request.end(data);
+      for (const part of parts) {
+        request.write(part);
+      }
+      request.end();
     });
   }
 

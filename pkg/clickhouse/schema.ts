@@ -103,8 +103,9 @@ function columnList(columns: ReadonlyArray<readonly [string, string]>): string {
 
 /**
  * Sharding key of the Distributed tables: the model. Every row of a model lands on one shard, so a per-model
- * exact quantile (which needs all of its values in one place) is computed where the values are, with
- * `distributed_group_by_no_merge=1`, and no values cross the network; rand() would ship 8 bytes a row.
+ * exact quantile (which needs all of its values in one place) can be finished where the values are, with
+ * `distributed_group_by_no_merge=1`, and no values cross the network; with rand() every shard sends every value
+ * (8 bytes a row). ClickHouseSource does not use that setting yet (README.md, Sharded).
  */
 export const SHARDING_KEY = 'cityHash64(model)';
 

@@ -180,6 +180,38 @@ describe('ClickHouse shipping, one server', () => {
     await expectSame(client, 'fail', [logs]);
   });
 
+  test('two inserts in flight, the earlier fails after the later is in: the next shipper fills the gap', async () => {
+    const logs = path.join(dir, 'gap');
+    await writeLogs(logs, { rows: 20_000, noise: 0.02 });
+    expect(await cli('clickhouse', 'init', '--clickhouse', server.url, '--table', 'gap')).toBe(0);
+    const ref = { database: 'default', table: 'gap' };
+    // The third block's rows insert fails, late: the fourth block's rows are in by then.
+    let rowInserts = 0;
+    const failing = {
+      query: (sql: string) => client.query(sql),
+      exec: async (sql: string, options?: Parameters<ClickHouseClient['exec']>[1]) => {
+        if (sql.includes('`gap` (') && ++rowInserts === 3) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          throw new Error('killed');
+        }
+        return client.exec(sql, options);
+      },
+    } as unknown as ClickHouseClient;
+    const blockBytes = 256 << 10;
+    const first = new Shipper({ paths: [logs], client: failing, ref, host: 'h', blockBytes });
+    await expect(first.shipNew()).rejects.toThrow('killed');
+    // A gap: rows past the last complete block, but not the third block's.
+    const [{ resume }] = await client.query<{ resume: number }>('SELECT max(src_end) AS resume FROM gap_skips');
+    const [{ after }] = await client.query<{ after: number }>(
+      `SELECT min(src_end) AS after FROM gap WHERE src_end > ${Number(resume)}`
+    );
+    expect(Number(after) - Number(resume)).toBeGreaterThan(blockBytes);
+    const second = new Shipper({ paths: [logs], client, ref, host: 'h', blockBytes });
+    const stats = await second.shipNew();
+    expect(stats.alreadyShipped).toBeGreaterThan(0); // the fourth block's rows were read again and not sent
+    await expectSame(client, 'gap', [logs]);
+  });
+
   test('kill -9 of the shipper at several points, then a restart: exact totals', async () => {
     const logs = path.join(dir, 'kill');
     await writeLogs(logs, { rows: 60_000, files: 2, noise: 0.01, extras: true });

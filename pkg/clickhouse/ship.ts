@@ -69,7 +69,15 @@ const MIN_UNIQUE_LINE = 32;
 const INSERT_SETTINGS = { insert_distributed_sync: 1 };
 
 const STANDARD = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
-const INSERT_COLUMNS = LOG_COLUMNS.map(([name]) => name).join(', ');
+/**
+ * The columns in the order rows are written: the table's, but the extra fields (empty on most rows) and the columns
+ * the same on every row of a file (src_file, host) last, so that most rows end in one copy of the same bytes.
+ */
+const LAST_COLUMNS = ['str_keys', 'str_values', 'num_keys', 'num_values', 'src_file', 'host'];
+const INSERT_COLUMNS = [
+  ...LOG_COLUMNS.map(([name]) => name).filter((name) => !LAST_COLUMNS.includes(name)),
+  ...LAST_COLUMNS,
+].join(', ');
 const SKIP_INSERT_COLUMNS = SKIP_COLUMNS.map(([name]) => name).join(', ');
 
 /** The content identity of a file whose content begins with `head` (null: no complete first line yet). */
@@ -124,7 +132,8 @@ function bomLength(buf: Buffer, offset: number): number {
 
 /** One INSERT: the rows of one or more chunks of a file, and its skips by reason. */
 interface Block {
-  out: RowBinaryWriter;
+  /** Rows by model (see body()). */
+  byModel: Map<string, RowBinaryWriter>;
   rowCount: number;
   /** Log bytes it covers. */
   bytes: number;
@@ -132,10 +141,20 @@ interface Block {
   skipped: Record<string, number>;
 }
 
-function newBlock(bytes: number): Block {
-  // RowBinary rows take less room than their JSON lines.
-  const out = new RowBinaryWriter(bytes + (1 << 20));
-  return { out, rowCount: 0, bytes: 0, already: 0, skipped: {} };
+function newBlock(): Block {
+  return { byModel: new Map(), rowCount: 0, bytes: 0, already: 0, skipped: {} };
+}
+
+/**
+ * A block's rows grouped by model, models in ClickHouse's order (bytes compared): with a log's rows in time order
+ * that is the table's order (model, ts_us), and the server, finding the block sorted, skips sorting it (about a
+ * fifth of its insert work, measured on 18.16). Rows out of order are sorted by the server, as before.
+ */
+function body(block: Block): Uint8Array[] {
+  return [...block.byModel]
+    .map(([model, out]) => ({ key: Buffer.from(model), rows: out.result() }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ rows }) => rows);
 }
 
 export class Shipper {
@@ -154,6 +173,8 @@ export class Shipper {
   private readonly inFlight = new Set<Promise<void>>();
   /** The last block's skips insert: skips go in block order, each after its block's rows. */
   private skipChain: Promise<void> = Promise.resolve();
+  /** Writers of blocks already inserted, by model, for the next blocks: not grown again, no fresh memory. */
+  private readonly spare = new Map<string, RowBinaryWriter[]>();
 
   constructor(private readonly options: ShipOptions) {
     this.blockBytes = options.blockBytes ?? BLOCK_BYTES;
@@ -208,11 +229,11 @@ export class Shipper {
       return; // an archive never changes: not decompressed again on every pass
     }
     const blocks = gzip ? this.gzipBlocks(file, from) : this.plainBlocks(file, from, stat.size);
-    let block = newBlock(this.blockBytes);
+    let block = newBlock();
     let blockEnd = from;
     const send = async (): Promise<void> => {
       const [full, end] = [block, blockEnd];
-      block = newBlock(this.blockBytes);
+      block = newBlock();
       await this.send(id, full, end, stats);
     };
     try {
@@ -268,10 +289,29 @@ export class Shipper {
     if (block.rowCount > 0) {
       const { client, ref } = this.options;
       await client.exec(`INSERT INTO ${logTableName(ref)} (${INSERT_COLUMNS}) FORMAT RowBinary`, {
-        body: block.out.result(),
+        body: body(block),
         settings: INSERT_SETTINGS,
       });
     }
+    // Sent (the server answers once it has read the whole body): the writers serve the next blocks' models.
+    for (const model of this.spare.keys()) {
+      if (!block.byModel.has(model)) {
+        this.spare.delete(model); // models come and go: keep only the last block's
+      }
+    }
+    for (const [model, out] of block.byModel) {
+      this.spare.set(model, [...(this.spare.get(model) ?? []), out]);
+    }
+  }
+
+  private modelWriter(block: Block, model: string): RowBinaryWriter {
+    let out = block.byModel.get(model);
+    if (!out) {
+      out = this.spare.get(model)?.pop() ?? new RowBinaryWriter(1 << 20);
+      out.length = 0;
+      block.byModel.set(model, out);
+    }
+    return out;
   }
 
   /** Sends a block's skip counts (which mark the block done: its rows are in). */
@@ -308,29 +348,24 @@ export class Shipper {
     const batch = this.scanner.scan(buf, start, end, base, false, true);
     const others = new Store();
     const parser = new LineParser(others, this.config);
-    const host = encodedString(this.options.host);
-    const file = encodedString(id);
-    const out = block.out;
+    const fileHost = Buffer.concat([encodedString(id), encodedString(this.options.host)]);
+    const tail = Buffer.concat([NO_EXTRAS, fileHost]);
     const past = this.shippedPast.get(id);
-    /** Starts the row of a line ending at src_end (ts_us, ts, host), or counts it as already shipped (false). */
-    const begin = (srcEnd: number, timeUs: number): boolean => {
+    /** Starts the row of a line ending at src_end (ts_us, ts), or counts it as already shipped (false). */
+    const begin = (out: RowBinaryWriter, srcEnd: number, timeUs: number): boolean => {
       if (past?.has(srcEnd)) {
         block.already++;
         return false;
       }
       out.int64(timeUs);
       out.uint32(Math.min(Math.max(Math.floor(timeUs / 1e6), 0), 0xffffffff)); // DateTime's range
-      out.raw(host);
-      return true;
-    };
-    const finish = (srcEnd: number): void => {
-      out.raw(file);
-      out.int64(srcEnd);
       block.rowCount++;
+      return true;
     };
 
     // The scanner's rows: strings by local code, encoded once per block; request ids copied from the line.
     const models = batch.models.texts.map(encodedString);
+    const outs = batch.models.texts.map((model) => this.modelWriter(block, model));
     const statuses = ['', ...batch.statuses.texts].map(encodedString);
     const spans = batch.spans!;
     const emitScanned = (from: number, to: number): void => {
@@ -338,7 +373,8 @@ export class Shipper {
         // Just after the line's \n; a final line without one (a gzip archive's last) ends at the block's end.
         const lineEnd = spans[3 * i + 2];
         const srcEnd = base + (buf[lineEnd] === 10 ? lineEnd + 1 : lineEnd);
-        if (!begin(srcEnd, batch.time[i])) {
+        const out = outs[batch.model[i] - 1];
+        if (!begin(out, srcEnd, batch.time[i])) {
           continue;
         }
         out.raw(models[batch.model[i] - 1]);
@@ -349,8 +385,8 @@ export class Shipper {
         out.nullableFloat64(batch.batch[i]);
         out.nullableFloat64(batch.gpu[i]);
         out.nullableFloat64(batch.memory[i]);
-        out.raw(NO_EXTRAS);
-        finish(srcEnd);
+        out.int64(srcEnd);
+        out.raw(tail);
       }
     };
     let row = 0;
@@ -362,9 +398,11 @@ export class Shipper {
       if (others.length > before) {
         const newline = buf.indexOf(10, line.offset - base);
         const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
-        if (begin(srcEnd, others.time.get(before))) {
-          writeStoreRow(out, others, before, others.stringColumn('model')?.get(before) ?? '');
-          finish(srcEnd);
+        const model = others.stringColumn('model')?.get(before) ?? '';
+        const out = this.modelWriter(block, model);
+        if (begin(out, srcEnd, others.time.get(before))) {
+          writeStoreRow(out, others, before, model, srcEnd);
+          out.raw(fileHost);
         }
       }
     }
@@ -383,9 +421,14 @@ export class Shipper {
       let carry = Buffer.alloc(0);
       let position = from;
       let consumed = from;
+      // One buffer for every read: each is parsed before the next read (the carry is copied out).
+      let buffer = Buffer.allocUnsafe(0);
       while (position < size) {
         const length = Math.min(CHUNK_BYTES, size - position);
-        const buf = Buffer.allocUnsafe(carry.length + length);
+        if (buffer.length < carry.length + length) {
+          buffer = Buffer.allocUnsafe(carry.length + length);
+        }
+        const buf = buffer.subarray(0, carry.length + length);
         carry.copy(buf, 0);
         const { bytesRead } = await handle.read(buf, carry.length, length, position);
         if (bytesRead === 0) {
@@ -395,7 +438,7 @@ export class Shipper {
         const filled = carry.length + bytesRead;
         const lastNewline = buf.lastIndexOf(10, filled - 1);
         if (lastNewline < 0) {
-          carry = buf.subarray(0, filled);
+          carry = Buffer.from(buf.subarray(0, filled)); // a copy: the buffer is read into again
           continue;
         }
         carry = Buffer.from(buf.subarray(lastNewline + 1, filled));
@@ -458,7 +501,7 @@ export class Shipper {
 const NO_EXTRAS = Buffer.from([0, 0, 0, 0]);
 
 /** A row of the full path's store, from model to the extra fields (booleans and JSON are text there already). */
-function writeStoreRow(out: RowBinaryWriter, store: Store, row: number, model: string): void {
+function writeStoreRow(out: RowBinaryWriter, store: Store, row: number, model: string, srcEnd: number): void {
   out.string(model);
   out.string(store.requestIds?.get(row) ?? '');
   out.string(store.stringColumn('status')?.get(row) ?? '');
@@ -466,6 +509,7 @@ function writeStoreRow(out: RowBinaryWriter, store: Store, row: number, model: s
   for (const name of NUMERIC_FIELDS) {
     out.nullableFloat64(store.numberColumn(name)?.get(row) ?? NaN);
   }
+  out.int64(srcEnd);
   const strKeys: string[] = [];
   const strValues: string[] = [];
   const numKeys: string[] = [];
