@@ -29,6 +29,7 @@ import {
   sseValues,
   threshold,
 } from './support/grafana-alerting';
+import { pluginContext } from './support/plugin-context';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -190,21 +191,7 @@ async function evaluateRule(r: Json, t: number, headers: Record<string, string>)
     const model = node.model;
     if (node.datasourceUid !== '__expr__') {
       const request: QueryDataRequest = {
-        pluginContext: {
-          orgId: 1,
-          pluginId: 'inferencelog-analytics-datasource',
-          grafanaConfig: {},
-          pluginVersion: '0.1.0',
-          dataSourceInstanceSettings: {
-            id: 1,
-            uid: node.datasourceUid,
-            name: 'Inference logs',
-            url: '',
-            jsonData: Buffer.from(JSON.stringify({ paths: [dir] })),
-            decryptedSecureJsonData: {},
-            lastUpdatedMS: 1,
-          },
-        },
+        pluginContext: pluginContext({ paths: [dir] }, { uid: node.datasourceUid }),
         headers,
         queries: [
           {

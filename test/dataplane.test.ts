@@ -16,6 +16,7 @@ import { queryData } from '../pkg/grafana/query-data';
 import { AGGREGATIONS, ANOMALY_METHODS, QUERY_TYPES } from '../pkg/model/query';
 import { contractProblems } from './support/dataplane';
 import { DecodedFrame, decodeFrame, evaluate, reduce, sseValues } from './support/grafana-alerting';
+import { pluginContext } from './support/plugin-context';
 
 const START = Date.UTC(2026, 10, 20);
 // 20,000 requests at about 2 a second span some 2.8 hours: the last 15 minutes before END hold requests.
@@ -48,21 +49,7 @@ async function answer(model: object, headers: Record<string, string> = {}, range
     queryType: '',
   };
   const request: QueryDataRequest = {
-    pluginContext: {
-      orgId: 1,
-      pluginId: 'inferencelog-analytics-datasource',
-      grafanaConfig: {},
-      pluginVersion: '0.1.0',
-      dataSourceInstanceSettings: {
-        id: 1,
-        uid: 'ds',
-        name: 'logs',
-        url: '',
-        jsonData: Buffer.from(JSON.stringify({ paths: [dir] })),
-        decryptedSecureJsonData: {},
-        lastUpdatedMS: 1,
-      },
-    },
+    pluginContext: pluginContext({ paths: [dir] }, { uid: 'ds' }),
     headers,
     queries: [query],
     format: 'ARROW',

@@ -9,6 +9,7 @@ import { BackendMetrics } from '../pkg/grafana/metrics';
 import { queryData } from '../pkg/grafana/query-data';
 import { callResource } from '../pkg/grafana/resources';
 import { RunningProxy, startProxy } from '../pkg/http/server';
+import { pluginContext } from './support/plugin-context';
 
 /**
  * Remote mode: a Grafana data source pointing at `inference-logs serve` on another host must
@@ -37,21 +38,7 @@ afterAll(async () => {
 });
 
 function context(jsonData: object, secrets: Record<string, string> = {}, uid = 'u'): PluginContext {
-  return {
-    orgId: 1,
-    pluginId: 'inferencelog-analytics-datasource',
-    grafanaConfig: {},
-    pluginVersion: '',
-    dataSourceInstanceSettings: {
-      id: 1,
-      uid,
-      name: uid,
-      url: '',
-      jsonData: Buffer.from(JSON.stringify(jsonData)),
-      decryptedSecureJsonData: secrets,
-      lastUpdatedMS: 1,
-    },
-  };
+  return pluginContext(jsonData, { secrets, uid });
 }
 
 const FROM = Date.UTC(2026, 10, 27, 10, 0);

@@ -4,7 +4,7 @@
  */
 import { QueryError } from '../engine/errors';
 import { Frame } from '../engine/frames';
-import { DEFAULT_SLOWEST, spikeFrames } from '../engine/spike';
+import { DEFAULT_SLOWEST, slowestFields, spikeFrames } from '../engine/spike';
 import { RequestStats } from '../engine/summary';
 import { selection, SqlContext } from './context';
 import { groupedStats } from './summary';
@@ -58,14 +58,12 @@ export async function spike(ctx: SqlContext): Promise<Frame[]> {
   const perModel = models.map((m) => ({ before: statsOf(mixBefore, m), window: statsOf(mixWindow, m) }));
   const text = (name: string) => slowest.map((r) => (r[name] === '' ? null : String(r[name])));
   const number = (name: string) => slowest.map((r) => num(r[name]));
-  return spikeFrames({ from, to }, a.stats[0], b.stats[0], models, perModel, [
-    { name: 'timestamp', type: 'time', values: number('ts_us') },
-    { name: 'request_id', type: 'string', values: text('request_id') },
-    { name: 'model', type: 'string', values: text('model') },
-    { name: 'latency_ms', type: 'number', values: number('latency_ms'), unit: 'ms' },
-    { name: 'batch_size', type: 'number', values: number('batch_size') },
-    { name: 'status', type: 'string', values: text('status') },
-    { name: 'gpu_util', type: 'number', values: number('gpu_util') },
-    { name: 'memory_used_gb', type: 'number', values: number('memory_used_gb') },
-  ]);
+  return spikeFrames(
+    { from, to },
+    a.stats[0],
+    b.stats[0],
+    models,
+    perModel,
+    slowestFields(number('ts_us'), text, number)
+  );
 }

@@ -64,8 +64,25 @@ export function spike(ctx: AnalysisContext): Frame[] {
     .slice(0, query.limit ?? DEFAULT_SLOWEST);
   const text = (field: string) => slowestRows.map((row) => store.stringColumn(field)?.get(row) ?? null);
   const number = (field: string) => slowestRows.map((row) => store.numberColumn(field)?.get(row) ?? NaN);
-  const slowest: FrameField[] = [
-    { name: 'timestamp', type: 'time', values: slowestRows.map((row) => time[row]) },
+  const slowest = slowestFields(
+    slowestRows.map((row) => time[row]),
+    text,
+    number
+  );
+  return spikeFrames({ from: range.from, to: range.to }, a, b, models, perModel, slowest);
+}
+
+/**
+ * The columns of spike's slowest requests, in frame order, from their times (µs) and per-field getters: the
+ * same frame whether the rows come from the store or from a database.
+ */
+export function slowestFields(
+  times: number[],
+  text: (field: string) => Array<string | null>,
+  number: (field: string) => number[]
+): FrameField[] {
+  return [
+    { name: 'timestamp', type: 'time', values: times },
     { name: REQUEST_ID, type: 'string', values: text(REQUEST_ID) },
     { name: 'model', type: 'string', values: text('model') },
     { name: 'latency_ms', type: 'number', values: number('latency_ms'), unit: 'ms' },
@@ -74,7 +91,6 @@ export function spike(ctx: AnalysisContext): Frame[] {
     { name: 'gpu_util', type: 'number', values: number('gpu_util') },
     { name: 'memory_used_gb', type: 'number', values: number('memory_used_gb') },
   ];
-  return spikeFrames({ from: range.from, to: range.to }, a, b, models, perModel, slowest);
 }
 
 /**

@@ -8,6 +8,7 @@ import { CallResourceRequest, DataQuery, PluginContext, QueryDataRequest } from 
 import { BackendMetrics } from './metrics';
 import { queryData } from './query-data';
 import { callResource } from './resources';
+import { pluginContext } from '../../test/support/plugin-context';
 
 const line = (t: string, model: string, latency: number, status = 'success', region = 'eu') =>
   JSON.stringify({ timestamp: t, request_id: `r-${t}`, model, latency_ms: latency, status, region }) + '\n';
@@ -30,21 +31,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function context(jsonData: object, lastUpdatedMS = 1, uid = 'ds1'): PluginContext {
-  return {
-    orgId: 1,
-    pluginId: 'inferencelog-analytics-datasource',
-    grafanaConfig: {},
-    pluginVersion: '0.1.0',
-    dataSourceInstanceSettings: {
-      id: 1,
-      uid,
-      name: 'logs',
-      url: '',
-      jsonData: Buffer.from(JSON.stringify(jsonData)),
-      decryptedSecureJsonData: {},
-      lastUpdatedMS,
-    },
-  };
+  return pluginContext(jsonData, { uid, lastUpdatedMS });
 }
 
 const FROM = Date.UTC(2026, 10, 27, 10, 0);

@@ -16,6 +16,7 @@ import { DataQuery, PluginContext, QueryDataResponse } from './messages';
 import { BackendMetrics } from './metrics';
 import { queryData } from './query-data';
 import { callResource } from './resources';
+import { pluginContext } from '../../test/support/plugin-context';
 
 jest.setTimeout(120_000);
 
@@ -32,21 +33,7 @@ const instances = new InstanceManager();
 const metrics = new BackendMetrics(instances);
 
 function context(jsonData: object, secrets: Record<string, string>, uid: string): PluginContext {
-  return {
-    orgId: 1,
-    pluginId: 'inferencelog-analytics-datasource',
-    grafanaConfig: {},
-    pluginVersion: '0.1.0',
-    dataSourceInstanceSettings: {
-      id: 1,
-      uid,
-      name: uid,
-      url: '',
-      jsonData: Buffer.from(JSON.stringify(jsonData)),
-      decryptedSecureJsonData: secrets,
-      lastUpdatedMS: 1,
-    },
-  };
+  return pluginContext(jsonData, { secrets, uid });
 }
 
 function clickhouse(more: object = {}, password = PASSWORD, uid = 'ch'): PluginContext {
