@@ -125,9 +125,15 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         {mode === 'local' && <PathsField paths={jsonData.paths ?? []} onChange={(paths) => setJsonData({ paths })} />}
         {mode === 'clickhouse' && (
           <>
-            <ClickHouseUrlField
+            <UrlField
               value={jsonData.clickhouseUrl ?? ''}
               onChange={(clickhouseUrl) => setJsonData({ clickhouseUrl })}
+              label="ClickHouse URL"
+              description="ClickHouse's HTTP interface as the Grafana server reaches it (port 8123 by default); no password in it."
+              validate={validateClickHouseUrl}
+              testId={selectors.clickhouseUrl}
+              id="inferencelog-clickhouse-url"
+              placeholder="http://127.0.0.1:8123"
             />
             <TextField
               label="Database"
@@ -169,7 +175,16 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         )}
         {mode === 'remote' && (
           <>
-            <ProxyUrlField value={jsonData.proxyUrl ?? ''} onChange={(proxyUrl) => setJsonData({ proxyUrl })} />
+            <UrlField
+              value={jsonData.proxyUrl ?? ''}
+              onChange={(proxyUrl) => setJsonData({ proxyUrl })}
+              label="Proxy URL"
+              description="Base URL of `inference-logs serve` on the host with the logs, as the Grafana server reaches it."
+              validate={validateProxyUrl}
+              testId={selectors.proxyUrl}
+              id="inferencelog-proxy-url"
+              placeholder="http://gpu-host-7:8686"
+            />
             <Field
               label="Proxy token"
               description="Bearer token the proxy was started with (--token); stored encrypted, never sent back to the browser."
@@ -455,47 +470,28 @@ function TimezoneField({ value, onChange }: { value: string; onChange: (timezone
   );
 }
 
-/** The remote proxy's URL, stored as typed; its message shows once the field has been left. */
-function ProxyUrlField({ value, onChange }: { value: string; onChange: (url: string) => void }) {
+/** A server's URL (the remote proxy's, ClickHouse's), stored as typed; its message shows once the field has been left. */
+function UrlField(props: {
+  value: string;
+  onChange: (url: string) => void;
+  label: string;
+  description: string;
+  validate: (url: string) => string | undefined;
+  testId: string;
+  id: string;
+  placeholder: string;
+}) {
+  const { value, onChange, validate } = props;
   const [touched, setTouched] = useState(value !== '');
-  const error = touched ? validateProxyUrl(value) : undefined;
+  const error = touched ? validate(value) : undefined;
   return (
-    <Field
-      label="Proxy URL"
-      description="Base URL of `inference-logs serve` on the host with the logs, as the Grafana server reaches it."
-      invalid={error !== undefined}
-      error={error}
-    >
+    <Field label={props.label} description={props.description} invalid={error !== undefined} error={error}>
       <Input
-        data-testid={selectors.proxyUrl}
-        id="inferencelog-proxy-url"
+        data-testid={props.testId}
+        id={props.id}
         width={WIDTH}
         value={value}
-        placeholder="http://gpu-host-7:8686"
-        onChange={(event) => onChange(event.currentTarget.value)}
-        onBlur={() => setTouched(true)}
-      />
-    </Field>
-  );
-}
-
-/** ClickHouse's HTTP URL, stored as typed; its message shows once the field has been left. */
-function ClickHouseUrlField({ value, onChange }: { value: string; onChange: (url: string) => void }) {
-  const [touched, setTouched] = useState(value !== '');
-  const error = touched ? validateClickHouseUrl(value) : undefined;
-  return (
-    <Field
-      label="ClickHouse URL"
-      description="ClickHouse's HTTP interface as the Grafana server reaches it (port 8123 by default); no password in it."
-      invalid={error !== undefined}
-      error={error}
-    >
-      <Input
-        data-testid={selectors.clickhouseUrl}
-        id="inferencelog-clickhouse-url"
-        width={WIDTH}
-        value={value}
-        placeholder="http://127.0.0.1:8123"
+        placeholder={props.placeholder}
         onChange={(event) => onChange(event.currentTarget.value)}
         onBlur={() => setTouched(true)}
       />
