@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const ship = spawnSync(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'pkg/cli/main.ts'), 'ship', '--logs', input.file, '--clickhouse', url],
+    [join(ROOT, 'bin/inference-logs.js'), 'ship', '--logs', input.file, '--clickhouse', url],
     { cwd: ROOT, encoding: 'utf8' }
   );
   const processMs = performance.now() - started;

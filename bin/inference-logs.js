@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-// The CLI runs from its TypeScript sources through tsx's loader, so no build step is needed.
-require('tsx/cjs');
-const { main } = require('../pkg/cli/main.ts');
+// The CLI as built JavaScript (build/cli, made by `npm ci` through the prepare script, or `npm run build:cli`).
+const path = require('path');
 
-main(process.argv.slice(2)).then((code) => {
+const bundle = path.join(__dirname, '..', 'build', 'cli', 'inference-logs.js');
+let cli;
+try {
+  cli = require(bundle);
+} catch (error) {
+  if (error.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes(bundle)) {
+    throw error;
+  }
+  process.stderr.write('inference-logs: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n');
+  process.exit(1);
+}
+cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

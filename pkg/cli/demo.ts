@@ -3,7 +3,8 @@ import { existsSync } from 'fs';
 import path from 'path';
 import { runQuery } from '../engine/run';
 import { LiveLogWriter, traceArrivalGaps } from '../generator/live';
-import { DEFAULT_HOST, DEFAULT_PORT, RunningProxy, startProxy } from '../http/server';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../http/defaults';
+import type { RunningProxy } from '../http/server';
 import { parseWindow } from '../model/query';
 import { formatTables } from './format';
 import { parseNonNegativeInt, parseNumber, parsePort, stopSignal } from './options';
@@ -125,6 +126,7 @@ export function registerDemo(program: Command): void {
         if (o.serve) {
           const token = o.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
           try {
+            const { startProxy } = await import('../http/server');
             proxy = await startProxy({ paths: [o.dir], host: o.host, port: o.port, token });
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

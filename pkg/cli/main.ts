@@ -123,6 +123,13 @@ export async function openStore(options: CommonOptions): Promise<Store> {
     progress.stop();
   }
   reportSkips(reader.store);
+  if (reader.scanWorkersUnavailable) {
+    process.stderr.write(`read on one thread: ${reader.scanWorkersUnavailable}\n`);
+  }
+  if (process.env.INFERENCE_LOGS_VERBOSE) {
+    // For people measuring: how much the worker threads read.
+    process.stderr.write(`read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers\n`);
+  }
   return reader.store;
 }
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT, startProxy } from '../http/server';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from '../http/defaults';
 import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
 import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind, tableRefOf } from './source-options';
 
@@ -51,6 +51,8 @@ export function registerServe(program: Command): void {
       for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
         fieldMap[ours] = theirs[theirs.length - 1];
       }
+      // fastify is loaded only when a server starts, so the other commands start faster.
+      const { startProxy } = await import('../http/server');
       const proxy = await startProxy({
         paths: options.logs,
         clickhouse: fromClickHouse ? clickhouseSourceOf(options) : undefined,

@@ -1,6 +1,6 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'net';
-import { DEFAULT_MAX_ROWS } from '../model/settings';
+import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from './defaults';
 import { SourceConfig } from '../sources/parse-line';
 import { LogReader } from '../sources/reader';
 import { ClickHouseSource } from '../clickhouse/source';
@@ -12,16 +12,7 @@ import { Limits, registerRoutes, ROUTES } from './routes';
 export type { LogSource, Limits } from './routes';
 export type { ServedData } from './data';
 
-export const DEFAULT_PORT = 8686;
-export const DEFAULT_HOST = '127.0.0.1';
-
-export const DEFAULT_LIMITS: Limits = {
-  maxRows: DEFAULT_MAX_ROWS,
-  maxQueries: 50,
-  maxFrames: 1000,
-  timeoutMs: 30_000,
-  bodyLimit: 1 << 20,
-};
+export { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT };
 
 export interface ProxyOptions {
   /** Log files, directories or globs; read with a LogReader unless `source` is given. */

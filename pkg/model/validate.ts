@@ -1,4 +1,4 @@
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { isTemplate, migrateSavedQuery, numberFromText, NUMERIC_QUERY_FIELDS } from './migrate';
 import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES } from './query';
 
@@ -50,9 +50,15 @@ export const SETTINGS_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
-const checkQuery = ajv.compile(QUERY_SCHEMA);
-const checkSettings = ajv.compile(SETTINGS_SCHEMA);
+/** The schemas compiled on first use (compiling costs start-up time of commands that check nothing). */
+let compiled: { query: ValidateFunction; settings: ValidateFunction } | undefined;
+function checkers() {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
+    compiled = { query: ajv.compile(QUERY_SCHEMA), settings: ajv.compile(SETTINGS_SCHEMA) };
+  }
+  return compiled;
+}
 
 /** ajv's errors as one sentence: `window must be string; method must be one of zscore, mad, iqr`. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
@@ -105,6 +111,7 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
       query[key] = value;
     }
   }
+  const checkQuery = checkers().query;
   if (!checkQuery(query) || problems.length > 0) {
     const errors = checkQuery.errors ? describeErrors(checkQuery.errors) : '';
     throw new InvalidInputError(`invalid query: ${[...problems, errors].filter(Boolean).join('; ')}`);
@@ -114,6 +121,7 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
 
 /** Checks data source settings (jsonData). */
 export function checkSettingsShape(input: unknown): void {
+  const checkSettings = checkers().settings;
   if (!checkSettings(input)) {
     throw new InvalidInputError(`invalid data source settings: ${describeErrors(checkSettings.errors)}`);
   }

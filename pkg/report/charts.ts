@@ -3,8 +3,7 @@
  * are drawn in `currentColor`, so the page's CSS colour (light or dark scheme) decides them; the data colours are
  * mid-tones readable on both backgrounds, and the background is transparent.
  */
-import * as vega from 'vega';
-import { compile, TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { Config } from 'vega-lite/build/src/config';
 import { escapeHtml } from './html';
 
@@ -77,6 +76,8 @@ const CONFIG: Config = {
 
 /** Renders a vega-lite spec to an SVG element ready to inline into HTML: ids made unique, no namespace URLs. */
 export async function renderSvg(spec: TopLevelSpec, id: string, label: string): Promise<string> {
+  // vega is loaded with the first chart: the CLI's other commands start without it.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {

@@ -1,6 +1,5 @@
 import { promises as fs } from 'fs';
 import path from 'path';
-import fg from 'fast-glob';
 
 /** Names read from a directory: JSON-lines logs and their rotated and gzipped copies. */
 export const LOG_FILE_PATTERN = /\.(log|jsonl|ndjson|json|txt)(\.\d+)?(\.gz)?$|\.gz$/i;
@@ -43,6 +42,8 @@ export async function expandPaths(paths: string[]): Promise<string[]> {
     } else if (stat?.isFile()) {
       files.add(path.resolve(given));
     } else if (GLOB_CHARS.test(given)) {
+      // Loaded on first use: most reads name files and folders, not globs.
+      const { default: fg } = await import('fast-glob');
       const matches = await fg(given, { onlyFiles: true, absolute: true, dot: false });
       if (matches.length === 0) {
         throw new SourceError(`no files match ${given}`);

@@ -1,0 +1,116 @@
+/**
+ * The CLI as users run it: built JavaScript (scripts/build-cli.mjs, run by `npm ci`), not TypeScript transpiled at
+ * start. Built here into a folder of its own (build/ is where node_modules resolve from), then run as a process:
+ * `--help` loads none of the heavy packages (what keeps it fast), a large file is read by the scan workers embedded
+ * in the bundle, and its answers equal the TypeScript sources'.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeLogs } from '../pkg/generator/generate';
+import { main } from '../pkg/cli/main';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..');
+const HEAVY = ['vega', 'vega-lite', 'fastify', 'fast-glob', 'apache-arrow', '@grafana/data'];
+
+let outDir: string;
+let bundle: string;
+let logDir: string;
+
+beforeAll(async () => {
+  outDir = join(ROOT, 'build', `test-cli-${process.pid}`);
+  bundle = join(outDir, 'inference-logs.js');
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs'), '--out', bundle], { stdio: 'pipe' });
+  logDir = mkdtempSync(join(tmpdir(), 'cli-build-'));
+  // More than the 16 MiB from which the reader hands a file to its worker threads.
+  await writeLogs(logDir, { rows: 100_000, seed: 7, extras: true });
+});
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+  rmSync(logDir, { recursive: true, force: true });
+});
+
+/** Runs the bundle in a fresh node; `modules` lists every package the process loaded. */
+function runBundle(args: string[], env: Record<string, string> = {}) {
+  const script =
+    `const M = require('module'); const seen = new Set(); const load = M._load;` +
+    `M._load = function (r) { seen.add(r); return load.apply(this, arguments); };` +
+    `require(${JSON.stringify(bundle)}).main(${JSON.stringify(args)}).then((code) => {` +
+    `process.exitCode = code; process.stderr.write('\\nMODULES ' + JSON.stringify([...seen]) + '\\n'); });`;
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
+  const marker = result.stderr.lastIndexOf('\nMODULES ');
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr.slice(0, marker),
+    modules: JSON.parse(result.stderr.slice(marker + 9)) as string[],
+  };
+}
+
+it('is built into one file', () => {
+  expect(existsSync(bundle)).toBe(true);
+});
+
+it('answers --help without loading the heavy packages', () => {
+  const run = runBundle(['--help']);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('Usage: inference-logs');
+  expect(run.stdout).toContain('summary');
+  expect(run.modules).toContain('commander');
+  expect(run.modules.filter((m) => HEAVY.includes(m))).toEqual([]);
+  // No TypeScript loader either: the bundle is plain JavaScript.
+  expect(run.modules.filter((m) => m.startsWith('tsx') || m.endsWith('.ts'))).toEqual([]);
+});
+
+it('reads a large file with its scan workers and answers as the sources do', async () => {
+  const args = ['summary', '--by', 'model', '--by', 'region', '--logs', logDir, '--format', 'json'];
+  const run = runBundle(args, { INFERENCE_LOGS_VERBOSE: '1' });
+  expect(run.status).toBe(0);
+  const read = /read (\d+) bytes, (\d+) of them by scan workers/.exec(run.stderr);
+  expect(read).not.toBeNull();
+  expect(Number(read![1])).toBeGreaterThan(16 << 20);
+  expect(read![2]).toBe(read![1]);
+
+  const chunks: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    expect(await main(args)).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  expect(JSON.parse(run.stdout)).toEqual(JSON.parse(chunks.join('')));
+});
+
+it('runs from bin/, and says how to build it when the build is missing', () => {
+  // bin/ as npm links it: after npm ci (the prepare script) the build is there.
+  const built = spawnSync(process.execPath, [join(ROOT, 'bin', 'inference-logs.js'), '--help'], { encoding: 'utf8' });
+  expect(built.status).toBe(0);
+  expect(built.stdout).toContain('Usage: inference-logs');
+  // The same launcher in a tree without build/: a clear message, not a stack trace.
+  const bare = mkdtempSync(join(tmpdir(), 'cli-bare-'));
+  try {
+    mkdirSync(join(bare, 'bin'));
+    copyFileSync(join(ROOT, 'bin', 'inference-logs.js'), join(bare, 'bin', 'inference-logs.js'));
+    const missing = spawnSync(process.execPath, [join(bare, 'bin', 'inference-logs.js'), '--help'], {
+      encoding: 'utf8',
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(
+      'inference-logs: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n'
+    );
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});
