@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --rows N --seed S --runs R --warmups W --skip duckdb,clickhouse,live,ceilings]`: our engine against
+ * `npm run bench [-- --rows N --seed S --runs R --warmups W --skip duckdb,clickhouse,live,ceilings,end-to-end]`: our engine against
  * DuckDB and ClickHouse on the same generated logs, in one run on this machine. Logs are generated once per rows+seed
  * into .cache/bench (git-ignored). Each engine loads and queries in its own child process (so peak RSS is its own);
  * ClickHouse is a private clickhouse-server started for its part and stopped by pid after, into which the file is
@@ -13,6 +13,7 @@ import { join, resolve } from 'path';
 import { writeLogs } from '../pkg/generator/generate';
 import { startClickHouse, stopClickHouse } from '../test/support/clickhouse-server';
 import { timestampToMicros } from '../pkg/sources/timestamp';
+import { backendFirstAnswer, cliAgainstDuckDB, EndToEndRow, helpTimes, median } from './end-to-end';
 import {
   BenchInput,
   CeilingReport,
@@ -63,7 +64,7 @@ function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new Error(
-          `unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --warmups W, --skip duckdb,clickhouse,live,ceilings)`
+          `unknown option ${argv[i]} (use --rows N, --seed S, --runs R, --warmups W, --skip duckdb,clickhouse,live,ceilings,end-to-end)`
         );
     }
   }
@@ -264,6 +265,10 @@ async function main(): Promise<void> {
   const duck = options.skip.has('duckdb') ? null : await child<EngineReport>('duckdb.ts', input);
   const house = options.skip.has('clickhouse') ? null : await clickhouseChild(input);
   const live = options.skip.has('live') ? null : await child<LiveReport>('live.ts', input);
+  const endToEndRuns = Math.min(options.runs, 5);
+  const endToEnd = options.skip.has('end-to-end') ? null : await cliAgainstDuckDB(file, endToEndRuns);
+  const backend = options.skip.has('end-to-end') ? null : await backendFirstAnswer(file, endToEndRuns);
+  const help = options.skip.has('end-to-end') ? null : await helpTimes(endToEndRuns);
   const loadAfter = loadavg();
 
   const lines: string[] = [];
@@ -405,6 +410,40 @@ async function main(): Promise<void> {
     out();
     out(`ClickHouse: ${house.notes.join('; ')}.`);
   }
+  if (endToEnd && help) {
+    out();
+    out(
+      `End to end, fresh processes on the page-cached file (median of ${endToEndRuns}; ours: the built CLI, ` +
+        'DuckDB: read_json of the columns the question needs, through its Node API):'
+    );
+    out();
+    out('| what the user runs | ours | DuckDB | ratio (ours / DuckDB) | target | met |');
+    out('| --- | ---: | ---: | ---: | --- | --- |');
+    const e2e = (name: string, o: number[], d: number[]): void =>
+      row([
+        name,
+        fmtMs(median(o)),
+        fmtMs(median(d)),
+        ratio(median(o) / median(d)),
+        '<= 1.0x',
+        met(median(o) <= median(d)),
+      ]);
+    endToEnd.forEach((r: EndToEndRow) => e2e(`CLI: ${r.name}`, r.oursMs, r.duckMs));
+    if (backend && 'oursMs' in backend) {
+      e2e('backend: plugin start to first answer (summary by model)', backend.oursMs, backend.duckMs);
+    } else if (backend) {
+      row(['backend: plugin start to first answer', na, na, '', '<= 1.0x', `not run: ${backend.missing} missing`]);
+    }
+    row(['`inference-logs --help`', fmtMs(median(help)), na, '', '< 250 ms', met(median(help) < 250)]);
+    const problems = endToEnd.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
+    const compared = endToEnd.reduce((n, r) => n + r.compared, 0);
+    out();
+    out(
+      problems.length === 0
+        ? `End-to-end answers: all ${compared} compared numbers equal DuckDB's (relative 1e-9).`
+        : `End-to-end answers: ${problems.length} of ${compared} DIFFER from DuckDB's:\n  ${problems.slice(0, 20).join('\n  ')}`
+    );
+  }
   const text = lines.join('\n');
   process.stdout.write(`\n${text}\n`);
   mkdirSync(CACHE, { recursive: true });
@@ -420,6 +459,9 @@ async function main(): Promise<void> {
         duck,
         clickhouse: house,
         live,
+        endToEnd,
+        backend,
+        help,
         table: text,
       },
       null,
