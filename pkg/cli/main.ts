@@ -116,6 +116,7 @@ function reportSkips(store: Store): void {
 
 export async function openStore(options: CommonOptions): Promise<Store> {
   const reader = new LogReader(options.logs, sourceConfig(options));
+  const started = performance.now();
   const progress = loadProgress(process.stderr.isTTY ? await reader.totalBytes() : 0);
   try {
     await reader.refresh(progress.update);
@@ -128,7 +129,12 @@ export async function openStore(options: CommonOptions): Promise<Store> {
   }
   if (process.env.INFERENCE_LOGS_VERBOSE) {
     // For people measuring: how much the worker threads read.
-    process.stderr.write(`read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers\n`);
+    const ms = (performance.now() - started).toFixed(0);
+    const cpu = process.cpuUsage();
+    process.stderr.write(
+      `read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers, in ${ms} ms ` +
+        `(process CPU so far: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)\n`
+    );
   }
   return reader.store;
 }

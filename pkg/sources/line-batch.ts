@@ -178,10 +178,20 @@ export class BatchScanner {
    * The lines of buf[start, end) (\n-separated; the last may end at `end` without one). `base`: the file offset
    * of buf[0], for the rows' line offsets; `inMemoryIds`: keep each row's request id as text (lines not from a
    * file), instead of only its line's offset; `spans`: give LineBatch.spans (a request id given as a number then
-   * takes the full path).
+   * takes the full path); `spare`: the columns of a batch already appended, to write into (when large enough).
    */
-  scan(buf: Buffer, start: number, end: number, base: number, inMemoryIds = false, spans = false): LineBatch {
-    let columns = rowColumns(Math.max(16, Math.ceil((end - start) / 128)));
+  scan(
+    buf: Buffer,
+    start: number,
+    end: number,
+    base: number,
+    inMemoryIds = false,
+    spans = false,
+    spare?: RowBatch
+  ): LineBatch {
+    const capacity = Math.max(16, Math.ceil((end - start) / 128));
+    // A spare batch's columns (handed back after an append) save allocating and zeroing fresh ones.
+    let columns = spare && spare.time.length >= capacity ? { ...spare, rows: 0 } : rowColumns(capacity);
     const models = new LocalDictionary();
     const statuses = new LocalDictionary();
     /** isError of each local status code. */
@@ -339,7 +349,7 @@ export function scannedRequestId(scanner: fast.FastScanner, buf: Buffer): string
 }
 
 /** The buffers of a batch's columns, to hand them to another thread without copying. */
-export function batchTransferList(batch: LineBatch): ArrayBuffer[] {
+export function batchTransferList(batch: RowBatch): ArrayBuffer[] {
   return [
     batch.time,
     batch.errors,

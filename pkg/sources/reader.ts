@@ -348,6 +348,7 @@ export class LogReader {
       }
     }
     return {
+      buffer: (length) => Buffer.allocUnsafeSlow(length),
       add: async (buf, start, end, base, consumed) => {
         this.parser.parseBuffer(buf, start, end, source, base);
         this.bytesRead += consumed;
@@ -374,7 +375,7 @@ export class LogReader {
       while (position < size) {
         const length = Math.min(this.chunkBytes, size - position);
         // A buffer of its own (it may be handed to a worker), the last read's unfinished line first.
-        const buffer = Buffer.allocUnsafeSlow(carry.length + length);
+        const buffer = lines.buffer(carry.length + length);
         carry.copy(buffer, 0);
         const { bytesRead } = await handle.read(buffer, carry.length, length, position);
         if (bytesRead === 0) {
@@ -462,6 +463,8 @@ export class LogReader {
 
 /** Where the reader puts buffers of complete lines: buf[start, end), buf[0] at file offset `base`. */
 interface LineSink {
+  /** A buffer of at least `length` bytes that the sink may keep (add hands it over). */
+  buffer(length: number): Buffer;
   add(buf: Buffer, start: number, end: number, base: number, consumed: number): Promise<void>;
   drain(): Promise<void>;
 }

@@ -134,4 +134,30 @@ describe('reading with scan workers', () => {
     );
     await pool.close();
   });
+
+  it('hands scanned buffers and appended columns back for reuse', async () => {
+    const pool = ScanPool.open({}, 1) as ScanPool;
+    try {
+      const line = '{"timestamp": "2026-01-01T00:00:00", "model": "m", "latency_ms": 1.5}\n';
+      const bytes = Buffer.from(line.repeat(50));
+      const sent = pool.buffer(bytes.length);
+      bytes.copy(sent);
+      const batches: number[] = [];
+      const scans = new OrderedScans(pool, { path: 'x', gzip: false }, (batch) => batches.push(batch.rows));
+      await scans.add(sent, 0, bytes.length, 0, bytes.length);
+      await scans.drain();
+      expect(batches).toEqual([50]);
+      // The worker returned the buffer it scanned: the next piece is read into it (same bytes still in it).
+      const again = pool.buffer(bytes.length);
+      expect(again.subarray(0, bytes.length).equals(bytes)).toBe(true);
+      // The appended batch's columns went back to the worker: the next scan writes into them and is right.
+      const next = pool.buffer(bytes.length);
+      bytes.copy(next);
+      const rows = await pool.scan(next, 0, bytes.length, 0);
+      expect(rows.rows).toBe(50);
+      expect(Array.from(rows.latency.subarray(0, 50))).toEqual(new Array(50).fill(1.5));
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'os';
 import { Worker } from 'worker_threads';
 import type { LineSource } from '../store/request-ids';
-import type { LineBatch, SourceConfig } from './line-batch';
-import type { ScanTask } from './scan-worker';
+import { batchTransferList, type LineBatch, type SourceConfig } from './line-batch';
+import type { RowBatch } from '../store/store';
+import type { ScanTask, SpareColumns } from './scan-worker';
 import { scanWorkerSource } from './scan-worker-source';
 
 /** Scan workers to start by default: one per core, at most 8. */
@@ -25,6 +26,10 @@ export class ScanPool {
   private readonly load: number[] = [];
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
+  /** Which worker made each batch still held here, to hand its columns back to it. */
+  private readonly madeBy = new WeakMap<LineBatch, number>();
+  /** Buffers the workers have scanned and returned, for the reader's next pieces. */
+  private readonly spareBuffers: Buffer[] = [];
   private failure: Error | null = null;
   private closing = false;
 
@@ -40,11 +45,15 @@ export class ScanPool {
   private constructor(code: string, config: SourceConfig, size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(code, { eval: true, workerData: { config } });
-      worker.on('message', (message: { id: number; batch: LineBatch }) => {
+      worker.on('message', (message: { id: number; batch: LineBatch; bytes: Uint8Array }) => {
+        if (this.spareBuffers.length < 2 * size + 2) {
+          this.spareBuffers.push(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength));
+        }
         const waiting = this.waiting.get(message.id);
         if (waiting) {
           this.waiting.delete(message.id);
           this.load[waiting.worker]--;
+          this.madeBy.set(message.batch, waiting.worker);
           waiting.resolve(message.batch);
         }
       });
@@ -87,6 +96,38 @@ export class ScanPool {
     });
   }
 
+  /**
+   * A whole buffer (not a view: the pool would copy a view) of at least `length` bytes that a worker has scanned
+   * and returned, or a new one.
+   */
+  buffer(length: number): Buffer {
+    const index = this.spareBuffers.findIndex((b) => b.length >= length);
+    // New ones get some room beyond `length`, as the next read's unfinished line may make it longer.
+    return index >= 0 ? this.spareBuffers.splice(index, 1)[0] : Buffer.allocUnsafeSlow(length + (length >> 4));
+  }
+
+  /** The batch has been appended: its columns go back to the worker that made it, to be written again. */
+  recycle(batch: LineBatch): void {
+    const worker = this.madeBy.get(batch);
+    if (worker === undefined || this.failure || this.closing) {
+      return;
+    }
+    const spare: RowBatch = {
+      rows: 0,
+      time: batch.time,
+      errors: batch.errors,
+      model: batch.model,
+      status: batch.status,
+      latency: batch.latency,
+      batch: batch.batch,
+      gpu: batch.gpu,
+      memory: batch.memory,
+      lineOffset: batch.lineOffset,
+    };
+    const message: SpareColumns = { spare };
+    this.workers[worker].postMessage(message, batchTransferList(spare));
+  }
+
   private fail(error: Error): void {
     this.failure ??= error;
     for (const waiting of this.waiting.values()) {
@@ -125,6 +166,11 @@ export class OrderedScans {
     }
   }
 
+  /** A buffer for the next piece (one a worker has returned, when there is one). */
+  buffer(length: number): Buffer {
+    return this.pool.buffer(length);
+  }
+
   /** Appends every batch still in flight. */
   async drain(): Promise<void> {
     while (this.queue.length > 0) {
@@ -134,6 +180,8 @@ export class OrderedScans {
 
   private async appendNext(): Promise<void> {
     const next = this.queue.shift()!;
-    this.append(await next.batch, this.source, next.bytes);
+    const batch = await next.batch;
+    this.append(batch, this.source, next.bytes);
+    this.pool.recycle(batch); // appended means copied: its arrays are free
   }
 }

@@ -1,8 +1,11 @@
 /**
  * A scan worker's thread: reads buffers of log lines into batches with the same scanner the main thread uses, and
- * hands the batches' columns back without copying them. See scan-pool.ts.
+ * hands the batches' columns back without copying them. The main thread returns the columns of batches it has
+ * appended (and this thread returns the buffers it has scanned), so that both reuse memory instead of allocating
+ * and zeroing fresh arrays for every piece. See scan-pool.ts.
  */
 import { parentPort, workerData } from 'worker_threads';
+import type { RowBatch } from '../store/store';
 import { batchTransferList, BatchScanner, SourceConfig } from './line-batch';
 
 /** A buffer of complete lines to scan: buf[start, end), buf[0] at file offset `base`. */
@@ -14,10 +17,30 @@ export interface ScanTask {
   base: number;
 }
 
-const scanner = new BatchScanner((workerData as { config: SourceConfig }).config);
+/** Columns of an appended batch, for the next scan to write into. */
+export interface SpareColumns {
+  spare: RowBatch;
+}
 
-parentPort?.on('message', (task: ScanTask) => {
+/** Spare column sets kept at most (the pool keeps about two pieces per worker in flight). */
+const MAX_SPARES = 4;
+
+const scanner = new BatchScanner((workerData as { config: SourceConfig }).config);
+const spares: RowBatch[] = [];
+
+parentPort?.on('message', (message: ScanTask | SpareColumns) => {
+  if ('spare' in message) {
+    if (spares.length < MAX_SPARES) {
+      spares.push(message.spare);
+    }
+    return;
+  }
+  const task = message;
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-  const batch = scanner.scan(buf, task.start, task.end, task.base);
-  parentPort?.postMessage({ id: task.id, batch }, batchTransferList(batch));
+  const batch = scanner.scan(buf, task.start, task.end, task.base, false, false, spares.pop());
+  // The scanned buffer goes back too, for the reader's next piece.
+  parentPort?.postMessage({ id: task.id, batch, bytes: task.bytes }, [
+    ...batchTransferList(batch),
+    task.bytes.buffer as ArrayBuffer,
+  ]);
 });
