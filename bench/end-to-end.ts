@@ -196,7 +196,8 @@ export async function backendFirstAnswer(
       writeFileSync(
         request,
         JSON.stringify({
-          datasource: { uid: `bench-${run}`, name: 'bench', jsonData: { paths: [logs] } },
+          // No restart cache: a cold start, and no cache file left behind.
+          datasource: { uid: `bench-${run}`, name: 'bench', jsonData: { paths: [logs], cache: false } },
           queries: [{ refId: 'A', queryType: 'summary', model: { groupBy: ['model'] } }],
         })
       );

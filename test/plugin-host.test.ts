@@ -83,8 +83,9 @@ interface RequestFile {
   queries?: RequestQuery[];
 }
 
+/** Without the restart cache: each host run is a fresh start that reads the logs (what most tests count on). */
 function datasource() {
-  return { uid: 'inference-logs', name: 'Inference logs', jsonData: { paths: [logsDir] } };
+  return { uid: 'inference-logs', name: 'Inference logs', jsonData: { paths: [logsDir], cache: false } };
 }
 
 let fileCounter = 0;
@@ -308,6 +309,22 @@ describe('built plugin under the Grafana plugin host (--skip-host-env, minimal h
     // The plugin got no host environment: only go-plugin's and Grafana's variables.
     expect(r.stderr).toContain('(--skip-host-env)');
     expect(r.stderr).toContain('host: RESULT: OK');
+  });
+
+  it('restart cache: each host run is a restart; the second answers from what the first read, as the engine does', async () => {
+    const cached = { ...datasource(), jsonData: { paths: [logsDir], cacheDir: join(work, 'restart-cache') } };
+    const first = await run(HOST, hostArgs('health', '--json', writeRequest({ datasource: cached })));
+    expectExit(first, 0);
+    expect(healthDetails(first.stdout)[0].cache).toMatchObject({ state: 'new' });
+    // Written as the host stopped the plugin (GRPCController.Shutdown).
+    const second = await run(HOST, hostArgs('health', '--json', writeRequest({ datasource: cached })));
+    expectExit(second, 0);
+    expect(second.stdout).toContain(`Read ${store.length} requests from 3 file(s)`);
+    expect(healthDetails(second.stdout)[0].cache).toMatchObject({ state: 'restored', restoredRows: store.length });
+    const q = { refId: 'A', model: { queryType: 'summary', groupBy: ['model'] } };
+    const { results, tables } = await query({ datasource: cached, timeRange: RANGE, queries: [q] }, 0);
+    expect(results.get('A')).toMatchObject({ status: 200, frames: 1 });
+    expectSameFrames('A', tables.get('A')!, engineAnswer(q));
   });
 
   it('every query type in one request: status 200, frames, values equal to the engine', async () => {
@@ -558,7 +575,8 @@ async function largeLogs(): Promise<{ datasource: RequestFile['datasource']; row
   const result = await writeLogs(dir, { rows: 90_000, seed: 7, start: START_MS });
   const bytes = result.files.reduce((sum, file) => sum + statSync(file).size, 0);
   expect(bytes).toBeGreaterThan(16 << 20);
-  return { datasource: { uid: 'large-logs', name: 'Large logs', jsonData: { paths: [dir] } }, rows: 90_000, bytes };
+  const jsonData = { paths: [dir], cache: false };
+  return { datasource: { uid: 'large-logs', name: 'Large logs', jsonData }, rows: 90_000, bytes };
 }
 
 /** The health answer for the large logs: every byte read by the scan workers, every request counted. */

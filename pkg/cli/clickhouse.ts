@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ClickHouseClient, ClickHouseError } from '../clickhouse/client';
 import { createStatements, DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema';
 import { Shipper, ShipStats } from '../clickhouse/ship';
-import { describeSkipReason } from '../engine/frames';
+import { describeSkipReason, skipsInOrder } from '../engine/frames';
 import { addLogReadingOptions, stopSignal } from './options';
 
 /** Options naming the ClickHouse server and table. */
@@ -47,7 +47,7 @@ function printStats(stats: ShipStats, seconds: number): void {
   if (stats.alreadyShipped > 0) {
     process.stdout.write(`  ${stats.alreadyShipped} rows read again were already in ClickHouse (not sent)\n`);
   }
-  for (const [reason, count] of Object.entries(stats.skipped).sort((a, b) => b[1] - a[1])) {
+  for (const [reason, count] of skipsInOrder(stats.skipped)) {
     process.stdout.write(`  skipped ${String(count).padStart(8)}  ${reason}: ${describeSkipReason(reason)}\n`);
   }
 }

@@ -14,13 +14,16 @@ import { checkRange, filtersFrom } from '../model/request';
 import { InvalidInputError } from '../model/validate';
 import { AnalysisSource, answer } from '../engine/answer';
 import { QueryError } from '../engine/errors';
-import { describeSkipReason, toDataFrameJSON } from '../engine/frames';
+import { describeSkipReason, skipsInOrder, toDataFrameJSON } from '../engine/frames';
 import { StoreSource } from '../engine/store-source';
 import { SourceError } from '../sources/files';
 import { LogReader } from '../sources/reader';
 import { loadProgress } from './progress';
 import { Store } from '../store/store';
 import { writeCsvExport } from '../engine/csv-export';
+import { ReportSource, StoreReportSource } from '../engine/report-source';
+import { writeClickHouseCsv } from '../clickhouse/export';
+import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { formatCsv, formatTables } from './format';
 import {
   addLogReadingOptions,
@@ -105,7 +108,7 @@ function reportSkips(store: Store): void {
   const total = store.skippedTotal();
   if (total > 0) {
     process.stderr.write(`skipped ${total} line${total === 1 ? '' : 's'}:\n`);
-    for (const [reason, count] of Object.entries(store.skipped).sort((a, b) => b[1] - a[1])) {
+    for (const [reason, count] of skipsInOrder(store.skipped)) {
       process.stderr.write(`  ${String(count).padStart(8)}  ${reason}: ${describeSkipReason(reason)}\n`);
     }
   }
@@ -145,6 +148,14 @@ export async function openSource(options: SourceOptions & Omit<CommonOptions, 'l
     return clickhouseSourceOf(options);
   }
   return new StoreSource(await openStore({ ...options, logs: options.logs! }));
+}
+
+/** What `report` reads: the files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse`. */
+export async function openReportSource(options: SourceOptions): Promise<ReportSource> {
+  if (sourceKind(options) === 'clickhouse') {
+    return new ClickHouseReportSource(clickhouseSourceOf(options));
+  }
+  return new StoreReportSource(await openStore({ ...options, logs: options.logs! }));
 }
 
 /** `--model` and `--filter`, read as every door reads them. */
@@ -257,12 +268,21 @@ export function buildProgram(): Command {
   );
   addAnalysis(program, 'logs', 'logs', 'the raw requests, newest first', limitOption);
 
-  addCommonOptions(program.command('export').description('the filtered requests as CSV (RFC 4180), in time order'))
+  addCommonOptions(
+    program.command('export').description('the filtered requests as CSV (RFC 4180), in time order'),
+    true
+  )
     .option('--limit <n>', 'at most this many rows', parseNonNegativeInt)
-    .action(async (options: CommonOptions & { limit?: number }) => {
+    .action(async (options: AnalysisOptions & { limit?: number }) => {
       const range = rangeOf(options);
-      const store = await openStore(options);
-      await writeCsvExport(store, range, filtersOf(options), process.stdout, options.limit);
+      const filters = filtersOf(options);
+      if (sourceKind(options) === 'clickhouse') {
+        // Streamed from ClickHouse as stdout takes it: any size in bounded memory.
+        await writeClickHouseCsv(clickhouseSourceOf(options), range, filters, process.stdout, options.limit);
+        return;
+      }
+      const store = await openStore({ ...options, logs: options.logs! });
+      await writeCsvExport(store, range, filters, process.stdout, options.limit);
     });
 
   registerGenerate(program);

@@ -4,7 +4,7 @@ import { writeFile } from 'fs/promises';
 import path from 'path';
 import { QueryError } from '../engine/errors';
 import { renderReport } from '../report/report';
-import { filtersOf, openStore, rangeOf } from './main';
+import { filtersOf, openReportSource, rangeOf } from './main';
 import {
   addLogReadingOptions,
   collect,
@@ -13,9 +13,9 @@ import {
   parseTime,
   parseWindowOption,
 } from './options';
+import { addSourceOptions, SourceOptions, sourceKind } from './source-options';
 
-interface ReportCliOptions {
-  logs: string[];
+interface ReportCliOptions extends SourceOptions {
   out: string;
   from?: number;
   to?: number;
@@ -24,16 +24,12 @@ interface ReportCliOptions {
   title?: string;
   window: string;
   top?: number;
-  timezone?: string;
-  fieldMap?: Record<string, string[]>;
-  successStatus?: string[];
 }
 
 /** `report`: one self-contained HTML file with the summary, charts, anomalies, correlation and comparison. */
 export function registerReport(program: Command): void {
-  addLogReadingOptions(program.command('report'))
+  addSourceOptions(addLogReadingOptions(program.command('report')))
     .description('write one self-contained HTML report (charts, anomalies, correlation, model comparison)')
-    .requiredOption('--logs <paths...>', 'log files, directories (read recursively) or globs; .gz read as is')
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--from <time>', 'start of the time range, inclusive: ISO-8601 (naive = UTC), epoch ms, or now-1h', (v) =>
       parseTime(v)
@@ -45,13 +41,13 @@ export function registerReport(program: Command): void {
     .option('--window <window>', 'chart bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
     .option('--top <n>', 'anomalies listed in the table (default 20)', parseNonNegativeInt)
     .action(async (options: ReportCliOptions) => {
+      sourceKind(options); // --logs or --clickhouse, before anything is read
       const dir = path.dirname(path.resolve(options.out));
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new QueryError(`cannot write --out ${options.out}: ${dir} is not a directory`);
       }
       const range = rangeOf(options);
-      const store = await openStore(options);
-      const html = await renderReport(store, {
+      const html = await renderReport(await openReportSource(options), {
         range,
         filters: filtersOf(options),
         title: options.title,

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from '../http/defaults';
 import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
+import { userCacheDir } from '../sources/restart-cache';
 import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind, tableRefOf } from './source-options';
 
 interface ServeOptions extends SourceOptions {
@@ -9,6 +10,9 @@ interface ServeOptions extends SourceOptions {
   token?: string;
   maxRows: number;
   timeout: number;
+  cacheDir?: string;
+  /** false with --no-cache. */
+  cache: boolean;
 }
 
 function parsePositiveInt(text: string): number {
@@ -44,6 +48,12 @@ export function registerServe(program: Command): void {
       parsePositiveInt,
       DEFAULT_LIMITS.timeoutMs / 1000
     )
+    .option(
+      '--cache-dir <dir>',
+      'keep what was read in a restart cache there, so a restart reads only what is new',
+      userCacheDir() ?? undefined
+    )
+    .option('--no-cache', 'no restart cache: a restart reads all the logs again')
     .action(async (options: ServeOptions) => {
       const fromClickHouse = sourceKind(options) === 'clickhouse';
       const token = options.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
@@ -57,6 +67,7 @@ export function registerServe(program: Command): void {
         paths: options.logs,
         clickhouse: fromClickHouse ? clickhouseSourceOf(options) : undefined,
         sourceConfig: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
+        cacheDir: options.cache && !fromClickHouse ? options.cacheDir : undefined,
         host: options.host,
         port: options.port,
         token,

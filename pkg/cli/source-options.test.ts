@@ -4,11 +4,12 @@
  * tests fail, they are not skipped), the JSON output of each query type compared number by number.
  */
 import type { DataFrameJSON } from '@grafana/data';
-import { mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { ClickHouseClient } from '../clickhouse/client';
 import { ClickHouseServer, serverPorts, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
+import { expectSameReport, withoutColumn } from '../../test/support/same-report';
 import { expectSameNumbers, shipGeneratedLogs, ShippedLogs } from '../../test/support/shipped-logs';
 import { main } from './main';
 
@@ -146,6 +147,35 @@ describe('CLI analyses from ClickHouse', () => {
     expectSameNumbers(fromClickHouse, fromFiles);
   });
 
+  it('report: the same report as from the files', async () => {
+    const ch = ['--clickhouse', server.url, '--database', 'fleet', '--table', 'requests'];
+    for (const args of [
+      ['--title', 'Fleet'],
+      ['--from', FROM, '--to', TO, '--model', 'llama-3-8b', '--window', '1m'],
+    ]) {
+      const [fromFiles, fromClickHouse] = [path.join(dir, 'files.html'), path.join(dir, 'clickhouse.html')];
+      expect((await run('report', ...args, '--out', fromFiles, '--logs', shipped.dir)).code).toBe(0);
+      const result = await run('report', ...args, '--out', fromClickHouse, ...ch);
+      expect(result).toMatchObject({ code: 0, stderr: expect.stringContaining(`wrote ${fromClickHouse}`) });
+      expectSameReport(readFileSync(fromClickHouse, 'utf8'), readFileSync(fromFiles, 'utf8'));
+    }
+  });
+
+  it('export: the same CSV as from the files, with the host each request was shipped from', async () => {
+    const ch = ['--clickhouse', server.url, '--database', 'fleet', '--table', 'requests'];
+    for (const args of [[], ['--from', FROM, '--to', TO, '--filter', 'status=error'], ['--limit', '11']]) {
+      const fromFiles = await run('export', ...args, '--logs', shipped.dir);
+      const fromClickHouse = await run('export', ...args, ...ch);
+      expect(fromClickHouse.code).toBe(0);
+      // The one difference: ClickHouse rows carry a host column (ship --host-label) after request_id.
+      const header = fromClickHouse.stdout.slice(0, fromClickHouse.stdout.indexOf('\r\n')).split(',');
+      expect(header[header.indexOf('host') - 1]).toBe('request_id');
+      const { csv, values } = withoutColumn(fromClickHouse.stdout, 'host');
+      expect(csv).toBe(fromFiles.stdout);
+      expect([...values]).toEqual(['gpu-test-1']);
+    }
+  });
+
   it('takes the user from --clickhouse-user and the URL, the password from the environment', async () => {
     const url = new URL(server.url);
     url.username = 'default';
@@ -190,6 +220,7 @@ describe('CLI source options: one line on stderr and exit 2', () => {
     ],
     ['a table that is not there', () => ['compare', '--clickhouse', server.url, '--table', 'nope'], /clickhouse init/],
     ['not a URL', () => ['logs', '--clickhouse', 'ch-1:8123'], /http:\/\//],
+    ['export from a table that is not there', () => ['export', '--clickhouse', server.url, '--table', 'nope'], /init/],
   ];
 
   it.each(cases)('%s', async (_, argv, message) => {
@@ -198,6 +229,15 @@ describe('CLI source options: one line on stderr and exit 2', () => {
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+  });
+
+  it('report: from --logs or --clickhouse, not both, and nothing written', async () => {
+    const out = path.join(dir, 'both.html');
+    const result = await run('report', '--logs', dir, '--clickhouse', server.url, '--out', out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(ONE_LINE);
+    expect(result.stderr).toMatch(/not both/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a wrong password: refused, and the password is not printed', async () => {

@@ -1,7 +1,7 @@
 /**
- * Where an analysis command (or `serve`) reads the requests: log files (`--logs`) or the logs shipped into
- * ClickHouse (`--clickhouse URL [--database D] [--table T] [--clickhouse-user U]`, the password from the URL or
- * INFERENCE_LOGS_CLICKHOUSE_PASSWORD, as `clickhouse init` and `ship` take them). Exactly one of the two.
+ * Where an analysis command (or `serve`, `report`, `export`) reads the requests: log files (`--logs`) or the logs
+ * shipped into ClickHouse (`--clickhouse URL [--database D] [--table T] [--clickhouse-user U]`, the password from the
+ * URL or INFERENCE_LOGS_CLICKHOUSE_PASSWORD, as `clickhouse init` and `ship` take them). Exactly one of the two.
  */
 import { Command } from 'commander';
 import { DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema';

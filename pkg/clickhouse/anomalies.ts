@@ -6,28 +6,26 @@
 import { QueryError } from '../engine/errors';
 import { Frame, FrameField } from '../engine/frames';
 import { AnomalyMethod, DEFAULT_THRESHOLDS } from '../model/query';
-import { groupKeys, metricOf, selection, SqlContext } from './context';
+import { finishOnShards, groupKeys, metricOf, selection, SqlContext } from './context';
 import { num, numberLiteral, quantileSql, whereClause } from './sql';
 
-/** Per group: _p and _q, the two numbers a score needs. */
-function parameters(method: AnomalyMethod): { inner: string; outer: string } {
+/**
+ * Per group: _p and _q, the two numbers a score needs, from the metric's (not NULL) values `x`; `with`: aggregates
+ * they use, named in a WITH clause so that the sorted values are not selected (only _p and _q leave a shard).
+ */
+function parameters(method: AnomalyMethod, x: string): { with: string; select: string } {
+  const sorted = `WITH arraySort(groupArray(${x})) AS _s, count(${x}) AS _n `;
   switch (method) {
     case 'zscore':
-      return { inner: 'avg(_x) AS _p, if(count(_x) < 2, nan, stddevSamp(_x)) AS _q', outer: '_p, _q' };
+      return { with: '', select: `avg(${x}) AS _p, if(count(${x}) < 2, nan, stddevSamp(${x})) AS _q` };
     case 'mad': {
       // The median, then the median of the absolute deviations from it.
       const median = quantileSql('_s', '_n', 0.5);
       const deviations = `arraySort(arrayMap((v, m) -> abs(v - m), _s, arrayResize([${median}], _n, ${median})))`;
-      return {
-        inner: 'arraySort(groupArray(_x)) AS _s, count(_x) AS _n',
-        outer: `${median} AS _p, ${quantileSql(deviations, '_n', 0.5)} AS _q`,
-      };
+      return { with: sorted, select: `${median} AS _p, ${quantileSql(deviations, '_n', 0.5)} AS _q` };
     }
     case 'iqr':
-      return {
-        inner: 'arraySort(groupArray(_x)) AS _s, count(_x) AS _n',
-        outer: `${quantileSql('_s', '_n', 0.25)} AS _p, ${quantileSql('_s', '_n', 0.75)} AS _q`,
-      };
+      return { with: sorted, select: `${quantileSql('_s', '_n', 0.25)} AS _p, ${quantileSql('_s', '_n', 0.75)} AS _q` };
   }
 }
 
@@ -66,22 +64,31 @@ export async function anomalies(ctx: SqlContext): Promise<Frame[]> {
   const groupBy = query.groupBy ?? [];
   const keys = groupKeys(ctx, groupBy);
   const aliases = ['_one', ...keys.fields.map((_, i) => `_k${i}`)];
+  const keySelect = ['toUInt8(1) AS _one', ...keys.fields.map((f, i) => `assumeNotNull(${f.expr}) AS _k${i}`)];
+  const where = whereClause([...selection(ctx), ...keys.present, `isNotNull(${x})`]);
   const rows =
-    `SELECT ${['toUInt8(1) AS _one', ...keys.fields.map((f, i) => `assumeNotNull(${f.expr}) AS _k${i}`)].join(', ')}, ` +
-    `assumeNotNull(${x}) AS _x, ts_us AS _t, request_id AS _id, model AS _model ` +
-    `FROM ${ctx.table} ${whereClause([...selection(ctx), ...keys.present, `isNotNull(${x})`])}`;
-  const { inner, outer } = parameters(method);
-  const params =
-    `SELECT ${aliases.join(', ')}, ${outer} FROM (` +
-    `SELECT ${aliases.join(', ')}, ${inner} FROM (${rows}) GROUP BY ${aliases.join(', ')})`;
+    `SELECT ${keySelect.join(', ')}, assumeNotNull(${x}) AS _x, ts_us AS _t, request_id AS _id, model AS _model ` +
+    `FROM ${ctx.table} ${where}`;
+  // The parameters in one SELECT over the table itself (not the rows subquery), so that on a model-sharded table
+  // each shard can finish its groups (finishOnShards) and send only _p and _q, not every value.
+  const p = parameters(method, `assumeNotNull(${x})`);
+  const params = `${p.with}SELECT ${keySelect.join(', ')}, ${p.select} FROM ${ctx.table} ${where} GROUP BY ${aliases.join(', ')}`;
   const s = scoreSql(method);
-  const found = `FROM (${rows}) GLOBAL ANY INNER JOIN (${params}) USING (${aliases.join(', ')}) WHERE abs(${s}) > ${numberLiteral(threshold)}`;
+  // ALL, not ANY: since 19.x ANY INNER keeps one left row per key; the right side has one row per group, so ALL gives
+  // every row of its group. Joined subqueries carry aliases, which current releases require.
+  const found =
+    `FROM (${rows}) AS _rows GLOBAL ALL INNER JOIN (${params}) AS _params USING (${aliases.join(', ')}) ` +
+    `WHERE abs(${s}) > ${numberLiteral(threshold)}`;
   const limit = query.limit;
+  // The setting reaches the table's two reads: the rows (no aggregate, ORDER BY or LIMIT there: the same
+  // concatenated) and the parameters' GROUP BY; count, join, ORDER BY and LIMIT run over subqueries, at the initiator.
+  const settings = finishOnShards(ctx, groupBy, true);
   const [[counted], listed] = await Promise.all([
-    ctx.client.query(`SELECT count() AS n ${found}`),
+    ctx.client.query(`SELECT count() AS n ${found}`, settings),
     ctx.client.query(
       `SELECT ${[...aliases, '_x', '_t', '_id', '_model', '_p', '_q'].join(', ')} ${found} ` +
-        `ORDER BY abs(${s}) DESC, _t${limit !== undefined ? ` LIMIT ${limit}` : ''}`
+        `ORDER BY abs(${s}) DESC, _t${limit !== undefined ? ` LIMIT ${limit}` : ''}`,
+      settings
     ),
   ]);
   const kept = listed.map((r) => ({ r, score: score(method, num(r._x), num(r._p), num(r._q)) }));

@@ -2,9 +2,14 @@ import type { AnalysisQuery, TimeRange } from '../model/query';
 import { QueryError } from '../engine/errors';
 import { FieldSql, filterConditions, numericField, rangeConditions, usRange, UsRange } from './sql';
 
+/** ClickHouse settings for one query (sent as URL parameters). */
+export type QuerySettings = Record<string, string | number>;
+
 /** What runs SQL: the project's ClickHouseClient, or anything with its `query`. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, settings?: QuerySettings): Promise<T[]>;
+  /** The answer's lines as they arrive (ClickHouseClient.lines), for exports too big to hold. */
+  lines?(sql: string, settings?: QuerySettings): AsyncIterable<string>;
 }
 
 /** What every pushed-down analysis is given. */
@@ -17,6 +22,8 @@ export interface SqlContext {
   intervalMs?: number;
   /** Every field of the table (standard ones, then extras), as the store lists them. */
   fields: FieldSql[];
+  /** The table is Distributed by cityHash64(model): each model's rows are all on one shard (sharding.ts). */
+  shardedByModel?: boolean;
 }
 
 /** A field by name, or the store's error for an unknown one. */
@@ -53,6 +60,23 @@ export function groupKeys(
     select: fields.map((f, i) => `${f.expr} AS _k${i}`),
     present: fields.map((f) => `isNotNull(${f.expr})`),
   };
+}
+
+/**
+ * Settings for an aggregate over the table grouped by the fields `groupBy` (and other keys, e.g. a time bucket, when
+ * `otherKeys`): `distributed_group_by_no_merge=1` when every group's rows are provably on one shard, so each shard
+ * finishes its groups and the initiator only concatenates them (no values cross the network). That holds on a
+ * model-sharded table when the key has the model, or the query is filtered to one model and there is a key at all
+ * (with none, every shard would answer its own total row). The caller's SELECT over the table must have no ORDER BY,
+ * LIMIT or aggregate without these keys: with the setting those apply per shard.
+ */
+export function finishOnShards(ctx: SqlContext, groupBy: string[], otherKeys = false): QuerySettings | undefined {
+  if (!ctx.shardedByModel || (groupBy.length === 0 && !otherKeys)) {
+    return undefined;
+  }
+  const models = ctx.query.filters?.model;
+  const oneModel = models !== undefined && new Set(models.map(String)).size === 1;
+  return groupBy.includes('model') || oneModel ? { distributed_group_by_no_merge: 1 } : undefined;
 }
 
 /** Sorts groups by their keys as the store does (string order, field by field). */

@@ -105,7 +105,8 @@ function columnList(columns: ReadonlyArray<readonly [string, string]>): string {
  * Sharding key of the Distributed tables: the model. Every row of a model lands on one shard, so a per-model
  * exact quantile (which needs all of its values in one place) can be finished where the values are, with
  * `distributed_group_by_no_merge=1`, and no values cross the network; with rand() every shard sends every value
- * (8 bytes a row). ClickHouseSource does not use that setting yet (README.md, Sharded).
+ * (8 bytes a row). ClickHouseSource recognises this key (sharding.ts) and then sets it for its per-model aggregates
+ * (context.ts finishOnShards; README.md, Sharded).
  */
 export const SHARDING_KEY = 'cityHash64(model)';
 
@@ -159,11 +160,11 @@ export function numberFieldExpr(name: string): string {
 export function rowsPastResumeQuery(ref: TableRef): string {
   return (
     `SELECT src_file, src_end FROM ${logTableName(ref)} ` +
-    `GLOBAL ANY LEFT JOIN (${skipPositionsQuery(ref)}) USING src_file WHERE src_end > end`
+    `GLOBAL ANY LEFT JOIN (${skipPositionsQuery(ref)}) AS _done USING src_file WHERE src_end > _end`
   );
 }
 
 /** Where each file's skip counts were shipped to: the end of its last fully shipped block (reading resumes there). */
 export function skipPositionsQuery(ref: TableRef): string {
-  return `SELECT src_file, max(src_end) AS end FROM ${skipTableName(ref)} GROUP BY src_file`;
+  return `SELECT src_file, max(src_end) AS _end FROM ${skipTableName(ref)} GROUP BY src_file`;
 }

@@ -21,7 +21,15 @@ import { createGunzip } from 'zlib';
 import { expandPaths, isGzip } from '../sources/files';
 import { BatchScanner } from '../sources/line-batch';
 import { LineParser, SourceConfig } from '../sources/parse-line';
-import { NUMERIC_FIELDS, REQUEST_ID, Store, STRING_FIELDS } from '../store/store';
+import {
+  EXTRA_NUMBER,
+  EXTRA_TEXT,
+  type ExtraColumn,
+  NUMERIC_FIELDS,
+  REQUEST_ID,
+  Store,
+  STRING_FIELDS,
+} from '../store/store';
 import { ClickHouseClient } from './client';
 import { encodedString, RowBinaryWriter } from './rowbinary';
 import {
@@ -185,8 +193,8 @@ export class Shipper {
   /** Reads where every file was shipped to (once; later passes keep the positions themselves). */
   private async loadPositions(): Promise<void> {
     const { client, ref } = this.options;
-    for (const row of await client.query<{ src_file: string; end: number }>(skipPositionsQuery(ref))) {
-      this.blockEnds.set(row.src_file, Number(row.end));
+    for (const row of await client.query<{ src_file: string; _end: number }>(skipPositionsQuery(ref))) {
+      this.blockEnds.set(row.src_file, Number(row._end));
     }
     for (const row of await client.query<{ src_file: string; src_end: number }>(rowsPastResumeQuery(ref))) {
       const past = this.shippedPast.get(row.src_file) ?? new Set<number>();
@@ -341,8 +349,8 @@ export class Shipper {
 
   /**
    * Adds to `block` the rows and skips of buf[start, end) (complete lines; buf[0] is at content offset `base`).
-   * Common lines are read by the reader's byte scanner into columns; the others (extra fields, unusual layouts) by
-   * its full JSON path — the rows and skips the in-memory store gets from the same lines.
+   * Common lines (extra fields too) are read by the reader's byte scanner into columns; the others (unusual layouts)
+   * by its full JSON path — the rows and skips the in-memory store gets from the same lines.
    */
   private parseChunk(id: string, buf: Buffer, start: number, end: number, base: number, block: Block): void {
     const batch = this.scanner.scan(buf, start, end, base, false, true);
@@ -367,6 +375,7 @@ export class Shipper {
     const models = batch.models.texts.map(encodedString);
     const outs = batch.models.texts.map((model) => this.modelWriter(block, model));
     const statuses = ['', ...batch.statuses.texts].map(encodedString);
+    const extras = batch.extras ?? [];
     const spans = batch.spans!;
     const emitScanned = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
@@ -386,7 +395,12 @@ export class Shipper {
         out.nullableFloat64(batch.gpu[i]);
         out.nullableFloat64(batch.memory[i]);
         out.int64(srcEnd);
-        out.raw(tail);
+        if (extras.length > 0) {
+          writeExtras(out, extras, i);
+          out.raw(fileHost);
+        } else {
+          out.raw(tail);
+        }
       }
     };
     let row = 0;
@@ -499,6 +513,28 @@ export class Shipper {
 
 /** Four empty arrays: a row without extra fields. */
 const NO_EXTRAS = Buffer.from([0, 0, 0, 0]);
+
+/** A scanned row's extra fields: texts by key, numbers by key (as the store holds them, booleans and JSON as text). */
+function writeExtras(out: RowBinaryWriter, extras: ExtraColumn[], row: number): void {
+  const strKeys: string[] = [];
+  const strValues: string[] = [];
+  const numKeys: string[] = [];
+  const numValues: number[] = [];
+  for (const extra of extras) {
+    const kind = extra.kinds[row];
+    if (kind === EXTRA_TEXT) {
+      strKeys.push(extra.name);
+      strValues.push(extra.texts[extra.values[row] - 1]);
+    } else if (kind === EXTRA_NUMBER) {
+      numKeys.push(extra.name);
+      numValues.push(extra.values[row]);
+    }
+  }
+  out.stringArray(strKeys);
+  out.stringArray(strValues);
+  out.stringArray(numKeys);
+  out.float64Array(numValues);
+}
 
 /** A row of the full path's store, from model to the extra fields (booleans and JSON are text there already). */
 function writeStoreRow(out: RowBinaryWriter, store: Store, row: number, model: string, srcEnd: number): void {

@@ -13,6 +13,7 @@ import { Queryable, SqlContext } from './context';
 import { correlation } from './correlation';
 import { logs } from './logs';
 import { logTableName, skipTableName, TableRef } from './schema';
+import { detectShardedByModel } from './sharding';
 import { extraField, FieldSql, standardField, standardFields } from './sql';
 import { spike } from './spike';
 import { compare, summary } from './summary';
@@ -31,6 +32,8 @@ const ANALYSES: Record<QueryType, (ctx: SqlContext) => Promise<Frame[]>> = {
 export class ClickHouseSource implements AnalysisSource {
   /** The log table, quoted and qualified. */
   readonly table: string;
+  /** Whether the table is sharded by model, once known (asked once per source). */
+  private modelSharded?: Promise<boolean>;
 
   constructor(
     readonly client: Queryable,
@@ -58,9 +61,12 @@ export class ClickHouseSource implements AnalysisSource {
       query.metric ?? 'latency_ms',
     ];
     const needsAll = query.queryType === 'logs' || named.some((name) => !standardField(name));
-    const fields = needsAll ? await this.fields() : standardFields();
+    const [fields, shardedByModel] = await Promise.all([
+      needsAll ? this.fields() : standardFields(),
+      this.shardedByModel(),
+    ]);
     const [frames, notices] = await Promise.all([
-      analysis({ client: this.client, table: this.table, query, range, intervalMs, fields }),
+      analysis({ client: this.client, table: this.table, query, range, intervalMs, fields, shardedByModel }),
       this.notices(),
     ]);
     if (notices.length > 0 && frames.length > 0) {
@@ -70,11 +76,32 @@ export class ClickHouseSource implements AnalysisSource {
     return frames;
   }
 
+  /**
+   * Whether the log table is Distributed by cityHash64(model) (sharding.ts), so per-model aggregates can be
+   * finished on the shards. Kept once known; not kept when the table is missing or the question failed (then
+   * false: the queries merge at the initiator, which is right for any table), so a table made later is seen.
+   */
+  shardedByModel(): Promise<boolean> {
+    this.modelSharded ??= detectShardedByModel(this.client, this.ref).then(
+      (known) => {
+        if (known === undefined) {
+          this.modelSharded = undefined;
+        }
+        return known ?? false;
+      },
+      () => {
+        this.modelSharded = undefined;
+        return false;
+      }
+    );
+    return this.modelSharded;
+  }
+
   /** The input's notices, as the store gives them: lines the shipper skipped, by reason, most first. */
   async notices(): Promise<NonNullable<QueryResultMeta['notices']>> {
     const rows = await this.client.query<{ reason: string; n: number }>(
-      `SELECT reason, sum(lines) AS n, min((src_file, src_end)) AS first FROM ${skipTableName(this.ref)} ` +
-        'GROUP BY reason HAVING n > 0 ORDER BY n DESC, first'
+      `SELECT reason, sum(lines) AS n FROM ${skipTableName(this.ref)} ` +
+        'GROUP BY reason HAVING n > 0 ORDER BY n DESC, reason'
     );
     const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
     if (total === 0) {
@@ -114,17 +141,19 @@ export class ClickHouseSource implements AnalysisSource {
    * when only numbers were stored under it, else text.
    */
   async fields(): Promise<FieldSql[]> {
-    const rows = await this.client.query<{ k: string; text: number; numbers: number }>(
-      'SELECT k, max(text) AS text, max(numbers) AS numbers, min(at) AS first FROM (' +
-        `SELECT str_keys[i] AS k, 1 AS text, 0 AS numbers, (ts_us, i) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(str_keys) AS i ` +
+    // Aliases unlike the columns and keywords they aggregate, and tuples of expressions on both sides of the UNION
+    // (24.7 names a tuple of plain columns): the same meaning under the old and the new query analyzer.
+    const rows = await this.client.query<{ k: string; _text: number; _numbers: number }>(
+      'SELECT k, max(is_text) AS _text, max(is_number) AS _numbers, min(at) AS _first FROM (' +
+        `SELECT str_keys[i] AS k, 1 AS is_text, 0 AS is_number, (ts_us, i + 0) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(str_keys) AS i ` +
         'UNION ALL ' +
-        `SELECT num_keys[i] AS k, 0 AS text, 1 AS numbers, (ts_us, i + 1000) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(num_keys) AS i` +
-        ') GROUP BY k ORDER BY first, k'
+        `SELECT num_keys[i] AS k, 0 AS is_text, 1 AS is_number, (ts_us, i + 1000) AS at FROM ${this.table} ARRAY JOIN arrayEnumerate(num_keys) AS i` +
+        ') GROUP BY k ORDER BY _first, k'
     );
     const standard = standardFields();
     const extras = rows
       .filter((r) => !standardField(r.k))
-      .map((r) => extraField(r.k, Number(r.text) === 1, Number(r.numbers) === 1));
+      .map((r) => extraField(r.k, Number(r._text) === 1, Number(r._numbers) === 1));
     return [...standard, ...extras];
   }
 }

@@ -3,18 +3,23 @@
  * filters as a WHERE clause, numpy's linear quantile over a sorted array, epoch-aligned time buckets. Every
  * identifier and value a user gives is quoted (schema.ts) or written as a number by JS: no text reaches SQL raw.
  *
- * One dialect for ClickHouse 18.16 (Debian, what CI runs) and current releases: only what 18.16 has and the
- * current docs (clickhouse.com/docs) still list. Used here and by the query modules beside this one:
- * - aggregates count, countIf, sum, avg, min (also of a tuple), max, stddevSamp, corr, groupArray (NULLs skipped);
- * - arrays: arraySort (also with a lambda over two arrays), arrayElement (`a[i]`), arrayCumSum, arrayMap,
- *   arrayResize, arrayEnumerate, arrayJoin, `ARRAY JOIN`, has, indexOf, length; tuples and tupleElement;
- * - if, isNull, isNotNull, assumeNotNull, nullIf, toString, toFloat64, toUInt8, toUInt64, toDateTime(epoch
- *   seconds), floor, least, abs, the literals nan and inf;
- * - `GLOBAL ANY INNER|LEFT JOIN … USING` (right sides have unique keys, so ANY means the same before and after
- *   any_join_distinct_right_table_keys changed), UNION ALL, SELECT DISTINCT, aliases in WHERE, LIMIT.
- * Not used, though newer servers have them: window functions, quantileExactInclusive (R-7 without numpy's
- * lerp rounding), rankCorr, DateTime64, toStartOfInterval, query parameters. Text and names users give are
- * inlined as quoted literals and identifiers (schema.ts quoteString / quoteIdentifier): 18.16 has no parameters.
+ * The dialect: one SQL for ClickHouse 18.16 (Debian, what CI runs) and current releases, built only from what
+ * 18.16 has. Every construct used here and by the query modules beside this one (functions, aggregates, JOINs,
+ * types, engines, settings, formats, HTTP details) is listed, with where it is used, in docs/clickhouse-dialect.md.
+ * That file gives each one's verdict against the current ClickHouse documentation (checked from the docs only:
+ * just 18.16 can be installed and run here). This file itself uses if, has, indexOf, arrayElement (`a[i]`),
+ * toString, nullIf, isNull, IN (…), toDateTime(epoch seconds), floor, toFloat64, toUInt64, least, and the
+ * literals NULL, inf and -inf. All behave the same for our arguments (least's NULL handling changed in 24.12; ours
+ * are never NULL).
+ *
+ * What current releases read differently is handled (docs/clickhouse-dialect.md, "Risks", status): joined subqueries
+ * carry aliases, anomalies join with ALL INNER (not ANY INNER), and the client reads errors written inside an answer
+ * with status 200; source.test.ts checks the SQL the source sends for the first two. stddevSamp and corr stay the
+ * plain (less exact) forms: 18.16 cannot send the Stable forms' states through a Distributed table.
+ *
+ * Not used, though newer servers have them: window functions, quantileExactInclusive (R-7 without numpy's lerp
+ * rounding), rankCorr, DateTime64, toStartOfInterval, query parameters. Text and names users give are inlined as
+ * quoted literals and identifiers (schema.ts quoteString / quoteIdentifier): 18.16 has no parameters.
  */
 import type { Filters } from '../model/query';
 import { QueryError } from '../engine/errors';

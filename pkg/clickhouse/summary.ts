@@ -5,7 +5,7 @@
 import { compareFrame } from '../engine/compare';
 import { Frame } from '../engine/frames';
 import { RequestStats, summaryFrame } from '../engine/summary';
-import { compareKeys, groupKeys, selection, SqlContext } from './context';
+import { compareKeys, finishOnShards, groupKeys, selection, SqlContext } from './context';
 import { num, quantileSql, UsRange, whereClause } from './sql';
 
 const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
@@ -19,17 +19,16 @@ export async function groupedStats(
 ): Promise<{ keys: string[][]; stats: RequestStats[] }> {
   const keys = groupKeys(ctx, groupBy);
   const aliases = keys.fields.map((_, i) => `_k${i}`);
-  const inner =
-    `SELECT ${[...keys.select, 'count() AS _requests', 'sum(is_error) AS _errors', 'avg(latency_ms) AS _avg'].join(', ')}, ` +
-    'max(latency_ms) AS _max, count(latency_ms) AS _n, arraySort(groupArray(latency_ms)) AS _s, ' +
-    'avg(batch_size) AS _batch, avg(gpu_util) AS _gpu, avg(memory_used_gb) AS _memory ' +
-    `FROM ${ctx.table} ${whereClause([...conditions, ...keys.present])}` +
-    (aliases.length ? ` GROUP BY ${aliases.join(', ')}` : '');
   const percentiles = PERCENTILES.map((q, i) => `${quantileSql('_s', '_n', q)} AS _q${i}`);
+  // One SELECT over the table, the sorted values named in WITH (not selected): finished on the shards, only these
+  // columns travel, not the values. Groups come back in any order (sorted below).
   const sql =
-    `SELECT ${[...aliases, '_requests', '_errors', '_avg', '_max', '_batch', '_gpu', '_memory', ...percentiles].join(', ')} ` +
-    `FROM (${inner})`;
-  const rows = await ctx.client.query(sql);
+    'WITH arraySort(groupArray(latency_ms)) AS _s, count(latency_ms) AS _n ' +
+    `SELECT ${[...keys.select, 'count() AS _requests', 'sum(is_error) AS _errors', 'avg(latency_ms) AS _avg'].join(', ')}, ` +
+    'max(latency_ms) AS _max, avg(batch_size) AS _batch, avg(gpu_util) AS _gpu, avg(memory_used_gb) AS _memory, ' +
+    `${percentiles.join(', ')} FROM ${ctx.table} ${whereClause([...conditions, ...keys.present])}` +
+    (aliases.length ? ` GROUP BY ${aliases.join(', ')}` : '');
+  const rows = await ctx.client.query(sql, finishOnShards(ctx, groupBy));
   const groups = rows.map((r) => ({ key: aliases.map((a) => String(r[a])), stats: statsOf(r, seconds) }));
   groups.sort((a, b) => compareKeys(a.key, b.key));
   return { keys: groups.map((g) => g.key), stats: groups.map((g) => g.stats) };
@@ -62,7 +61,7 @@ export async function dataSpan(ctx: SqlContext, conditions: string[]): Promise<U
 }
 
 /** Seconds the throughput is measured over: the query's range if closed, else the selection's first-to-last span. */
-async function spanSeconds(ctx: SqlContext, conditions: string[]): Promise<number> {
+export async function spanSeconds(ctx: SqlContext, conditions: string[]): Promise<number> {
   const { from, to } = ctx.range;
   if (from !== undefined && to !== undefined) {
     return (to * 1000 - from * 1000) / 1e6;

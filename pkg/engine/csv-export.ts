@@ -14,17 +14,23 @@ export function csvLine(cells: string[]): string {
   return cells.map(csvField).join(',') + '\r\n';
 }
 
-const ROWS_PER_WRITE = 5000;
+/** Rows formatted into one write: few writes, and a bounded piece of text in memory. */
+export const ROWS_PER_WRITE = 5000;
 
 /** A microsecond timestamp as ISO-8601 UTC with all six fraction digits. */
-function isoMicros(us: number): string {
+export function isoMicros(us: number): string {
   const ms = Math.floor(us / 1000);
   const micros = String(Math.round(us - ms * 1000)).padStart(3, '0');
   return `${new Date(ms).toISOString().slice(0, 23)}${micros}Z`;
 }
 
+/** A value as its CSV cell text: missing (null, NaN) is empty, a number as JavaScript writes it. */
+export function csvCell(value: string | number | null): string {
+  return value === null || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value);
+}
+
 /** Waits for a writable to drain when its buffer is full, so exports of any size stream. */
-function write(out: Writable, text: string): Promise<void> {
+export function writeChunk(out: Writable, text: string): Promise<void> {
   return out.write(text) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
 }
 
@@ -42,18 +48,17 @@ export async function writeCsvExport(
   }
   const columns = [...store.columns.entries()];
   const time = store.time.values();
-  await write(out, csvLine(['timestamp', ...columns.map(([name]) => name)]));
+  await writeChunk(out, csvLine(['timestamp', ...columns.map(([name]) => name)]));
   for (let start = 0; start < rows.length; start += ROWS_PER_WRITE) {
     let chunk = '';
     for (const row of rows.subarray(start, start + ROWS_PER_WRITE)) {
       const cells = [isoMicros(time[row])];
       for (const [, column] of columns) {
-        const value = column.get(row);
-        cells.push(value === null || (typeof value === 'number' && Number.isNaN(value)) ? '' : String(value));
+        cells.push(csvCell(column.get(row)));
       }
       chunk += csvLine(cells);
     }
-    await write(out, chunk);
+    await writeChunk(out, chunk);
   }
   return rows.length;
 }

@@ -107,13 +107,19 @@ export function toDataFrameJSON(frame: Frame, refId?: string): DataFrameJSON {
  * Warnings about the input that every answer carries: lines skipped, values not usable, and request ids this
  * answer could not read back from the log files.
  */
+/**
+ * Skip counts as every door lists them: most first, ties by reason name (not by which line came first: the scan
+ * workers count a batch's skips together, so that order depends on how the file was cut).
+ */
+export function skipsInOrder(skipped: Record<string, number>): Array<[string, number]> {
+  return Object.entries(skipped).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 export function inputNotices(store: Store, unavailableIds = 0): NonNullable<QueryResultMeta['notices']> {
   const notices: NonNullable<QueryResultMeta['notices']> = [];
   const total = store.skippedTotal();
   if (total > 0) {
-    const parts = Object.entries(store.skipped)
-      .sort((a, b) => b[1] - a[1])
-      .map(([reason, count]) => `${reason} ${count}`);
+    const parts = skipsInOrder(store.skipped).map(([reason, count]) => `${reason} ${count}`);
     notices.push({
       severity: 'warning',
       text: `Skipped ${total} log line${total === 1 ? '' : 's'}: ${parts.join(', ')}`,

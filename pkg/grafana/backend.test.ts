@@ -342,7 +342,7 @@ describe('CheckHealth', () => {
     const noRequests = await health({ paths: [junk] });
     expect(noRequests.status).toBe('ERROR');
     expect(noRequests.message).toBe(
-      'No requests in 1 file(s): skipped 2 lines (missing_timestamp 1, invalid_json 1). Check the field mapping (timestamp, model and latency_ms are required).'
+      'No requests in 1 file(s): skipped 2 lines (invalid_json 1, missing_timestamp 1). Check the field mapping (timestamp, model and latency_ms are required).'
     );
     expect((await health({})).message).toContain('no log paths configured');
   });

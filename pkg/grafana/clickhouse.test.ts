@@ -9,6 +9,7 @@ import os from 'os';
 import path from 'path';
 import { ClickHouseClient } from '../clickhouse/client';
 import { ClickHouseServer, serverPorts, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
+import { expectSameReport, withoutColumn } from '../../test/support/same-report';
 import { expectSameNumbers, shipGeneratedLogs, ShippedLogs } from '../../test/support/shipped-logs';
 import { checkHealth } from './health';
 import { DataSourceInstance, InstanceManager } from './instances';
@@ -307,18 +308,44 @@ describe('CallResource in ClickHouse mode', () => {
     expect(stats).toMatchObject({ code: 200, body: { requests: 3000, version: expect.stringMatching(/^18\.16/) } });
   });
 
-  it('answers mistakes and what ClickHouse mode cannot do yet with a status and a message', async () => {
+  it('makes the HTML report and the CSV export as local mode does', async () => {
+    const raw = async (pluginContext: PluginContext, pathAndQuery: string) => {
+      const [p] = pathAndQuery.split('?');
+      const response = await callResource(
+        { pluginContext, path: p, method: 'GET', url: pathAndQuery, headers: {}, body: Buffer.alloc(0) },
+        instances
+      );
+      return { code: response.code, type: response.headers['Content-Type']?.values[0], body: response.body.toString() };
+    };
+    const from = new Date(first + 5 * MINUTE).toISOString();
+    for (const resource of ['report.html?title=Fleet', `report.html?from=${from}&model=llama-3-8b`]) {
+      const [ch, files] = [await raw(clickhouse(), resource), await raw(local(), resource)];
+      expect(ch.code).toBe(200);
+      expect(ch.type).toBe('text/html; charset=utf-8');
+      expectSameReport(ch.body, files.body);
+    }
+    for (const resource of ['export.csv', `export.csv?from=${from}&filter=status=error`, 'export.csv?limit=5']) {
+      const [ch, files] = [await raw(clickhouse(), resource), await raw(local(), resource)];
+      expect(ch.code).toBe(200);
+      expect(ch.type).toBe('text/csv; charset=utf-8');
+      // The table has a host column (ship --host-label) the files do not have; the rest is the same bytes.
+      const { csv, values } = withoutColumn(ch.body, 'host');
+      expect(csv).toBe(files.body);
+      expect([...values]).toEqual(['gpu-test-1']);
+    }
+  });
+
+  it('answers mistakes with a status and a message', async () => {
     expect(await get(clickhouse(), 'values')).toMatchObject({
       code: 400,
       body: { message: expect.stringMatching(/values needs \?field=NAME/) },
     });
     expect(await get(clickhouse(), 'values?field=nosuch')).toMatchObject({ code: 400 });
-    for (const resource of ['report.html', 'export.csv']) {
-      const res = await get(clickhouse(), resource);
-      expect(res.code).toBe(400);
-      expect((res.body as { message: string }).message).toContain('not available in ClickHouse mode yet');
-    }
+    expect(await get(clickhouse(), 'export.csv?limit=x')).toMatchObject({ code: 400 });
+    expect(await get(clickhouse(), 'report.html?filter=nosuch=1')).toMatchObject({ code: 400 });
     expect(await get(clickhouse(), 'nosuch')).toMatchObject({ code: 404 });
-    expect(await get(clickhouse({}, 'wrong', 'ch-wrong-2'), 'models')).toMatchObject({ code: 503 });
+    for (const resource of ['models', 'report.html', 'export.csv']) {
+      expect(await get(clickhouse({}, 'wrong', 'ch-wrong-2'), resource)).toMatchObject({ code: 503 });
+    }
   });
 });

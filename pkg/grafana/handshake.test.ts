@@ -93,7 +93,8 @@ describe('the plugin executable, started as go-plugin starts it', () => {
       const pluginContext = {
         dataSourceInstanceSettings: {
           uid: 'u1',
-          jsonData: Buffer.from(JSON.stringify({ paths: [dir] })),
+          // No restart cache: this plugin has no HOME, and would write one in the user's.
+          jsonData: Buffer.from(JSON.stringify({ paths: [dir], cache: false })),
           lastUpdatedMS: 1,
         },
       };

@@ -4,6 +4,7 @@ import { describeTable } from '../clickhouse/lookups';
 import { CheckHealthRequest, CheckHealthResponse } from './messages';
 import { Store } from '../store/store';
 import { describeLogs } from '../engine/describe';
+import { skipsInOrder } from '../engine/frames';
 
 /**
  * The Grafana features this backend serves (server.ts registers their gRPC services): queries for panels, Explore
@@ -33,7 +34,7 @@ function modelsText(models: string[]): string {
 }
 
 function skippedText(skipped: Record<string, number>): string {
-  const entries = Object.entries(skipped).sort((a, b) => b[1] - a[1]);
+  const entries = skipsInOrder(skipped);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
   return total ? `skipped ${total} lines (${entries.map(([r, n]) => `${r} ${n}`).join(', ')})` : 'no lines skipped';
 }
@@ -91,7 +92,9 @@ export async function checkHealth(
     }
     const instance = any;
     const store = await instance.refresh();
-    const found = describeStore(store, instance.reader.fileCount, instance.reader.bytesRead);
+    // Bytes read this run and, when the store came from the restart cache, by the runs before.
+    const bytes = instance.cache?.coveredBytes ?? instance.reader.bytesRead;
+    const found = describeStore(store, instance.reader.fileCount, bytes);
     if (found.files === 0) {
       return reply(
         'ERROR',
@@ -117,6 +120,11 @@ export async function checkHealth(
         scanWorkers: {
           bytes: instance.reader.bytesReadByWorkers,
           unavailable: instance.reader.scanWorkersUnavailable,
+        },
+        // The restart cache: its file and size (bytes), or why it is off.
+        cache: instance.cache?.info() ?? {
+          state: 'off',
+          reason: instance.settings.cache === false ? 'cache: false in the settings' : 'no cache folder',
         },
       }
     );

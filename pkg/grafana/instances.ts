@@ -1,12 +1,14 @@
 import { ClickHouseClient, ClickHouseError } from '../clickhouse/client';
-import { Queryable } from '../clickhouse/context';
+import { Queryable, QuerySettings } from '../clickhouse/context';
 import { DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema';
 import { ClickHouseSource } from '../clickhouse/source';
 import { DataSourceSettings, DEFAULT_MAX_ROWS } from '../model/settings';
 import { checkSettingsShape, InvalidInputError } from '../model/validate';
 import { LiveLogs } from '../sources/live';
 import { LogReader } from '../sources/reader';
+import { RestartCache } from '../sources/restart-cache';
 import { Store } from '../store/store';
+import { logger } from './log';
 import { DataSourceInstanceSettings, PluginContext } from './messages';
 import { RemoteSource } from './remote';
 
@@ -97,16 +99,26 @@ export class ClickHouseInstance {
     });
     this.where = this.client.where;
     const queryable: Queryable = {
-      query: async <T = Record<string, unknown>>(sql: string): Promise<T[]> => {
+      query: async <T = Record<string, unknown>>(sql: string, settings?: QuerySettings): Promise<T[]> => {
         try {
-          return await this.client.query<T>(sql);
+          return await this.client.query<T>(sql, settings);
         } catch (error) {
           throw this.explain(error);
         }
       },
+      lines: (sql: string, settings?: QuerySettings) => this.explainedLines(sql, settings),
     };
     this.source = new ClickHouseSource(queryable, this.ref);
     this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
+  }
+
+  /** The client's streamed lines (the CSV export), failures said as explain() says them. */
+  private async *explainedLines(sql: string, settings?: QuerySettings): AsyncGenerator<string> {
+    try {
+      yield* this.client.lines(sql, settings);
+    } catch (error) {
+      throw this.explain(error);
+    }
   }
 
   /** A ClickHouse failure said in the data source's terms: which setting to fix, or the command to run. */
@@ -147,25 +159,45 @@ export class DataSourceInstance {
   readonly kind = 'local';
   readonly live: LiveLogs;
   readonly maxRows: number;
+  /** What was read, kept on disk for a restart (null: off). */
+  readonly cache: RestartCache | null;
   private started: Promise<Store> | null = null;
 
+  /** `cacheDirs`: where the restart cache may go unless the settings say (cacheDir, cache: false). */
   constructor(
     readonly settings: DataSourceSettings,
-    readonly fingerprint: string
+    readonly fingerprint: string,
+    cacheDirs: string[] = []
   ) {
     if (!settings.paths || settings.paths.length === 0) {
       throw new InvalidInputError(
         'no log paths configured: add the files or directories to read in the data source settings'
       );
     }
-    this.live = new LiveLogs(
-      settings.paths,
-      { fieldMap: settings.fieldMap, successStatuses: settings.successStatuses, timezone: settings.timezone },
-      {
-        retentionMs: settings.retentionHours === undefined ? undefined : settings.retentionHours * 3_600_000,
-        retentionRows: settings.retentionRows,
-      }
-    );
+    const config = {
+      fieldMap: settings.fieldMap,
+      successStatuses: settings.successStatuses,
+      timezone: settings.timezone,
+    };
+    const retentionMs = settings.retentionHours === undefined ? undefined : settings.retentionHours * 3_600_000;
+    const retentionRows = settings.retentionRows;
+    this.live = new LiveLogs(settings.paths, config, {
+      retentionMs,
+      retentionRows,
+      afterRead: () => this.cache?.afterRead(),
+    });
+    const dirs = settings.cache === false ? [] : settings.cacheDir ? [settings.cacheDir] : cacheDirs;
+    this.cache =
+      dirs.length > 0
+        ? new RestartCache(this.live.reader, {
+            dirs,
+            paths: settings.paths,
+            config,
+            retentionMs,
+            retentionRows,
+            log: (line) => logger.info(line, { paths: settings.paths!.join(', ') }),
+          })
+        : null;
     this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
   }
 
@@ -179,7 +211,8 @@ export class DataSourceInstance {
    */
   async refresh(): Promise<Store> {
     if (!this.started) {
-      this.started = this.live.start();
+      const cache = this.cache;
+      this.started = cache ? cache.restore().then(() => this.live.start()) : this.live.start();
       try {
         return await this.started;
       } catch (error) {
@@ -192,8 +225,10 @@ export class DataSourceInstance {
     return this.live.refresh();
   }
 
-  stop(): Promise<void> {
-    return this.live.stop();
+  /** Stops following the logs; what was read since the cache was written is written. */
+  async stop(): Promise<void> {
+    await this.live.stop();
+    await this.cache?.close();
   }
 }
 
@@ -207,6 +242,9 @@ export type AnyInstance = DataSourceInstance | RemoteInstance | ClickHouseInstan
  */
 export class InstanceManager {
   private readonly instances = new Map<string, AnyInstance>();
+
+  /** `cacheDirs`: where local data sources keep their restart cache (none: no cache unless the settings name a folder). */
+  constructor(private readonly options: { cacheDirs?: string[] } = {}) {}
 
   get(context: PluginContext | null | undefined): AnyInstance {
     const settings: DataSourceInstanceSettings | null | undefined = context?.dataSourceInstanceSettings;
@@ -230,7 +268,7 @@ export class InstanceManager {
         ? new RemoteInstance(parsed, fingerprint, token)
         : parsed.mode === 'clickhouse'
           ? new ClickHouseInstance(parsed, fingerprint, password)
-          : new DataSourceInstance(parsed, fingerprint);
+          : new DataSourceInstance(parsed, fingerprint, this.options.cacheDirs);
     void cached?.stop();
     this.instances.set(key, instance);
     if (this.instances.size > MAX_INSTANCES) {
@@ -239,6 +277,11 @@ export class InstanceManager {
       this.instances.delete(oldest);
     }
     return instance;
+  }
+
+  /** Writes what local data sources read since their restart cache was written (the plugin is stopping). */
+  async flushCaches(): Promise<void> {
+    await Promise.all(this.all().map(([, instance]) => instance.cache?.flush()));
   }
 
   /** Local instances, for metrics. */

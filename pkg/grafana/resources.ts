@@ -2,7 +2,10 @@ import { Writable } from 'stream';
 import type { Filters, TimeRange } from '../model/query';
 import { filtersFrom, parseRange, parseWholeNumber } from '../model/request';
 import { writeCsvExport } from '../engine/csv-export';
+import { ReportSource, StoreReportSource } from '../engine/report-source';
 import { renderReport } from '../report/report';
+import { writeClickHouseCsv } from '../clickhouse/export';
+import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { classify } from './errors';
 import { describeStore } from './health';
 import { ClickHouseInstance, InstanceManager } from './instances';
@@ -30,7 +33,43 @@ function json(code: number, body: unknown): CallResourceResponse {
   };
 }
 
-/** ClickHouse mode: the lookups and stats computed in ClickHouse; no report or CSV export yet. */
+/** `report.html`: the HTML report over the range and filters, with `title`. */
+async function reportResource(source: ReportSource, params: URLSearchParams): Promise<CallResourceResponse> {
+  const { range, filters } = rangeAndFilters(params);
+  const html = await renderReport(source, { range, filters, title: params.get('title') ?? undefined });
+  return {
+    code: 200,
+    headers: { 'Content-Type': { values: ['text/html; charset=utf-8'] } },
+    body: Buffer.from(html),
+  };
+}
+
+type CsvWriter = (range: TimeRange, filters: Filters, out: Writable, limit: number) => Promise<number>;
+
+/** `export.csv`: the selected requests as CSV, at most `limit` and MAX_EXPORT_ROWS of them (held in memory). */
+async function exportResource(write: CsvWriter, params: URLSearchParams): Promise<CallResourceResponse> {
+  const { range, filters } = rangeAndFilters(params);
+  const limitText = params.get('limit');
+  const limit = Math.min(limitText ? parseWholeNumber(limitText, 'limit') : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  await write(range, filters, sink, limit);
+  return {
+    code: 200,
+    headers: {
+      'Content-Type': { values: ['text/csv; charset=utf-8'] },
+      'Content-Disposition': { values: ['attachment; filename="inference-logs.csv"'] },
+    },
+    body: Buffer.concat(chunks),
+  };
+}
+
+/** ClickHouse mode: the lookups, stats, report and CSV export computed in ClickHouse. */
 async function clickhouseResource(
   instance: ClickHouseInstance,
   path: string,
@@ -53,10 +92,12 @@ async function clickhouseResource(
     case 'stats':
       return json(200, await describeTable(source.client, instance.ref));
     case 'report.html':
+      return reportResource(new ClickHouseReportSource(source), params);
     case 'export.csv':
-      return json(400, {
-        message: `${path} is not available in ClickHouse mode yet: it reads log files (local mode, or a proxy in remote mode)`,
-      });
+      return exportResource(
+        (range, filters, out, limit) => writeClickHouseCsv(source, range, filters, out, limit),
+        params
+      );
     default:
       return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
   }
@@ -121,36 +162,13 @@ export async function callResource(
       }
       case 'stats':
         return json(200, describeStore(store, instance.reader.fileCount, instance.reader.bytesRead));
-      case 'report.html': {
-        const { range, filters } = rangeAndFilters(url.searchParams);
-        const html = await renderReport(store, { range, filters, title: url.searchParams.get('title') ?? undefined });
-        return {
-          code: 200,
-          headers: { 'Content-Type': { values: ['text/html; charset=utf-8'] } },
-          body: Buffer.from(html),
-        };
-      }
-      case 'export.csv': {
-        const { range, filters } = rangeAndFilters(url.searchParams);
-        const limitText = url.searchParams.get('limit');
-        const limit = Math.min(limitText ? parseWholeNumber(limitText, 'limit') : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
-        const chunks: Buffer[] = [];
-        const sink = new Writable({
-          write(chunk: Buffer | string, _encoding, done) {
-            chunks.push(Buffer.from(chunk));
-            done();
-          },
-        });
-        await writeCsvExport(store, range, filters, sink, limit);
-        return {
-          code: 200,
-          headers: {
-            'Content-Type': { values: ['text/csv; charset=utf-8'] },
-            'Content-Disposition': { values: ['attachment; filename="inference-logs.csv"'] },
-          },
-          body: Buffer.concat(chunks),
-        };
-      }
+      case 'report.html':
+        return await reportResource(new StoreReportSource(store), url.searchParams);
+      case 'export.csv':
+        return await exportResource(
+          (range, filters, out, limit) => writeCsvExport(store, range, filters, out, limit),
+          url.searchParams
+        );
       default:
         return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
     }

@@ -16,6 +16,7 @@ import { BackendMetrics } from './metrics';
 import { GOPLUGIN_PROTO, HEALTH_PROTO, loadProtocol, PLUGINV2_PROTO } from './protocol';
 import { queryData } from './query-data';
 import { callResource } from './resources';
+import { backendCacheDirs } from '../sources/restart-cache';
 
 type Service = { service: ServiceDefinition };
 
@@ -42,6 +43,9 @@ export interface PluginServer {
   port: number;
 }
 
+/** Most time spent writing restart caches at shutdown (go-plugin kills the process 2 s after asking it to stop). */
+const SHUTDOWN_FLUSH_MS = 1500;
+
 /** The largest message Grafana may send; the Go SDK allows 16 MiB, we allow more for big queries. */
 const MAX_MESSAGE = 64 * 1024 * 1024;
 
@@ -51,7 +55,7 @@ export function createServer(onShutdown: () => void): Server {
     'grpc.max_receive_message_length': MAX_MESSAGE,
     'grpc.max_send_message_length': -1,
   });
-  const instances = new InstanceManager();
+  const instances = new InstanceManager({ cacheDirs: backendCacheDirs(process.env) });
   const metrics = new BackendMetrics(instances);
   const pluginv2 = loadProtocol(PLUGINV2_PROTO) as Record<string, unknown>;
   const goplugin = loadProtocol(GOPLUGIN_PROTO) as Record<string, unknown>;
@@ -91,7 +95,11 @@ export function createServer(onShutdown: () => void): Server {
     Shutdown: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       logger.info('shutdown requested by Grafana');
       callback(null, {});
-      setImmediate(onShutdown);
+      // What was read since the restart caches were last written goes to disk first (the host waits 2 s).
+      const flushed = instances.flushCaches().catch((error: unknown) => {
+        logger.warn('restart cache not written at shutdown', { error: String(error) });
+      });
+      void Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_FLUSH_MS))]).then(onShutdown);
     },
   } as UntypedServiceImplementation);
 

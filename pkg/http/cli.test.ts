@@ -18,7 +18,8 @@ interface Served {
 /** Starts the proxy and waits for its ready line on stderr. */
 function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(TSX, ['pkg/cli/main.ts', 'serve', ...args], {
-    env: { ...process.env, INFERENCE_LOGS_TOKEN: '', ...env },
+    // The restart cache goes to the test's folder (a dot folder: not read as logs), not the user's.
+    env: { ...process.env, INFERENCE_LOGS_TOKEN: '', XDG_CACHE_HOME: path.join(dir, '.cache'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -50,7 +51,10 @@ function stop(served: Served, signal: NodeJS.Signals = 'SIGTERM'): Promise<numbe
 
 /** Runs the CLI to its end: exit code and stderr. */
 function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(TSX, ['pkg/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, ['pkg/cli/main.ts', ...args], {
+    env: { ...process.env, XDG_CACHE_HOME: path.join(dir, '.cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
@@ -85,12 +89,15 @@ describe('inference-logs serve', () => {
       expect(await stop(served)).toBe(0);
     }
     expect(served.stderr()).toMatch(/SIGTERM: stopping/);
+    // What it read is in the restart cache (XDG_CACHE_HOME/inference-logs), written as it stopped.
+    expect(served.stderr()).toMatch(/restart cache written: 25 rows/);
   }, 40_000);
 
   it('takes the token from INFERENCE_LOGS_TOKEN and stops on SIGINT', async () => {
     const served = await serve(['--logs', dir, '--port', '0', '--max-rows', '5'], { INFERENCE_LOGS_TOKEN: 'tok' });
     try {
       expect(served.auth).toBe('token required');
+      expect(served.stderr()).toMatch(/25 rows restored from .*\.cache\/inference-logs\//);
       expect((await fetch(`${served.url}/api/health`)).status).toBe(401);
       const response = await fetch(`${served.url}/api/query`, {
         method: 'POST',

@@ -9,6 +9,7 @@ import path from 'path';
 import { ClickHouseClient } from '../clickhouse/client';
 import { ClickHouseSource } from '../clickhouse/source';
 import { ClickHouseServer, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
+import { expectSameReport, withoutColumn } from '../../test/support/same-report';
 import { expectSameNumbers, shipGeneratedLogs, ShippedLogs } from '../../test/support/shipped-logs';
 import { clickhouseData } from './data';
 import { buildProxy, RunningProxy, startProxy } from './server';
@@ -35,6 +36,17 @@ async function call(proxy: RunningProxy, route: string, body?: object) {
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** A GET answered with text: status, content type, disposition and body. */
+async function text(proxy: RunningProxy, route: string) {
+  const response = await fetch(`${proxy.url}${route}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    disposition: response.headers.get('content-disposition'),
+    body: await response.text(),
+  };
 }
 
 beforeAll(async () => {
@@ -118,12 +130,38 @@ describe('serve --clickhouse', () => {
     expect(await call(clickhouse, '/api/values?field=nosuch')).toMatchObject({ status: 400 });
   });
 
-  it('says the report and the CSV export are not available from ClickHouse yet', async () => {
-    for (const route of ['/api/report.html', '/api/export.csv']) {
-      const response = await call(clickhouse, route);
-      expect(response.status).toBe(400);
-      expect(response.json.message).toMatch(/not available in ClickHouse mode yet/);
+  it('serves the HTML report as the proxy over the files, its top list cut to --max-rows', async () => {
+    const route = '/api/report.html?model=llama-3-8b&top=100&threshold=0.5&title=Fleet';
+    const [fromFiles, fromClickHouse] = [await text(files, route), await text(clickhouse, route)];
+    expect(fromClickHouse.status).toBe(200);
+    expect(fromClickHouse.type).toBe('text/html; charset=utf-8');
+    expect(fromClickHouse.body).toContain('The 40 most extreme:');
+    expectSameReport(fromClickHouse.body, fromFiles.body);
+    for (const other of [
+      '/api/report.html?from=2026-11-20T00:05:00Z&to=2026-11-20T00:15:00Z&filter=status=success&window=1m',
+      '/api/report.html?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z',
+    ]) {
+      expectSameReport((await text(clickhouse, other)).body, (await text(files, other)).body);
     }
+  });
+
+  it('streams the CSV export as the proxy over the files, with the host column the table adds', async () => {
+    for (const query of ['', '?from=2026-11-20T00:05:00Z&to=2026-11-20T00:15:00Z&filter=status=error', '?limit=9']) {
+      const [fromFiles, fromClickHouse] = [
+        await text(files, `/api/export.csv${query}`),
+        await text(clickhouse, `/api/export.csv${query}`),
+      ];
+      expect(fromClickHouse.status).toBe(200);
+      expect(fromClickHouse.type).toBe('text/csv; charset=utf-8');
+      expect(fromClickHouse.disposition).toBe(fromFiles.disposition);
+      // The generated logs have no host field: the table's host column (ship --host-label) is the one difference.
+      const { csv, values } = withoutColumn(fromClickHouse.body, 'host');
+      expect(csv).toBe(fromFiles.body);
+      expect([...values]).toEqual(['gpu-test-1']);
+    }
+    const wrong = await text(clickhouse, '/api/export.csv?filter=nosuch=1');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatch(/unknown filter field/);
   });
 
   it('answers 503 with the reason when ClickHouse refuses, and never says the password', async () => {
@@ -133,7 +171,7 @@ describe('serve --clickhouse', () => {
     // Refused after start (the password changed on the server): every route says why.
     const app = buildProxy(clickhouseData(source('nope-secret')), { token: TOKEN, log: () => undefined });
     try {
-      for (const route of ['/api/models', '/api/health']) {
+      for (const route of ['/api/models', '/api/health', '/api/report.html', '/api/export.csv']) {
         const response = await app.inject({ url: route, headers: { authorization: `Bearer ${TOKEN}` } });
         expect(response.statusCode).toBe(503);
         expect(response.json().message).toMatch(/refused the user or password/);

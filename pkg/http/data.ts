@@ -1,13 +1,20 @@
 /**
  * What the proxy serves its routes from: log files read into memory (a LogReader, kept fresh) or the logs shipped
- * into ClickHouse. Each gives the source answer() runs queries over, the health summary and the lookups for
- * template variables; only the files have the in-memory store the HTML report and the CSV export are made from.
+ * into ClickHouse. Each gives the source answer() runs queries over, the health summary, the lookups for
+ * template variables, the HTML report's source and the CSV export.
  */
+import type { Writable } from 'stream';
 import { AnalysisSource } from '../engine/answer';
+import { writeCsvExport } from '../engine/csv-export';
 import { describeLogs, LogsDescription, modelsOf } from '../engine/describe';
+import { ReportSource, StoreReportSource } from '../engine/report-source';
 import { StoreSource } from '../engine/store-source';
+import { writeClickHouseCsv } from '../clickhouse/export';
 import { ClickHouseDescription, describeTable } from '../clickhouse/lookups';
+import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { ClickHouseSource } from '../clickhouse/source';
+import type { Filters, TimeRange } from '../model/query';
+import type { CacheInfo } from '../sources/restart-cache';
 import { Store } from '../store/store';
 import { HttpError } from './errors';
 
@@ -18,6 +25,8 @@ export interface LogSource {
   readonly fileCount: number;
   /** Reads what is new; concurrent calls share one read. */
   refresh(): Promise<unknown>;
+  /** The restart cache, when there is one: shown by /api/health. */
+  cacheInfo?(): CacheInfo;
 }
 
 /** Distinct values /api/values lists at most. */
@@ -34,8 +43,10 @@ export interface ServedData {
   models(): Promise<string[]>;
   /** Distinct values of a field, as text, sorted; 400 for a field that is not there. */
   values(field: string | undefined): Promise<string[]>;
-  /** The requests in memory, for the report and the CSV export; 400 where there is none. */
-  store(): Promise<Store>;
+  /** What the HTML report reads, up to date. */
+  reportSource(): Promise<ReportSource>;
+  /** Writes the selected requests as CSV to `out`, oldest first, streamed; returns how many. */
+  exportCsv(range: TimeRange, filters: Filters, out: Writable, limit?: number): Promise<number>;
 }
 
 /** Log files read into memory: every call first reads what is new, within `timeoutMs`. */
@@ -58,10 +69,14 @@ export function fileData(source: LogSource, timeoutMs: number): ServedData {
   return {
     kind: 'files',
     analysisSource: async () => new StoreSource(await fresh()),
-    health: async () => describeLogs(await fresh(), source.fileCount),
+    health: async () => {
+      const found = describeLogs(await fresh(), source.fileCount);
+      return source.cacheInfo ? { ...found, cache: source.cacheInfo() } : found;
+    },
     fields: async () => (await fresh()).fields(),
     models: async () => modelsOf(await fresh()),
-    store: fresh,
+    reportSource: async () => new StoreReportSource(await fresh()),
+    exportCsv: async (range, filters, out, limit) => writeCsvExport(await fresh(), range, filters, out, limit),
     async values(field) {
       const store = await fresh();
       const column = field === undefined ? undefined : store.columns.get(field);
@@ -86,8 +101,9 @@ export function fileData(source: LogSource, timeoutMs: number): ServedData {
   };
 }
 
-/** The logs in ClickHouse: queries and lookups computed there. */
+/** The logs in ClickHouse: queries, lookups, the report's numbers and the export's rows come from there. */
 export function clickhouseData(source: ClickHouseSource): ServedData {
+  const report = new ClickHouseReportSource(source);
   return {
     kind: 'clickhouse',
     analysisSource: async () => source,
@@ -101,10 +117,7 @@ export function clickhouseData(source: ClickHouseSource): ServedData {
       }
       return source.values(field, MAX_VALUES);
     },
-    store: () => Promise.reject(new HttpError(400, NOT_IN_CLICKHOUSE)),
+    reportSource: async () => report,
+    exportCsv: (range, filters, out, limit) => writeClickHouseCsv(source, range, filters, out, limit),
   };
 }
-
-/** What the report and the CSV export answer when the logs are in ClickHouse. */
-export const NOT_IN_CLICKHOUSE =
-  'not available in ClickHouse mode yet: the HTML report and the CSV export read log files (serve --logs)';

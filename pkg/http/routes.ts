@@ -3,7 +3,6 @@ import type { ServerResponse } from 'http';
 import type { DataFrameJSON } from '@grafana/data';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answer, AnalysisSource } from '../engine/answer';
-import { writeCsvExport } from '../engine/csv-export';
 import { QueryError } from '../engine/errors';
 import { Frame, toDataFrameJSON } from '../engine/frames';
 import type { AnalysisQuery, TimeRange } from '../model/query';
@@ -261,8 +260,7 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
     if (options.anomalies?.top !== undefined) {
       options.anomalies.top = Math.min(options.anomalies.top, limits.maxRows);
     }
-    const store = await data.store();
-    const html = await renderReport(store, options);
+    const html = await renderReport(await data.reportSource(), options);
     return reply.type('text/html; charset=utf-8').send(html);
   });
 
@@ -272,7 +270,6 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
       const range = rangeOf(request.query);
       const filters = filtersOf(request.query);
       const limit = parseLimit(request.query);
-      const store = await data.store();
       const name = `inference-logs-${fileTime(range.from, 'start')}-${fileTime(range.to, 'end')}.csv`;
       const out = new LazyResponse(reply, {
         'Content-Type': 'text/csv; charset=utf-8',
@@ -281,7 +278,7 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
         'X-Content-Type-Options': 'nosniff',
       });
       try {
-        await writeCsvExport(store, range, filters, out, limit);
+        await data.exportCsv(range, filters, out, limit);
       } catch (error) {
         if (!out.hasStarted) {
           throw error; // nothing sent yet: the error handler answers with JSON

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'net';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from './defaults';
 import { SourceConfig } from '../sources/parse-line';
 import { LogReader } from '../sources/reader';
+import { CachedLogReader, RestartCache } from '../sources/restart-cache';
 import { ClickHouseSource } from '../clickhouse/source';
 import { bearerMatches, hostName, isLoopback } from './auth';
 import { clickhouseData, fileData, LogSource, ServedData } from './data';
@@ -19,6 +20,10 @@ export interface ProxyOptions {
   paths?: string[];
   /** How to read the logs (field map, success statuses, time zone). */
   sourceConfig?: SourceConfig;
+  /** Keep what was read in a restart cache in this folder (with `paths`); none: no cache. */
+  cacheDir?: string;
+  /** Where the restart cache says what it did; default stderr. */
+  cacheLog?: (line: string) => void;
   /** A store kept fresh by someone else (e.g. a tailer); takes the place of `paths`. */
   source?: LogSource;
   /** The logs shipped into ClickHouse; takes the place of `paths`. */
@@ -54,7 +59,17 @@ function sourceOf(options: ProxyOptions): LogSource {
   if (!options.paths?.length) {
     throw new Error('the proxy needs log paths or a source');
   }
-  return new LogReader(options.paths, options.sourceConfig ?? {});
+  const reader = new LogReader(options.paths, options.sourceConfig ?? {});
+  if (!options.cacheDir) {
+    return reader;
+  }
+  const cache = new RestartCache(reader, {
+    dirs: [options.cacheDir],
+    paths: options.paths,
+    config: options.sourceConfig ?? {},
+    log: options.cacheLog ?? ((line) => process.stderr.write(`inference-logs serve: ${line}\n`)),
+  });
+  return new CachedLogReader(reader, cache);
 }
 
 /** A URL host: IPv6 addresses in brackets. */
@@ -162,6 +177,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     app,
     source,
     data,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // What was read since the restart cache was last written is written before the process goes.
+      await (source instanceof CachedLogReader ? source.close() : undefined);
+    },
   };
 }

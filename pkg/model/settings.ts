@@ -17,6 +17,10 @@ export interface DataSourceSettings {
   retentionHours?: number;
   /** Keep at most this many requests in memory; unset keeps all. */
   retentionRows?: number;
+  /** The restart cache (what was read, kept on disk for a restart): on unless false. */
+  cache?: boolean;
+  /** Folder of the restart cache; default $GF_PATHS_DATA/plugins-cache/<plugin id> or the user's cache folder. */
+  cacheDir?: string;
   /**
    * `local` reads `paths` on the Grafana server; `remote` forwards queries to an HTTP proxy (`inference-logs serve`);
    * `clickhouse` computes every answer inside ClickHouse, from the logs `inference-logs ship` put there.

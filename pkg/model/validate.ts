@@ -41,6 +41,8 @@ export const SETTINGS_SCHEMA = {
     maxRows: { type: 'integer', minimum: 1 },
     retentionHours: { type: 'number', exclusiveMinimum: 0 },
     retentionRows: { type: 'integer', minimum: 1 },
+    cache: { type: 'boolean' },
+    cacheDir: { type: 'string' },
     mode: { enum: ['local', 'remote', 'clickhouse'] },
     proxyUrl: { type: 'string' },
     clickhouseUrl: { type: 'string' },

@@ -14,10 +14,8 @@ import {
   TimeRange,
 } from '../model/query';
 import { QueryError } from '../engine/errors';
-import { describeSkipReason, Frame, FrameField } from '../engine/frames';
-import { analyse } from '../engine/run';
-import { select, selectionSpan } from '../engine/select';
-import { spanSeconds } from '../engine/summary';
+import { describeSkipReason, Frame, FrameField, skipsInOrder } from '../engine/frames';
+import { ReportSource, Skips, StoreReportSource } from '../engine/report-source';
 import { SKIP_REASONS } from '../sources/parse-line';
 import { REQUEST_ID, Store } from '../store/store';
 import {
@@ -138,26 +136,29 @@ function figure(chart: string, svg: string, caption: string): string {
   return `<figure data-chart="${escapeHtml(chart)}">${svg}<figcaption>${caption}</figcaption></figure>`;
 }
 
-/** Renders the report for `store` over `options.range` and `options.filters`. */
-export async function renderReport(store: Store, options: ReportOptions): Promise<string> {
+/**
+ * Renders the report over `options.range` and `options.filters`, from a store in memory or any ReportSource
+ * (ClickHouse): every number is one the source answered.
+ */
+export async function renderReport(logs: Store | ReportSource, options: ReportOptions): Promise<string> {
+  const source = logs instanceof Store ? new StoreReportSource(logs) : logs;
   const range = options.range;
   const filters = options.filters ?? {};
   const title = options.title?.trim() || DEFAULT_TITLE;
-  const run = (query: AnalysisQuery): Frame[] => analyse(store, { ...query, filters }, { range });
+  const run = (query: AnalysisQuery): Promise<Frame[]> => source.analyse({ ...query, filters }, range);
 
-  const summary = run({ queryType: 'summary' })[0];
+  const summary = (await run({ queryType: 'summary' }))[0];
   const requests = numbersOf(summary, 'requests')[0] ?? 0;
-  const selection = select(store, range, filters);
-  const dataSpan = selectionSpan(selection, 'data');
-  const throughputSeconds = spanSeconds(selection);
+  const { data: dataSpan, seconds: throughputSeconds } = await source.span(range, filters);
 
   const sections: string[] = [];
   sections.push(headline(summary, requests, dataSpan, throughputSeconds));
 
   if (requests === 0) {
-    const all = selectionSpan(select(store, {}, {}));
+    const totals = await source.totals();
+    const all = totals.span;
     const held = all
-      ? `The logs hold ${formatCount(store.length)} requests, from ${formatTimeShort(all.startUs)} to ${formatTimeShort(all.endUs)} UTC.`
+      ? `The logs hold ${formatCount(totals.requests)} requests, from ${formatTimeShort(all.startUs)} to ${formatTimeShort(all.endUs)} UTC.`
       : 'The logs hold no requests at all.';
     sections.push(
       `<section id="empty" class="empty" data-empty="true"><h2>No requests to report</h2>` +
@@ -167,7 +168,7 @@ export async function renderReport(store: Store, options: ReportOptions): Promis
   } else {
     sections.push(...(await analysisSections(run, options)));
   }
-  sections.push(section({ id: 'skipped', title: 'Skipped lines', html: skippedLines(store) }));
+  sections.push(section({ id: 'skipped', title: 'Skipped lines', html: skippedLines(await source.skips()) }));
   sections.push(section({ id: 'conventions', title: 'Conventions', html: CONVENTIONS }));
 
   const header =
@@ -213,7 +214,10 @@ function headline(
 }
 
 /** The sections that need requests: charts, anomalies, correlation, comparison. */
-async function analysisSections(run: (q: AnalysisQuery) => Frame[], options: ReportOptions): Promise<string[]> {
+async function analysisSections(
+  run: (q: AnalysisQuery) => Promise<Frame[]>,
+  options: ReportOptions
+): Promise<string[]> {
   const window = options.window ?? 'auto';
   const method = options.anomalies?.method ?? 'zscore';
   const threshold = options.anomalies?.threshold ?? DEFAULT_THRESHOLDS[method];
@@ -221,27 +225,31 @@ async function analysisSections(run: (q: AnalysisQuery) => Frame[], options: Rep
 
   const trendOf = (aggregation: AnalysisQuery['aggregation'], groupBy: string[]) =>
     run({ queryType: 'trend', metric: 'latency_ms', aggregation, window, groupBy });
-  const p50 = trendOf('p50', ['model']);
+  const p50 = await trendOf('p50', ['model']);
   const buckets = p50.length ? p50[0].fields[0].values.length : 0;
   if (buckets > MAX_REPORT_BUCKETS) {
     throw new QueryError(
       `window ${window} gives ${buckets} buckets per chart (a report draws at most ${MAX_REPORT_BUCKETS}); use a wider window or auto`
     );
   }
-  const p95 = trendOf('p95', ['model']);
-  const p99 = trendOf('p99', ['model']);
-  const rate = trendOf('rate', ['model']);
-  const errorRate = trendOf('error_rate', []);
-  const anomalyFrame = run({
-    queryType: 'anomalies',
-    metric: 'latency_ms',
-    method,
-    threshold,
-    groupBy: ['model'],
-    limit: Math.max(MAX_MARKED_ANOMALIES, top),
-  })[0];
-  const correlationFrame = run({ queryType: 'correlation', metrics: [...STANDARD_METRICS], correlation: 'pearson' })[0];
-  const compareFrame = run({ queryType: 'compare' })[0];
+  const p95 = await trendOf('p95', ['model']);
+  const p99 = await trendOf('p99', ['model']);
+  const rate = await trendOf('rate', ['model']);
+  const errorRate = await trendOf('error_rate', []);
+  const anomalyFrame = (
+    await run({
+      queryType: 'anomalies',
+      metric: 'latency_ms',
+      method,
+      threshold,
+      groupBy: ['model'],
+      limit: Math.max(MAX_MARKED_ANOMALIES, top),
+    })
+  )[0];
+  const correlationFrame = (
+    await run({ queryType: 'correlation', metrics: [...STANDARD_METRICS], correlation: 'pearson' })
+  )[0];
+  const compareFrame = (await run({ queryType: 'compare' }))[0];
 
   const custom = (errorRate[0]?.meta?.custom ?? {}) as { windowMs?: number };
   const windowMs = custom.windowMs ?? NaN;
@@ -437,9 +445,9 @@ function compareTable(frame: Frame): string {
   );
 }
 
-function skippedLines(store: Store): string {
-  const total = store.skippedTotal();
-  const invalid = Object.entries(store.invalidValues);
+function skippedLines({ skipped, invalidValues }: Skips): string {
+  const total = Object.values(skipped).reduce((a, b) => a + b, 0);
+  const invalid = Object.entries(invalidValues);
   const invalidNote = invalid.length
     ? `<p class="note">Kept as missing because they are not numbers: ${invalid.map(([f, n]) => `${escapeHtml(f)} ${formatCount(n)}`).join(', ')}.</p>`
     : '';
@@ -447,12 +455,10 @@ function skippedLines(store: Store): string {
   if (total === 0) {
     return `<p data-skipped-total="0">No lines were skipped: every line read is a request.</p>${invalidNote}`;
   }
-  const rows = Object.entries(store.skipped)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(
-      ([reason, count]) =>
-        `<tr><td><code>${escapeHtml(reason)}</code></td><td>${escapeHtml(describeSkipReason(reason))}</td>${numCell(count, formatCount(count), 'td', reason)}</tr>`
-    );
+  const rows = skipsInOrder(skipped).map(
+    ([reason, count]) =>
+      `<tr><td><code>${escapeHtml(reason)}</code></td><td>${escapeHtml(describeSkipReason(reason))}</td>${numCell(count, formatCount(count), 'td', reason)}</tr>`
+  );
   const known = Object.keys(SKIP_REASONS).length;
   return (
     `<p data-skipped-total="${total}">${formatCount(total)} line${total === 1 ? '' : 's'} could not be read as requests (of ${known} possible reasons, these occurred):</p>` +

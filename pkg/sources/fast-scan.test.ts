@@ -8,9 +8,10 @@ import { join } from 'path';
 import { writeLogs } from '../generator/generate';
 import { storeSnapshot as snapshot } from '../engine/test-store';
 import { Store } from '../store/store';
-import { FastScanner, NULL, NUMBER, STRING } from './fast-scan';
+import { FALSE, FastScanner, NULL, NUMBER, RAW, STRING, TRUE } from './fast-scan';
 import { LineParser, SourceConfig } from './parse-line';
 import { LogReader } from './reader';
+import { linesWithExtras } from './test-lines';
 
 function readBoth(lines: string[], config: SourceConfig = {}): { fast: Store; full: Store } {
   const fast = new Store();
@@ -28,6 +29,19 @@ function readBoth(lines: string[], config: SourceConfig = {}): { fast: Store; fu
 
 function expectSame(lines: string[], config: SourceConfig = {}): Store {
   const { fast, full } = readBoth(lines, config);
+  expect(snapshot(fast)).toEqual(snapshot(full));
+  return fast;
+}
+
+/** expectSame, the lines read `perBatch` at a time (many batches: fields first seen, or turned to text, later). */
+function expectSameInBatches(lines: string[], perBatch: number, config: SourceConfig = {}): Store {
+  const fast = new Store();
+  const parser = new LineParser(fast, config);
+  for (let i = 0; i < lines.length; i += perBatch) {
+    const piece = Buffer.from(lines.slice(i, i + perBatch).join('\n'), 'utf8');
+    parser.parseBuffer(piece, 0, piece.length, null);
+  }
+  const { full } = readBoth(lines, config);
   expect(snapshot(fast)).toEqual(snapshot(full));
   return fast;
 }
@@ -199,18 +213,62 @@ describe('FastScanner', () => {
     const ok = Buffer.from('{"a":NaN,"b":-Infinity,"c":Infinity}');
     expect(scanner.scan(ok, 0, ok.length)).toBe(true);
     expect(Array.from(scanner.kind)).toEqual([NULL, NULL, NULL]);
-    for (const text of [
-      '{"a": 1, "a": 2}',
-      '{"a": 1, "x": 2}',
-      '{"a": "\\n"}',
-      '{"a": {}}',
-      '{"a": 01}',
-      '{"a": 1} x',
-      '[1]',
-      '{}',
-    ]) {
+    for (const text of ['{"a": 1, "a": 2}', '{"a": "\\n"}', '{"a": {}}', '{"a": 01}', '{"a": 1} x', '[1]', '{}']) {
       const buf = Buffer.from(text);
       expect(scanner.scan(buf, 0, buf.length)).toBe(false);
+    }
+  });
+
+  it('reads extra fields in line order, delimiting what it does not read; refuses repeated and index keys', () => {
+    const scanner = new FastScanner(['a', 'b']);
+    const line = Buffer.from(
+      '{"x": "h1", "a": 1, "n": -2.5, "t": true, "f": false, "z": null, "o": {"k": [1, "}"]}, ' +
+        '"e": "q\\"x", "u": "caf\u00e9", "l": [], "b": "s", "i": NaN}'
+    );
+    for (let pass = 0; pass < 3; pass++) {
+      // The first pass reads any layout, the next ones the line's template.
+      expect(scanner.scan(line, 0, line.length)).toBe(true);
+      const extras = Array.from({ length: scanner.extraCount }, (_, i) => {
+        const kind = scanner.extraKind[i];
+        const text = line.toString('utf8', scanner.extraStart[i], scanner.extraEnd[i]);
+        const value = kind === NUMBER ? scanner.extraNumber[i] : kind === STRING || kind === RAW ? text : null;
+        return [scanner.keyName(scanner.extraSlot[i]), kind, value];
+      });
+      expect(extras).toEqual([
+        ['x', STRING, 'h1'],
+        ['n', NUMBER, -2.5],
+        ['t', TRUE, null],
+        ['f', FALSE, null],
+        ['z', NULL, null],
+        ['o', RAW, '{"k": [1, "}"]}'],
+        ['e', RAW, '"q\\"x"'],
+        ['u', RAW, '"caf\u00e9"'],
+        ['l', RAW, '[]'],
+        ['i', NULL, null],
+      ]);
+      expect(Array.from(scanner.kind)).toEqual([NUMBER, STRING]);
+    }
+    for (const text of [
+      '{"a": 1, "x": 2, "x": 3}',
+      '{"x": 2, "a": 1, "x": 3}',
+      '{"a": 1, "7": 2}',
+      '{"a": 1, "0": 2}',
+      '{"a": 1, "x\\u0041": 2}',
+      '{"a": 1, "é": 2}',
+      '{"a": 1, "x": {"k": 1}',
+      '{"a": 1, "x": [1, 2}',
+      '{"a": 1, "x": "open}',
+      '{"a": 1, "x": nul}',
+      '{"a": 1, "x": 01}',
+      '{"a": [1], "x": 1}',
+    ]) {
+      const buf = Buffer.from(text);
+      expect([text, scanner.scan(buf, 0, buf.length)]).toEqual([text, false]);
+    }
+    // Index-like keys are the full path's, other digit keys are not.
+    for (const key of ['07', '-1', '1.5', '4294967295', 'x7']) {
+      const buf = Buffer.from(`{"a": 1, "${key}": 2}`);
+      expect([key, scanner.scan(buf, 0, buf.length)]).toEqual([key, true]);
     }
   });
 
@@ -366,6 +424,148 @@ describe('LineParser: the byte scanner and the full path give identical stores',
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("LineParser: extra fields read by the scanner give the full path's store", () => {
+  const NESTED_TEXTS = [
+    '{}',
+    '[]',
+    '{"a": 1, "b": [1, 2.50, null, true]}',
+    '{"b": 1, "a": 2, "10": 3, "__proto__": 4}',
+    '{"a": 1, "a": 2}',
+    '{"s": "caf\u00e9 \\u00e9 \\"q\\" }]"}',
+    '[{"x": []}, "y", -0, 1e999]',
+    '{ "spaced" :  [ 1 ,2 ] }',
+    '{"a": NaN}',
+    '[Infinity]',
+    '{"a": 1,}',
+    '[1 2]',
+    '{"a": "\t"}',
+    '"\\ud800"',
+  ];
+
+  it('on every value an extra field can hold, first seen as any kind, one batch or many', () => {
+    const lines: string[] = [];
+    for (const raw of [...NUMBER_TEXTS, ...STRING_TEXTS, ...NESTED_TEXTS]) {
+      lines.push(withRaw('x', raw), withRaw('y', '1'), withRaw('y', raw), withRaw('y', '2'));
+    }
+    // Each value first, then after numbers, then after text.
+    for (const [i, raw] of [...NUMBER_TEXTS, ...STRING_TEXTS, ...NESTED_TEXTS].entries()) {
+      lines.push(withRaw(`first-${i}`, raw), withRaw(`first-${i}`, '3'), withRaw(`first-${i}`, '"t"'));
+    }
+    const store = expectSame(lines);
+    expect(store.columns.get('y')?.kind).toBe('string');
+    for (const perBatch of [1, 2, 3, 7]) {
+      expectSameInBatches(lines, perBatch);
+    }
+    const missingTimestamp = (raw: string): string => withRaw('timestamp', undefined).replace('}', `, "x": ${raw}}`);
+    expectSame(NESTED_TEXTS.map(missingTimestamp)); // invalid JSON is not a missing timestamp
+  });
+
+  it('on odd keys: repeated, index-like, escaped, __proto__, empty, more than the scanner holds', () => {
+    const line = withRaw('x', undefined);
+    const many = Array.from({ length: 70 }, (_, i) => `, "k${i}": ${i}`).join('');
+    const lines = [
+      line.replace('}', ', "h": 1, "h": "two"}'),
+      line.replace('}', ', "h": "one", "g": 2, "h": 3}'),
+      line.replace('{', '{"7": "seven", "h": 1, '),
+      line.replace('}', ', "h": 1, "0": 2, "4294967295": 3, "07": 4}'),
+      line.replace('}', ', "h\\u0041": 1}'),
+      line.replace('}', ', "hé": 1}'),
+      line.replace('}', ', "__proto__": "p", "constructor": 1, "": "empty"}'),
+      line.replace('}', many),
+      line.replace('}', many.slice(0, 400) + '}'),
+      line.replace('}', ', "h": 5}'),
+    ];
+    expectSame(lines);
+    expectSameInBatches(lines, 2);
+  });
+
+  it('line by line (parse), text with a lone surrogate kept as given', () => {
+    const lines = [
+      withRaw('note', '"a\uD800b"'),
+      withRaw('note', '["\uDC00", "😀"]'),
+      withRaw('note', '"😀"'),
+      withRaw('note', '{"k": "caf\u00e9"}'),
+    ];
+    const fast = new Store();
+    const parser = new LineParser(fast);
+    for (const line of lines) {
+      parser.parse(line);
+    }
+    expect(snapshot(fast)).toEqual(snapshot(readBoth(lines).full));
+    expect(fast.stringColumn('note')?.get(0)).toBe('a\uD800b');
+  });
+
+  it('with the field map: renamed standard fields next to extras, keys named like our fields', () => {
+    const config = { fieldMap: { latency_ms: 'duration', model: 'name', status: 'state', request_id: 'host' } };
+    const line = (extra: string): string =>
+      `{"timestamp": "2026-11-27T15:03:15", "name": "m", "duration": 1.5, "state": "ok", "host": "h-1"${extra}}`;
+    const lines = [
+      line(', "region": "eu"'),
+      line(', "latency_ms": 99, "region": "us"'),
+      line(', "model": "other", "status": 500, "latency_ms": "slow"'),
+      line(', "latency_ms_original": 1'),
+      line(', "latency_ms": 2, "latency_ms_original": 3'),
+      line(', "timestamp_original": true, "request_id": "r-1"'),
+      line(', "duration": 2'),
+      line(''),
+    ];
+    for (let i = 0; i < 3; i++) {
+      lines.push(...lines);
+    }
+    expectSame(lines, config);
+    expectSameInBatches(lines, 3, config);
+  });
+
+  it('with lines only the full path reads between them: fields first seen there, turned to text there', () => {
+    const line = (extra: string, model = 'm'): string =>
+      `{"timestamp": "2026-11-27T15:03:15", "model": "${model}", "latency_ms": 1.5${extra}}`;
+    const fallback = (extra: string): string => line(extra, 'e\\u00e9');
+    const lines = [
+      line(', "a": 1'),
+      fallback(', "b": 2, "a": 3'),
+      line(', "b": 4, "c": "x"'),
+      fallback(', "a": "text", "c": 5'),
+      line(', "a": 6, "c": 7, "d": null'),
+      fallback(', "d": [1]'),
+      line(', "d": 8, "e": {"k": 1}'),
+      'not json',
+      line(', "e": 9, "b": "now text"'),
+      line(', "f": 1'),
+      fallback(', "f": "t"'),
+      line(', "f": 2'),
+    ];
+    expectSame(lines);
+    for (const perBatch of [2, 3, 5]) {
+      expectSameInBatches(lines, perBatch);
+    }
+  });
+
+  it('on generated logs with 0, 3 and 10 extra fields of mixed types, keys in line order or shuffled', () => {
+    for (const [extraFields, shuffle] of [
+      [0, false],
+      [3, false],
+      [10, false],
+      [10, true],
+    ] as const) {
+      const lines = linesWithExtras({
+        rows: 6000,
+        seed: 8,
+        noise: 0.03,
+        timestampStyle: 'mixed',
+        extraFields,
+        shuffle,
+      });
+      const store = expectSame(lines);
+      expect(store.length).toBe(6000);
+      expectSameInBatches(lines, 500);
+      if (extraFields === 10) {
+        const kinds = Object.fromEntries([...store.columns].map(([name, column]) => [name, column.kind]));
+        expect(kinds).toMatchObject({ host: 'string', region: 'string', prompt_tokens: 'number', shard: 'string' });
+      }
+    }
+  });
 });
 
 describe('FastScanner: four bytes at a time, and lines read against the layout of earlier lines', () => {

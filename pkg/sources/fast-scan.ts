@@ -1,10 +1,12 @@
 /**
- * A scanner for the common log line: a flat JSON object (json.dumps layout or compact, keys in any order) whose
- * keys are all standard fields, with plain ASCII strings, numbers, null, true, false and Python's bare NaN /
- * Infinity / -Infinity. It reads the values straight from the bytes, without JSON.parse and without building an
- * object. Anything else — escapes, non-ASCII text, nested values, unknown or repeated keys, numbers JSON does not
- * allow, trailing garbage — makes it answer "not mine", and the line goes through the full JSON.parse path, so
- * every line gives exactly the row the full path gives.
+ * A scanner for the common log line: a JSON object (json.dumps layout or compact, keys in any order) whose standard
+ * fields hold plain ASCII strings, numbers, null, true, false or Python's bare NaN / Infinity / -Infinity. It reads
+ * the values straight from the bytes, without JSON.parse and without building an object. Other keys (extra fields,
+ * plain ASCII keys) are read too, in line order: their values may also be strings with escapes or non-ASCII text,
+ * objects and arrays, which it only delimits (RAW: the caller parses that text). Anything else — escapes or nested
+ * values in a standard field, odd keys, repeated keys, numbers JSON does not allow, trailing garbage — makes it
+ * answer "not mine", and the line goes through the full JSON.parse path, so every line gives exactly the row the
+ * full path gives.
  */
 
 /** Value kinds of a scanned field. */
@@ -15,6 +17,13 @@ export const NUMBER = 2;
 export const STRING = 3;
 export const TRUE = 4;
 export const FALSE = 5;
+/** An extra field's string with escapes or non-ASCII bytes, object or array: its JSON text, quotes included. */
+export const RAW = 6;
+
+/** Extra fields one line may have; a line with more goes to the full path. */
+export const MAX_EXTRAS = 64;
+/** Extra keys one scanner learns; a line with a key beyond them goes to the full path. */
+const MAX_EXTRA_KEYS = 4096;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
@@ -83,9 +92,17 @@ const MAX_TEMPLATES = 4;
 
 /** A line layout: the slots of its values in order, and the bytes before, between and after them. */
 interface Template {
-  slots: Int8Array;
+  slots: Int16Array;
   /** literals[f] comes before value f; literals[slots.length] after the last value (the closing brace...). */
   literals: Literal[];
+}
+
+/**
+ * Is a key one JavaScript lists before the others (an array index: "0", "17")? JSON.parse's object then lists its
+ * keys in another order than the line's, and column order follows it: the full path decides.
+ */
+function isIndexKey(key: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 export class FastScanner {
@@ -95,14 +112,38 @@ export class FastScanner {
   /** Byte range of a string value (without the quotes). */
   readonly start: Int32Array;
   readonly end: Int32Array;
-  /** The key names' bytes, compared four at a time like a layout's literals. */
+  /**
+   * The extra fields of the last line, in line order: extraSlot[i] is the key's slot (see keyName), extraKind[i]
+   * etc. its value as above — a RAW value's range is its whole JSON text.
+   */
+  extraCount = 0;
+  readonly extraSlot: Int32Array;
+  readonly extraKind: Uint8Array;
+  readonly extraNumber: Float64Array;
+  readonly extraStart: Int32Array;
+  readonly extraEnd: Int32Array;
+  /** The standard slots and then the extra fields of the line, one set of arrays (`kind` etc. are views of it). */
+  private readonly kinds: Uint8Array;
+  private readonly numbers: Float64Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** Standard slots: the key names given. Slots from here on are extra keys, learned as lines show them. */
+  private readonly standard: number;
+  /** Slots are below this. */
+  readonly slotLimit: number;
+  /** The key names' bytes, compared four at a time like a layout's literals; the names of extra keys. */
   private readonly keys: Literal[];
+  private readonly names: string[];
+  private readonly extraSlots = new Map<string, number>();
+  /** Per extra slot: the scan attempt that last met it (a key twice in one line). */
+  private seen = new Int32Array(64);
+  private attempt = 0;
   /** The slots in the order the previous line had its keys: the likely order of the next. */
-  private readonly order: Int8Array;
+  private readonly order: Int16Array;
   /** Layouts of the last lines read in full, the latest first, tried in turn on the next line. */
   private readonly templates: Template[] = [];
   /** Where the values of the line being read in full are, in line order (for its template). */
-  private readonly fieldSlots: Int8Array;
+  private readonly fieldSlots: Int16Array;
   private readonly valueFrom: Int32Array;
   private readonly valueTo: Int32Array;
   private fieldCount = 0;
@@ -112,15 +153,33 @@ export class FastScanner {
 
   constructor(keyNames: string[]) {
     this.keys = keyNames.map((k) => literalOf(Buffer.from(k, 'utf8')));
+    this.names = [...keyNames];
     const n = keyNames.length;
-    this.kind = new Uint8Array(n);
-    this.number = new Float64Array(n);
-    this.start = new Int32Array(n);
-    this.end = new Int32Array(n);
-    this.order = new Int8Array(n).fill(-1);
-    this.fieldSlots = new Int8Array(n);
-    this.valueFrom = new Int32Array(n);
-    this.valueTo = new Int32Array(n);
+    this.standard = n;
+    this.slotLimit = n + MAX_EXTRA_KEYS;
+    const fields = n + MAX_EXTRAS;
+    this.kinds = new Uint8Array(fields);
+    this.numbers = new Float64Array(fields);
+    this.starts = new Int32Array(fields);
+    this.ends = new Int32Array(fields);
+    this.kind = this.kinds.subarray(0, n);
+    this.number = this.numbers.subarray(0, n);
+    this.start = this.starts.subarray(0, n);
+    this.end = this.ends.subarray(0, n);
+    this.extraSlot = new Int32Array(MAX_EXTRAS);
+    this.extraKind = this.kinds.subarray(n);
+    this.extraNumber = this.numbers.subarray(n);
+    this.extraStart = this.starts.subarray(n);
+    this.extraEnd = this.ends.subarray(n);
+    this.order = new Int16Array(fields).fill(-1);
+    this.fieldSlots = new Int16Array(fields);
+    this.valueFrom = new Int32Array(fields);
+    this.valueTo = new Int32Array(fields);
+  }
+
+  /** The key of a slot (an extra field's, from extraSlot). */
+  keyName(slot: number): string {
+    return this.names[slot];
   }
 
   /** Is the key at buf[at..] (after its opening quote) exactly key `slot`, closing quote included? */
@@ -130,15 +189,31 @@ export class FastScanner {
     return at + length < end && buf[at + length] === 0x22 && this.literalAt(buf, at, end, key);
   }
 
-  /** The slot of the key in buf[start, end), or -1. */
+  /** The slot of the (plain ASCII) key in buf[start, end), learning an extra key; -1 when the full path decides. */
   private slotOf(buf: Buffer, start: number, end: number): number {
     const keys = this.keys;
-    for (let k = 0; k < keys.length; k++) {
+    for (let k = 0; k < this.standard; k++) {
       if (keys[k].bytes.length === end - start && this.literalAt(buf, start, end, keys[k])) {
         return k;
       }
     }
-    return -1;
+    const name = buf.toString('latin1', start, end);
+    let slot = this.extraSlots.get(name);
+    if (slot === undefined) {
+      if (isIndexKey(name) || keys.length >= this.standard + MAX_EXTRA_KEYS) {
+        return -1;
+      }
+      slot = keys.length;
+      keys.push(literalOf(buf.subarray(start, end)));
+      this.names.push(name);
+      this.extraSlots.set(name, slot);
+      if (slot - this.standard >= this.seen.length) {
+        const grown = new Int32Array(this.seen.length * 2);
+        grown.set(this.seen);
+        this.seen = grown;
+      }
+    }
+    return slot;
   }
 
   /**
@@ -172,10 +247,16 @@ export class FastScanner {
     return true;
   }
 
+  /** Before each attempt at a line: no field read yet. */
   private clearKinds(): void {
-    const kind = this.kind;
-    for (let i = 0; i < kind.length; i++) {
+    const kind = this.kinds;
+    for (let i = 0; i < this.standard; i++) {
       kind[i] = ABSENT;
+    }
+    this.extraCount = 0;
+    if (++this.attempt === 0x7fffffff) {
+      this.seen.fill(0);
+      this.attempt = 1;
     }
   }
 
@@ -192,7 +273,7 @@ export class FastScanner {
       if (!this.literalAt(buf, p, end, literal)) {
         return false;
       }
-      p = this.scanValue(buf, p + literal.bytes.length, end, slots[f]);
+      p = this.scanField(buf, p + literal.bytes.length, end, slots[f]);
       if (p < 0) {
         return false;
       }
@@ -238,7 +319,6 @@ export class FastScanner {
 
   /** Any layout: keys in any order, any whitespace. Records where each value is, for templateOf. */
   private scanAny(buf: Buffer, start: number, end: number): boolean {
-    const kind = this.kind;
     const order = this.order;
     let fieldIndex = 0;
     this.fieldCount = 0;
@@ -254,7 +334,7 @@ export class FastScanner {
       p++;
     }
     for (;;) {
-      // The key: a plain ASCII string naming a standard field, seen once.
+      // The key: a plain ASCII string.
       if (p >= end || buf[p] !== 0x22) {
         return false;
       }
@@ -277,7 +357,7 @@ export class FastScanner {
           order[fieldIndex] = slot;
         }
       }
-      if (kind[slot] !== ABSENT || fieldIndex >= this.fieldSlots.length) {
+      if (fieldIndex >= this.fieldSlots.length) {
         return false;
       }
       p++;
@@ -293,7 +373,7 @@ export class FastScanner {
       }
       this.fieldSlots[fieldIndex] = slot;
       this.valueFrom[fieldIndex] = p;
-      p = this.scanValue(buf, p, end, slot);
+      p = this.scanField(buf, p, end, slot);
       if (p < 0) {
         return false;
       }
@@ -325,12 +405,43 @@ export class FastScanner {
     return p === end;
   }
 
+  /**
+   * The value of key `slot` at buf[p]: into its slot (a standard field) or the line's next extra field. The
+   * position after it, or -1 when the full path decides (a key twice, too many extra fields, a value not read here).
+   */
+  private scanField(buf: Buffer, p: number, end: number, slot: number): number {
+    if (slot < this.standard) {
+      return this.kinds[slot] === ABSENT ? this.scanValue(buf, p, end, slot) : -1;
+    }
+    const extra = this.extraCount;
+    const seen = this.seen;
+    if (extra >= MAX_EXTRAS || seen[slot - this.standard] === this.attempt) {
+      return -1;
+    }
+    seen[slot - this.standard] = this.attempt;
+    this.extraSlot[extra] = slot;
+    this.extraCount = extra + 1;
+    const at = this.standard + extra;
+    const next = this.scanValue(buf, p, end, at);
+    const c = buf[p];
+    if (next >= 0 || (c !== 0x22 && c !== 0x7b /* { */ && c !== 0x5b) /* [ */) {
+      return next;
+    }
+    const after = skipJson(buf, p, end);
+    if (after >= 0) {
+      this.kinds[at] = RAW;
+      this.starts[at] = p;
+      this.ends[at] = after;
+    }
+    return after;
+  }
+
   /** The value at buf[p] into `slot`; the position after it, or -1 when it is not one the fast path reads. */
   private scanValue(buf: Buffer, p: number, end: number, slot: number): number {
     if (p >= end) {
       return -1;
     }
-    const kind = this.kind;
+    const kind = this.kinds;
     const c = buf[p];
     if (c === 0x22) {
       const valueStart = ++p;
@@ -346,8 +457,8 @@ export class FastScanner {
         return -1;
       }
       kind[slot] = STRING;
-      this.start[slot] = valueStart;
-      this.end[slot] = p;
+      this.starts[slot] = valueStart;
+      this.ends[slot] = p;
       return p + 1;
     }
     if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
@@ -449,8 +560,36 @@ export class FastScanner {
     } else {
       value = Number(buf.toString('latin1', numberStart, p));
     }
-    this.kind[slot] = NUMBER;
-    this.number[slot] = value;
+    this.kinds[slot] = NUMBER;
+    this.numbers[slot] = value;
     return p;
   }
+}
+
+/**
+ * The end of the string, object or array at buf[p] (brackets matched, strings skipped, escapes and all), or -1 when
+ * the line ends first. Whether it is valid JSON is for JSON.parse of its text to say.
+ */
+function skipJson(buf: Buffer, p: number, end: number): number {
+  let depth = 0;
+  while (p < end) {
+    const c = buf[p++];
+    if (c === 0x22) {
+      while (p < end && buf[p] !== 0x22) {
+        p += buf[p] === 0x5c ? 2 : 1;
+      }
+      if (p >= end) {
+        return -1;
+      }
+      p++;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+    if (depth <= 0) {
+      return p;
+    }
+  }
+  return -1;
 }

@@ -1,4 +1,58 @@
-import { BatchScanner } from './line-batch';
+import { EXTRA_MISSING, EXTRA_NUMBER, EXTRA_TEXT } from '../store/store';
+import { batchTransferList, BatchScanner } from './line-batch';
+import { linesWithExtras } from './test-lines';
+
+describe('BatchScanner: extra fields', () => {
+  test('lines with extra fields of any type are read by the scanner, as columns in the order of first values', () => {
+    const lines = [
+      '{"timestamp": 1795791795, "model": "m", "latency_ms": 1, "host": "h1", "tokens": 12, "gpu": null}',
+      '{"region": "eu", "timestamp": 1795791796, "model": "m", "latency_ms": 2, "host": "h2", "gpu": "H100"}',
+      '{"timestamp": 1795791797, "latency_ms": 3, "host": "h1"}', // skipped: no model; "h1" only counted once
+      '{"timestamp": 1795791797, "model": "m", "latency_ms": 3, "tokens": "many", "o": {"b": 1, "1": [true]}}',
+      '{"timestamp": 1795791798, "model": "m", "latency_ms": 4, "flag": false, "note": "caf\u00e9", "tokens": 1e999}',
+    ];
+    const buf = Buffer.from(lines.join('\n'));
+    const batch = new BatchScanner().scan(buf, 0, buf.length, 0);
+    expect(batch.fallbacks).toEqual([]);
+    expect(batch.rows).toBe(4);
+    expect(batch.skipped).toEqual({ missing_model: 1 });
+    const columns = batch.extras!.map(({ name, kinds, values, texts, firstRow }) => ({
+      name,
+      firstRow,
+      values: Array.from(kinds.subarray(0, batch.rows), (kind, row) =>
+        kind === EXTRA_MISSING ? null : kind === EXTRA_NUMBER ? values[row] : texts[values[row] - 1]
+      ),
+      kinds: Array.from(kinds.subarray(0, batch.rows)),
+    }));
+    const [M, N, T] = [EXTRA_MISSING, EXTRA_NUMBER, EXTRA_TEXT];
+    expect(columns).toEqual([
+      { name: 'host', firstRow: 0, values: ['h1', 'h2', null, null], kinds: [T, T, M, M] },
+      { name: 'tokens', firstRow: 0, values: [12, null, 'many', null], kinds: [N, M, T, M] },
+      { name: 'region', firstRow: 1, values: [null, 'eu', null, null], kinds: [M, T, M, M] },
+      { name: 'gpu', firstRow: 1, values: [null, 'H100', null, null], kinds: [M, T, M, M] },
+      { name: 'o', firstRow: 2, values: [null, null, '{"1":[true],"b":1}', null], kinds: [M, M, T, M] },
+      { name: 'flag', firstRow: 3, values: [null, null, null, 'false'], kinds: [M, M, M, T] },
+      { name: 'note', firstRow: 3, values: [null, null, null, 'café'], kinds: [M, M, M, T] },
+    ]);
+    // Each extra field's arrays travel to the main thread with the batch, not copied.
+    const transfer = batchTransferList(batch);
+    for (const extra of batch.extras!) {
+      expect(transfer).toContain(extra.kinds.buffer);
+      expect(transfer).toContain(extra.values.buffer);
+    }
+  });
+
+  test('generated lines with 10 extra fields, keys shuffled, never take the full path', () => {
+    const lines = linesWithExtras({ rows: 3000, seed: 4, extraFields: 10, shuffle: true });
+    const buf = Buffer.from(lines.join('\n'));
+    const batch = new BatchScanner().scan(buf, 0, buf.length, 0);
+    expect(batch.fallbacks).toEqual([]);
+    expect(batch.rows).toBe(3000);
+    expect(batch.extras!.map((extra) => extra.name).sort()).toEqual(
+      ['host', 'region', 'gpu_type', 'prompt_tokens', 'queue_ms', 'cached', 'sampling', 'tags', 'shard', 'note'].sort()
+    );
+  });
+});
 
 describe('BatchScanner spans (the ClickHouse shipper)', () => {
   test("each row's request id bytes and line end; an id given as a number takes the full path", () => {

@@ -1,4 +1,11 @@
-import { NUMERIC_FIELDS, type RowBatch } from '../store/store';
+import {
+  EXTRA_MISSING,
+  EXTRA_NUMBER,
+  EXTRA_TEXT,
+  type ExtraColumn,
+  NUMERIC_FIELDS,
+  type RowBatch,
+} from '../store/store';
 import * as fast from './fast-scan';
 import * as timestamps from './timestamp';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
@@ -49,9 +56,9 @@ export function errorTest(config: SourceConfig): (status: string | number | null
 }
 
 /**
- * Lines read by the byte scanner, as columns, with what else the lines held: a batch is what a worker thread
- * hands back, and the store appends its rows in one go. Rows are in line order; the lines the scanner does
- * not take (anything but the common case) are kept as text, each with the row it comes before, for the full
+ * Lines read by the byte scanner, as columns (extra fields too), with what else the lines held: a batch is what a
+ * worker thread hands back, and the store appends its rows in one go. Rows are in line order; the lines the scanner
+ * does not take (anything but the common case) are kept as text, each with the row it comes before, for the full
  * JSON.parse path — so that a store built from batches is the store line-by-line parsing builds.
  */
 export interface LineBatch extends RowBatch {
@@ -131,6 +138,186 @@ class LocalDictionary implements LocalTexts {
   }
 }
 
+/** An extra field's column as a batch fills it. */
+class ExtraBuilder {
+  kinds: Uint8Array;
+  values: Float64Array;
+  readonly texts: string[] = [];
+  private readonly index = new Map<string, number>();
+  firstRow = -1;
+  /** The last line that had it (a field twice in one line). */
+  line = 0;
+
+  constructor(
+    readonly name: string,
+    capacity: number
+  ) {
+    this.kinds = new Uint8Array(capacity);
+    this.values = new Float64Array(capacity).fill(NaN);
+  }
+
+  /** Room for `capacity` rows, keeping the ones there. */
+  grow(capacity: number): void {
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    const values = new Float64Array(capacity).fill(NaN);
+    values.set(this.values);
+    this.kinds = kinds;
+    this.values = values;
+  }
+
+  codeOf(text: string): number {
+    let code = this.index.get(text);
+    if (code === undefined) {
+      this.texts.push(text);
+      code = this.texts.length;
+      this.index.set(text, code);
+    }
+    return code;
+  }
+}
+
+/**
+ * A batch's extra fields (see ExtraColumn), filled line by line: the values of a line are read first (read) and
+ * written into its row only once it is kept (commit), so that a line the full path or a skip takes teaches nothing.
+ */
+class BatchExtras {
+  private readonly fields: ExtraBuilder[] = [];
+  private readonly byName = new Map<string, ExtraBuilder>();
+  /** Per scanner slot: its field's index + 1 (0: not met in this batch). */
+  private readonly slotField: Int32Array;
+  /** Fields with a value, in the order of their first values. */
+  private readonly ordered: ExtraBuilder[] = [];
+  private line = 0;
+  /** The line read last: per extra field, the field and its value. */
+  private count = 0;
+  private readonly lineField: ExtraBuilder[] = [];
+  private readonly lineKind = new Uint8Array(fast.MAX_EXTRAS);
+  private readonly lineNumber = new Float64Array(fast.MAX_EXTRAS);
+  private readonly lineText: string[] = [];
+  /** JSON texts of RAW values already parsed, to their text as the store keeps it (null: not JSON). */
+  private readonly rawTexts = new Map<string, string | null>();
+
+  constructor(
+    private readonly columnName: (slot: number) => string,
+    slots: number,
+    private capacity: number
+  ) {
+    this.slotField = new Int32Array(slots);
+  }
+
+  /**
+   * Reads the extra fields of the line the scanner just read, as toFieldValue makes them (an object or an array
+   * as JSON.stringify of its parsed text). False when the full path must decide: two keys naming one column, a
+   * value that is not valid JSON.
+   */
+  read(scanner: fast.FastScanner, buf: Buffer): boolean {
+    const count = scanner.extraCount;
+    const line = ++this.line;
+    this.count = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = scanner.extraSlot[i];
+      let index = this.slotField[slot];
+      if (index === 0) {
+        const name = this.columnName(slot);
+        let field = this.byName.get(name);
+        if (!field) {
+          field = new ExtraBuilder(name, this.capacity);
+          this.byName.set(name, field);
+          this.fields.push(field);
+        }
+        index = this.slotField[slot] = this.fields.indexOf(field) + 1;
+      }
+      const field = this.fields[index - 1];
+      if (field.line === line) {
+        return false;
+      }
+      field.line = line;
+      let kind = EXTRA_TEXT;
+      let number = NaN;
+      let text = '';
+      switch (scanner.extraKind[i]) {
+        case NUMBER:
+          number = scanner.extraNumber[i];
+          kind = Number.isFinite(number) ? EXTRA_NUMBER : EXTRA_MISSING;
+          break;
+        case STRING:
+          text = buf.toString('latin1', scanner.extraStart[i], scanner.extraEnd[i]);
+          break;
+        case fast.TRUE:
+          text = 'true';
+          break;
+        case fast.FALSE:
+          text = 'false';
+          break;
+        case fast.RAW: {
+          const parsed = this.rawText(buf.toString('utf8', scanner.extraStart[i], scanner.extraEnd[i]));
+          if (parsed === null) {
+            return false;
+          }
+          text = parsed;
+          break;
+        }
+        default:
+          kind = EXTRA_MISSING; // null, NaN, Infinity
+      }
+      this.lineField[i] = field;
+      this.lineKind[i] = kind;
+      this.lineNumber[i] = number;
+      this.lineText[i] = text;
+    }
+    this.count = count;
+    return true;
+  }
+
+  /** A RAW value's text as the full path keeps it: the string, or the object's JSON.stringify; null if not JSON. */
+  private rawText(json: string): string | null {
+    let text = this.rawTexts.get(json);
+    if (text === undefined) {
+      try {
+        const value: unknown = JSON.parse(json);
+        text = typeof value === 'string' ? value : JSON.stringify(value);
+      } catch {
+        text = null;
+      }
+      // Nested values repeat (sampling settings, tags): parsed once a batch, as long as there are few of them.
+      if (this.rawTexts.size < 4096) {
+        this.rawTexts.set(json, text);
+      }
+    }
+    return text;
+  }
+
+  /** The line read last is kept, as row `row`. */
+  commit(row: number): void {
+    for (let i = 0; i < this.count; i++) {
+      const kind = this.lineKind[i];
+      if (kind === EXTRA_MISSING) {
+        continue;
+      }
+      const field = this.lineField[i];
+      field.kinds[row] = kind;
+      field.values[row] = kind === EXTRA_NUMBER ? this.lineNumber[i] : field.codeOf(this.lineText[i]);
+      if (field.firstRow < 0) {
+        field.firstRow = row;
+        this.ordered.push(field);
+      }
+    }
+  }
+
+  grow(capacity: number): void {
+    this.capacity = capacity;
+    for (const field of this.fields) {
+      field.grow(capacity);
+    }
+  }
+
+  /** The fields with a value, as plain columns (only the data crosses to the main thread). */
+  columns(): ExtraColumn[] {
+    return this.ordered.map(({ name, kinds, values, texts, firstRow }) => ({ name, kinds, values, texts, firstRow }));
+  }
+}
+
 /** A batch's columns with room for `capacity` rows, holding the rows of `old` if given (to grow it). */
 function rowColumns(capacity: number, old?: RowBatch): RowBatch {
   const make = <T extends Float64Array | Uint8Array | Uint16Array>(type: new (n: number) => T, from?: T): T => {
@@ -164,6 +351,9 @@ export class BatchScanner {
   private readonly scanner: fast.FastScanner;
   /** False when two of our fields read one log field: every line takes the full path, whose rules decide. */
   readonly usable: boolean;
+  /** Column names of the scanner's extra keys, by slot (made on first need). */
+  private readonly extraNames: string[] = [];
+  private readonly columnName: (slot: number) => string;
 
   constructor(config: SourceConfig = {}) {
     this.zone = parseZone(config.timezone);
@@ -172,6 +362,12 @@ export class BatchScanner {
     const keys = STANDARD_FIELDS.map((field) => names[field]);
     this.scanner = new fast.FastScanner(keys);
     this.usable = new Set(keys).size === keys.length;
+    // As the full path names an extra field: a log field named like one of ours that the field map moved elsewhere
+    // keeps its value under another name.
+    this.columnName = (slot) => {
+      const key = this.scanner.keyName(slot);
+      return (this.extraNames[slot] ??= Object.hasOwn(names, key) ? `${key}_original` : key);
+    };
   }
 
   /**
@@ -196,6 +392,7 @@ export class BatchScanner {
     const statuses = new LocalDictionary();
     /** isError of each local status code. */
     let statusError = new Uint8Array(64);
+    const extras = new BatchExtras(this.columnName, this.scanner.slotLimit, columns.time.length);
     const skipped: Record<string, number> = {};
     const fallbacks: LineBatch['fallbacks'] = [];
     const ids: Array<string | null> | undefined = inMemoryIds ? [] : undefined;
@@ -237,6 +434,12 @@ export class BatchScanner {
         kind[7] > NUMBER ||
         (spans && kind[3] === NUMBER)
       ) {
+        fallback(from, lineEnd);
+        continue;
+      }
+
+      // Extra fields before anything else: a line they send to the full path must not count as skipped here.
+      if (scanner.extraCount > 0 && !extras.read(scanner, buf)) {
         fallback(from, lineEnd);
         continue;
       }
@@ -288,6 +491,10 @@ export class BatchScanner {
       const row = columns.rows;
       if (row === columns.time.length) {
         columns = rowColumns(row * 2, columns);
+        extras.grow(row * 2);
+      }
+      if (scanner.extraCount > 0) {
+        extras.commit(row);
       }
       columns.time[row] = time;
       columns.errors[row] = statusError[statusCode] & 1;
@@ -311,6 +518,7 @@ export class BatchScanner {
       ...columns,
       ids,
       spans: idSpans,
+      extras: extras.columns(),
       // Only the texts and their order cross to the main thread, not the lookup structures.
       models: { texts: models.texts, fallbacksBefore: models.fallbacksBefore },
       statuses: { texts: statuses.texts, fallbacksBefore: statuses.fallbacksBefore },
@@ -360,5 +568,6 @@ export function batchTransferList(batch: RowBatch): ArrayBuffer[] {
     batch.gpu,
     batch.memory,
     batch.lineOffset,
+    ...(batch.extras ?? []).flatMap((extra) => [extra.kinds, extra.values]),
   ].map((a) => a.buffer as ArrayBuffer);
 }

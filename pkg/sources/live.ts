@@ -13,6 +13,8 @@ export interface LiveOptions {
   retentionRows?: number;
   /** Watch for changes (default true); false reads only on refresh(). */
   watch?: boolean;
+  /** Called after each read (and retention): the restart cache decides there whether to write. */
+  afterRead?: () => void;
 }
 
 const DEFAULT_POLL_MS = 250;
@@ -58,13 +60,19 @@ export class LiveLogs {
     if (this.options.retentionMs !== undefined || this.options.retentionRows !== undefined) {
       this.store.applyRetention(this.options.retentionMs, this.options.retentionRows);
     }
+    this.options.afterRead?.();
     return this.store;
   }
 
   /** First read, then keeps following. */
   async start(onProgress?: (p: ReadProgress) => void): Promise<Store> {
+    // The first read is the bulk of the data: no growth room held for it. Rows restored from the restart cache
+    // come with room for appends instead, and copying them all again would only cost.
+    const bulk = this.store.length === 0;
     await this.refresh(onProgress);
-    this.store.trim(); // the first read is the bulk of the data: no growth room held for it
+    if (bulk) {
+      this.store.trim();
+    }
     if (this.options.watch !== false) {
       this.watcher = chokidar.watch(this.paths.map(watchRoot), { ignoreInitial: true, persistent: false });
       this.watcher.on('all', () => this.soon());

@@ -123,6 +123,18 @@ function learnTexts(local: LocalTexts, learned: number, k: number, map: Uint32Ar
   return learned;
 }
 
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Has the line the scanner just read an extra field whose JSON text only JSON.parse can vouch for? */
+function hasRaw(scanner: fast.FastScanner): boolean {
+  for (let i = 0; i < scanner.extraCount; i++) {
+    if (scanner.extraKind[i] === fast.RAW) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Turns JSON lines into rows of a store, counting the lines it skips by reason. */
 export class LineParser {
   private readonly zone: NaiveZone;
@@ -181,7 +193,7 @@ export class LineParser {
    */
   readBackBytes(buf: Buffer, start: number, end: number): { id: string | null; timeUs: number } | null {
     const scanner = this.scanner;
-    if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !scanner.scan(buf, start, end)) {
+    if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !scanner.scan(buf, start, end) || hasRaw(scanner)) {
       return this.readBack(buf.toString('utf8', start, end));
     }
     const timeUs = scannedTimeUs(scanner, buf, this.zone);
@@ -204,12 +216,10 @@ export class LineParser {
 
   /** Parses one line (without its line end) and appends it to the store, or counts why not. */
   parse(rawLine: string): void {
-    if (this.batchable() && !rawLine.includes('\n')) {
+    // A lone surrogate does not survive UTF-8: such a line is read as given, by the full path.
+    if (this.batchable() && !rawLine.includes('\n') && !LONE_SURROGATE.test(rawLine)) {
       const bytes = Buffer.from(rawLine, 'utf8');
       const batch = this.batches.scan(bytes, 0, bytes.length, 0, true);
-      if (batch.fallbacks.length === 1) {
-        batch.fallbacks[0].text = rawLine; // the line as given (a lone surrogate does not survive UTF-8)
-      }
       this.addBatch(batch, null);
     } else {
       this.store.lineSource = null;

@@ -2,9 +2,12 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { gzipSync } from 'zlib';
+import { storeSnapshot } from '../engine/test-store';
+import { DictionaryColumn } from '../store/columns';
 import { Store } from '../store/store';
 import { expandPaths, isGzip, LOG_FILE_PATTERN, SourceError } from './files';
 import { loadLogs } from './load';
+import { LineParser } from './parse-line';
 import { LogReader, ReadProgress } from './reader';
 
 // 2026-11-27T15:03:15Z in µs: day 20784 since the epoch, + 54_195 s.
@@ -209,6 +212,30 @@ describe('LogReader: following a growing file', () => {
     await reader.refresh();
     expect(reader.store.length).toBe(7);
     expect(reader.bytesRead).toBe(after);
+  });
+
+  it('extra fields of appended lines: first seen, or turned from numbers to text, in a later read', async () => {
+    const parts = [
+      [line(0), line(1, { host: 'h1', shard: 1 })],
+      [line(2, { shard: 2, region: 'eu' }), line(3)],
+      [line(4, { shard: 's-3', region: 7 }), line(5, { host: 'h2', zone: 'a' })],
+    ].map((p) => p.join('\n') + '\n');
+    const file = write('app.log', parts[0]);
+    const reader = new LogReader([file], {}, undefined, { scanWorkers: 0 });
+    await reader.refresh();
+    for (const part of parts.slice(1)) {
+      fs.appendFileSync(file, part);
+      await reader.refresh();
+    }
+    const full = new Store();
+    const parser = new LineParser(full);
+    parser.useFastPath = false;
+    for (const text of parts.join('').trimEnd().split('\n')) {
+      parser.parse(text);
+    }
+    expect(storeSnapshot(reader.store)).toEqual(storeSnapshot(full));
+    expect([...reader.store.columns.keys()].slice(-4)).toEqual(['host', 'shard', 'region', 'zone']);
+    expect((reader.store.stringColumn('shard') as DictionaryColumn).dictionary).toEqual([null, '1', '2', 's-3']);
   });
 
   it('a truncated file (copy-truncate) is read from the start', async () => {

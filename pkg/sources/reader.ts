@@ -12,7 +12,7 @@ import { defaultScanWorkers, OrderedScans, ScanPool } from './scan-pool';
  * What the reader knows of one file, by device and inode (a renamed file is the same file):
  * how far it has read it and what its content starts with.
  */
-interface FileState {
+export interface FileState {
   path: string;
   /** Bytes consumed (of the decompressed content, for gzip): up to the end of the last complete line. */
   offset: number;
@@ -173,6 +173,25 @@ export class LogReader {
       total += (await fs.stat(file).catch(() => null))?.size ?? 0;
     }
     return total;
+  }
+
+  /** Is a read under way (the store may hold rows its file states do not count yet)? */
+  get reading(): boolean {
+    return this.pending !== null;
+  }
+
+  /** What the reader knows of each file, by identity, for the restart cache (read while not reading). */
+  fileStates(): { files: Array<[string, FileState]>; retired: number } {
+    return { files: [...this.files], retired: this.retired };
+  }
+
+  /** Takes the file states of fileStates() (restored from the cache, sources shared with the store's rows). */
+  restoreFileStates(files: Array<[string, FileState]>, retired: number): void {
+    this.files.clear();
+    for (const [key, state] of files) {
+      this.files.set(key, state);
+    }
+    this.retired = retired;
   }
 
   /** Reads whatever is new. Concurrent calls share one read. */

@@ -11,23 +11,29 @@ import { writeLogs } from '../generator/generate';
 import { storeSnapshot as snapshot } from '../engine/test-store';
 import { Store } from '../store/store';
 import { BatchScanner } from './line-batch';
-import { LineParser } from './parse-line';
+import { LineParser, SourceConfig } from './parse-line';
 import { LogReader, ReadOptions, ReadProgress } from './reader';
 import { OrderedScans, ScanPool } from './scan-pool';
+import { linesWithExtras } from './test-lines';
 
 const WORKERS: ReadOptions = { scanWorkers: 2, parallelFromBytes: 0, chunkBytes: 16 << 10 };
 const ONE_THREAD: ReadOptions = { scanWorkers: 0 };
 
-async function read(paths: string[], options: ReadOptions, progress?: ReadProgress[]): Promise<Store> {
-  const reader = new LogReader(paths, {}, undefined, options);
+async function read(
+  paths: string[],
+  options: ReadOptions,
+  progress?: ReadProgress[],
+  config: SourceConfig = {}
+): Promise<Store> {
+  const reader = new LogReader(paths, config, undefined, options);
   await reader.refresh((p) => progress?.push(p));
   return reader.store;
 }
 
 /** The store the full path builds from the same lines. */
-function fullPath(text: string): Store {
+function fullPath(text: string, config: SourceConfig = {}): Store {
   const store = new Store();
-  const parser = new LineParser(store);
+  const parser = new LineParser(store, config);
   parser.useFastPath = false;
   for (const line of text.replace(/^\uFEFF/, '').split('\n')) {
     parser.parse(line);
@@ -70,7 +76,7 @@ describe('reading with scan workers', () => {
     for (let i = 0; i < 3000; i++) {
       lines.push(fast(`a${i % 7}`));
       if (i % 97 === 0) {
-        // Full-path lines: an extra field, an escaped string, a number as text; new values each time.
+        // An extra field (scanned), then full-path lines: an escaped string, a number as text; new values each time.
         lines.push(fast(`x${i}`, `, "host": "h${i}"`));
         lines.push(`{"timestamp": "2026-11-27T15:03:16", "model": "e\\u00e9${i}", "latency_ms": 2}`);
         lines.push(fast(`n${i}`).replace('"latency_ms": 1.5', '"latency_ms": "3.25"'));
@@ -94,6 +100,34 @@ describe('reading with scan workers', () => {
     expect(got.columns.host).toEqual((full.columns as typeof got.columns).host);
     expect(parallel.skipped).toEqual({ missing_latency: 30, invalid_json: 30 });
   }, 60_000);
+
+  it('reads extra fields (0, 3, 10 of mixed types, shuffled keys, field map) as one thread and the full path do', async () => {
+    const config = { fieldMap: { latency_ms: 'duration', model: 'host' } };
+    for (const [i, [extraFields, shuffle, fieldMap]] of [
+      [0, false, false],
+      [3, false, false],
+      [10, false, false],
+      [10, true, false],
+      [10, true, true],
+    ].entries() as Iterable<[number, [number, boolean, boolean]]>) {
+      let lines = linesWithExtras({ rows: 6000, seed: 30 + i, noise: 0.02, extraFields, shuffle });
+      if (fieldMap) {
+        // "model" and "host" (an extra) trade places: the log's "host" is our model, its "model" an extra field.
+        lines = lines.map((l) =>
+          l
+            .replace('"latency_ms"', '"duration"')
+            .replace(/"(model|host)"/g, (_, k) => (k === 'model' ? '"host"' : '"model"'))
+        );
+      }
+      const text = lines.join('\n') + '\n';
+      const file = join(dir, `extras-${i}.log`);
+      writeFileSync(file, text);
+      const cfg = fieldMap ? config : {};
+      const parallel = snapshot(await read([file], WORKERS, undefined, cfg));
+      expect(parallel).toEqual(snapshot(await read([file], ONE_THREAD, undefined, cfg)));
+      expect(parallel).toEqual(snapshot(fullPath(text, cfg)));
+    }
+  }, 120_000);
 
   it('sends values past a batch dictionary of 65,535 to the full path, with the same result', () => {
     const lines: string[] = [];

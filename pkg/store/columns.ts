@@ -20,6 +20,13 @@ export interface NumericData {
 /** Storage of a NumberColumn: scaled integers as narrow as the values allow, float64 when nothing narrower is exact. */
 export type NumberStorage = Int8Array | Int16Array | Int32Array | Float64Array;
 
+/** A NumberColumn's rows as stored (see NumberColumn.parts). */
+export interface NumberParts {
+  data: NumberStorage;
+  scale: number;
+  float: boolean;
+}
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 /** More decimals than this and the scaled value rarely fits 32 bits: such columns stay float64. */
 const MAX_SCALE = POW10.length - 1;
@@ -247,6 +254,25 @@ export class NumberColumn {
     this.factor = POW10[scale];
   }
 
+  /** The column as it is held, for the restart cache (snapshot.ts): rows [0, length) only, no copy. */
+  parts(): NumberParts {
+    return { data: this.data.subarray(0, this.length), scale: this.scale, float: this.float };
+  }
+
+  /** Takes the first `length` rows of parts() (as read back from the cache; the rest is room) in place of its own. */
+  restoreParts(parts: NumberParts, length = parts.data.length): void {
+    this.data = parts.data;
+    this.length = length;
+    this.float = parts.float;
+    this.scale = parts.float ? 0 : parts.scale;
+    this.factor = parts.float ? 1 : POW10[parts.scale];
+    if (!parts.float) {
+      this.width = parts.data instanceof Int8Array ? 0 : parts.data instanceof Int16Array ? 1 : 2;
+      this.limit = WIDTHS[this.width].limit;
+      this.missing = -this.limit - 1;
+    }
+  }
+
   private toFloat(): void {
     const next = new Float64Array(this.data.length);
     for (let i = 0; i < this.length; i++) {
@@ -286,7 +312,9 @@ export class DictionaryColumn {
   /** Appends a row by its code (from codeOf). */
   pushCode(code: number): void {
     let codes = this.codes;
-    if (this.length === codes.length || code > (codes instanceof Uint8Array ? 0xff : 0xffff)) {
+    // 32-bit codes hold any code: only a full array grows them (not a copy per row past 65,535 values).
+    const limit = codes instanceof Uint8Array ? 0xff : codes instanceof Uint16Array ? 0xffff : Infinity;
+    if (this.length === codes.length || code > limit) {
       const capacity = this.length === codes.length ? grownCapacity(codes.length) : codes.length;
       const wide = code > 0xffff || codes instanceof Uint32Array;
       const grown: CodeArray = wide
@@ -380,6 +408,20 @@ export class DictionaryColumn {
   dropFront(count: number): void {
     this.codes.copyWithin(0, count, this.length);
     this.length -= count;
+  }
+
+  /** Takes the first `length` codes (of `dictionary`, as codeArray() and dictionary were) in place of its rows. */
+  restoreParts(codes: CodeArray, dictionary: Array<string | null>, length = codes.length): void {
+    this.codes = codes;
+    this.length = length;
+    this.dictionary.length = 0;
+    this.index.clear();
+    dictionary.forEach((value, code) => {
+      this.dictionary.push(value);
+      if (value !== null) {
+        this.index.set(value, code);
+      }
+    });
   }
 }
 
@@ -586,6 +628,19 @@ export class TextColumn {
   trim(): void {
     this.heap = this.heap.slice(0, Math.max(this.used, 1));
     this.starts = this.starts.slice(0, this.length + 1);
+  }
+
+  /** The heap and record starts as held (rows [0, length) only, no copy), for the restart cache. */
+  parts(): { heap: Uint8Array<ArrayBuffer>; starts: Uint32Array | Float64Array } {
+    return { heap: this.heap.subarray(0, this.used), starts: this.starts.subarray(0, this.length + 1) };
+  }
+
+  /** Takes the rows of parts() in place of its own. */
+  restoreParts(heap: Uint8Array<ArrayBuffer>, starts: Uint32Array | Float64Array): void {
+    this.heap = heap;
+    this.used = heap.length;
+    this.starts = starts;
+    this.length = starts.length - 1;
   }
 
   dropFront(count: number): void {

@@ -17,6 +17,15 @@ export interface LineSource {
  */
 export type RequestIdLookup = (source: LineSource, offset: number, row: number) => string | null | undefined;
 
+/** A RequestIdColumn as held (see RequestIdColumn.parts). */
+export interface RequestIdParts {
+  offsets: Uint32Array<ArrayBuffer>;
+  segmentRow: number[];
+  segmentSource: Array<LineSource | null>;
+  segmentBase: number[];
+  memory: { heap: Uint8Array<ArrayBuffer>; starts: Uint32Array | Float64Array };
+}
+
 /**
  * The request id column. Ids are mostly unique and long, so for a row read from a log file the column holds
  * only where its line is (4 bytes a row: the offset from its segment's start) and reads the id back from the
@@ -152,6 +161,27 @@ export class RequestIdColumn {
       this.offsets = this.offsets.slice(0, Math.max(this.length, 1));
     }
     this.memory.trim();
+  }
+
+  /** The column as held, for the restart cache (snapshot.ts): per-row offsets, segments, in-memory ids. No copy. */
+  parts(): RequestIdParts {
+    return {
+      offsets: this.offsets.subarray(0, this.length),
+      segmentRow: this.segmentRow,
+      segmentSource: this.segmentSource,
+      segmentBase: this.segmentBase,
+      memory: this.memory.parts(),
+    };
+  }
+
+  /** Takes the first `length` rows of parts() in place of its own (the rest is room; the lookup stays). */
+  restoreParts(parts: RequestIdParts, length = parts.offsets.length): void {
+    this.offsets = parts.offsets;
+    this.length = length;
+    this.segmentRow = parts.segmentRow;
+    this.segmentSource = parts.segmentSource;
+    this.segmentBase = parts.segmentBase;
+    this.memory.restoreParts(parts.memory.heap, parts.memory.starts);
   }
 
   /** Drops the first `count` rows (retention). */

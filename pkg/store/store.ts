@@ -22,7 +22,29 @@ interface StandardColumns {
   memory: NumberColumn;
 }
 
-/** Rows of only the standard fields, as columns (see Store.appendRows); strings as dictionary codes. */
+/** An extra field's value in a batch row (ExtraColumn.kinds): absent or null, a number, a text. */
+export const EXTRA_MISSING = 0;
+export const EXTRA_NUMBER = 1;
+export const EXTRA_TEXT = 2;
+
+/**
+ * An extra field of a batch (a log field other than the standard ones) as columns: the values append() would be
+ * handed for it, row by row.
+ */
+export interface ExtraColumn {
+  /** The column's name: the log's key (`<key>_original` for a standard field's name that the field map moved). */
+  name: string;
+  /** Per row: EXTRA_MISSING, EXTRA_NUMBER (values[row] is the number), EXTRA_TEXT (values[row] is a code). */
+  kinds: Uint8Array;
+  /** NaN where a row has no value. */
+  values: Float64Array;
+  /** Code c is texts[c - 1]. */
+  texts: string[];
+  /** The first row with a value (not null): where append() would create the column. */
+  firstRow: number;
+}
+
+/** Rows of the standard fields, as columns (see Store.appendRows); strings as dictionary codes. */
 export interface RowBatch {
   rows: number;
   time: Float64Array;
@@ -37,6 +59,8 @@ export interface RowBatch {
   lineOffset: Float64Array;
   /** Request ids, for rows not from a file. */
   ids?: Array<string | null>;
+  /** Extra fields with a value in some row, in the order of their first values (as append() meets them). */
+  extras?: ExtraColumn[];
 }
 
 /** Growable flags, one byte a row. */
@@ -82,6 +106,12 @@ class FlagColumn {
   dropFront(count: number): void {
     this.data.copyWithin(0, count, this.length);
     this.length -= count;
+  }
+
+  /** Takes the first `length` of `flags` in place of its rows (the restart cache; the rest is room). */
+  restore(flags: Uint8Array<ArrayBuffer>, length = flags.length): void {
+    this.data = flags;
+    this.length = length;
   }
 }
 
@@ -170,8 +200,8 @@ export class Store {
   private columnsChanged = 0;
   private resolvedAt = -1;
   private standard: StandardColumns | null = null;
-  /** Columns other than the standard seven: a fast append gives them a missing value. */
-  private others: Column[] = [];
+  /** Per batch extra field: its texts' codes in the column they were last mapped to (0: not yet). */
+  private readonly textCodes = new WeakMap<ExtraColumn, { column: DictionaryColumn; codes: Uint32Array }>();
 
   private resolveStandard(): StandardColumns | null {
     if (this.resolvedAt !== this.columnsChanged) {
@@ -191,8 +221,6 @@ export class Store {
         memory?.kind === 'number'
           ? { model, status, requestId, latency, batch, gpu, memory }
           : null;
-      const taken = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
-      this.others = [...this.columns].filter(([name]) => !taken.has(name)).map(([, column]) => column);
     }
     return this.standard;
   }
@@ -209,8 +237,8 @@ export class Store {
   }
 
   /**
-   * Appends rows [from, to) of a batch (rows of only the standard fields, strings as codes of the batch's own
-   * dictionaries, mapped to the store's by `modelMap` / `statusMap`): the rows append() makes of the same values.
+   * Appends rows [from, to) of a batch (standard fields with strings as codes of the batch's own dictionaries,
+   * mapped to the store's by `modelMap` / `statusMap`; extra fields): the rows append() makes of the same values.
    * `source`: the file the rows' lines are in (their request ids are read back from it), or null when the
    * batch holds the ids.
    */
@@ -242,8 +270,17 @@ export class Store {
         std.requestId.push(batch.ids?.[i] ?? null);
       }
     }
-    for (const other of this.others) {
-      other.pushMissing(to - from);
+    for (const extra of batch.extras ?? []) {
+      if (extra.firstRow >= to) {
+        break; // this and the later ones have no value in these rows
+      }
+      this.appendExtra(extra, from, to);
+    }
+    const length = this.length + (to - from);
+    for (const column of this.columns.values()) {
+      if (column.length < length) {
+        column.pushMissing(length - column.length); // fields these rows do not have
+      }
     }
     this.time.pushValues(batch.time, from, to);
     const time = batch.time;
@@ -256,6 +293,64 @@ export class Store {
     this.newestUs = newest;
     this.errors.pushFlags(batch.errors, from, to);
     this.length += to - from;
+  }
+
+  /**
+   * Appends rows [from, to) of a batch's extra field as append() would: the column created at its first value (in
+   * the order the batch lists them), numbers in bulk, a number column turned into text at the first text, texts
+   * learned in row order.
+   */
+  private appendExtra(extra: ExtraColumn, from: number, to: number): void {
+    const { name, kinds, values, texts } = extra;
+    let column = this.columns.get(name);
+    if (column === undefined) {
+      let first = Math.max(from, extra.firstRow);
+      while (first < to && kinds[first] === EXTRA_MISSING) {
+        first++;
+      }
+      if (first === to) {
+        return;
+      }
+      column = kinds[first] === EXTRA_NUMBER ? new NumberColumn() : new DictionaryColumn();
+      column.pushMissing(this.length);
+      this.columns.set(name, column);
+      this.columnsChanged++;
+    }
+    let row = from;
+    if (column.kind === 'number') {
+      let stop = to;
+      if (texts.length > 0) {
+        stop = from;
+        while (stop < to && kinds[stop] !== EXTRA_TEXT) {
+          stop++;
+        }
+      }
+      column.pushValues(values, from, stop);
+      if (stop === to) {
+        return;
+      }
+      column = this.toStringColumn(name, column);
+      row = stop;
+    }
+    if (!(column instanceof DictionaryColumn)) {
+      throw new Error(`${name} is not an extra field`); // the request id: never named so by a batch
+    }
+    let known = this.textCodes.get(extra);
+    if (known?.column !== column) {
+      known = { column, codes: new Uint32Array(texts.length + 1) };
+      this.textCodes.set(extra, known);
+    }
+    const codes = known.codes;
+    for (; row < to; row++) {
+      const kind = kinds[row];
+      if (kind === EXTRA_TEXT) {
+        const local = values[row];
+        codes[local] ||= column.codeOf(texts[local - 1]);
+        column.pushCode(codes[local]);
+      } else {
+        column.pushCode(kind === EXTRA_NUMBER ? column.codeOf(String(values[row])) : 0);
+      }
+    }
   }
 
   /**
@@ -331,6 +426,15 @@ export class Store {
     for (const column of this.columns.values()) {
       column.trim();
     }
+  }
+
+  /**
+   * The restart cache put rows in place (columns restored or replaced, `length` set): columns are resolved again,
+   * the time index is rebuilt.
+   */
+  rowsReplaced(): void {
+    this.columnsChanged++;
+    this.indexedRows = 0;
   }
 
   /** Drops the first `count` rows, the oldest read. */
