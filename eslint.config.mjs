@@ -23,6 +23,8 @@ export default defineConfig([
       '**/lib-cov',
       '**/coverage',
       '**/dist/',
+      // The built CLI (scripts/build-cli.mjs)
+      'build/',
       '**/artifacts/',
       '**/work/',
       '**/ci/',
