@@ -4,7 +4,7 @@
  * `--help` loads none of the heavy packages (what keeps it fast), a large file is read by the scan workers embedded
  * in the bundle, and its answers equal the TypeScript sources'.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,5 +112,21 @@ it('runs from bin/, and says how to build it when the build is missing', () => {
     );
   } finally {
     rmSync(bare, { recursive: true, force: true });
+  }
+});
+
+it('ends quietly, status 0, when the reader closes the pipe (export | head -1)', async () => {
+  const script = `require(${JSON.stringify(bundle)}).main(process.argv.slice(1)).then((c) => (process.exitCode = c));`;
+  for (const args of [
+    ['export', '--logs', logDir],
+    ['logs', '--logs', logDir, '--format', 'csv'],
+  ]) {
+    const child = spawn(process.execPath, ['-e', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    // Read the first chunk, then close our end, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   }
 });

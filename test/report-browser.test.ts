@@ -5,13 +5,13 @@
  * chart text is legible on the page's background, and an injected model name stays text. Saves the screenshots the
  * README shows (docs/img/report-light.png, docs/img/report-dark.png). Without Chromium this fails, on purpose.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeLogs, type WriteResult } from '../pkg/generator/generate';
-import { renderReport } from '../pkg/report/report';
+import { renderReport, REPORT_HEADERS } from '../pkg/report/report';
 import { loadLogs } from '../pkg/sources/load';
 import { storeOf } from '../pkg/engine/test-store';
 
@@ -231,6 +231,40 @@ describe('HTML report in headless Chromium, offline', () => {
       await page.screenshot({ path: file, clip: { x: 0, y: 0, width: 1000, height: 1300 } });
       expect(statSync(file).size).toBeLessThan(MAX_SCREENSHOT_BYTES);
     });
+  });
+
+  it('renders under the Content-Security-Policy it is served with, with no violation', async () => {
+    // Served over http (a CSP needs a response header), from a route, as the proxy serves it.
+    const context = await browser.newContext({ viewport: { width: 1000, height: 1300 } });
+    const errors: string[] = [];
+    const html = readFileSync(reportFile, 'utf8');
+    await context.route('**/*', (route) =>
+      route.request().url() === 'http://report.test/report.html'
+        ? route.fulfill({
+            status: 200,
+            contentType: 'text/html; charset=utf-8',
+            headers: { ...REPORT_HEADERS },
+            body: html,
+          })
+        : route.abort('blockedbyclient')
+    );
+    const page = await context.newPage();
+    page.on('console', (message) => (message.type() === 'error' ? errors.push(message.text()) : undefined));
+    page.on('request', (request) =>
+      request.url() === 'http://report.test/report.html' ? undefined : errors.push(`fetched ${request.url()}`)
+    );
+    try {
+      const response = await page.goto('http://report.test/report.html', { waitUntil: 'load' });
+      expect(response!.headers()['content-security-policy']).toBe(REPORT_HEADERS['Content-Security-Policy']);
+      const check = await inspect(page);
+      expect(errors).toEqual([]);
+      // The inline <style> applied (the light background) and the inline SVG charts drew their marks.
+      expect(check.background).toBe('rgb(255, 255, 255)');
+      expect(check.charts.filter((c) => c.chart === 'latency').every((c) => c.lines === 3)).toBe(true);
+      expect(check.charts.length).toBeGreaterThan(4);
+    } finally {
+      await context.close();
+    }
   });
 
   it('keeps injected names as text: no script runs, nothing is fetched', async () => {

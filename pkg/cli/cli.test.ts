@@ -228,6 +228,36 @@ describe('cli summary', () => {
     ]);
   });
 
+  it("CSV: text a spreadsheet would run gets a leading ', numbers never; --keep-formulas writes it as it is", async () => {
+    const file = path.join(dir, 'formulas.jsonl');
+    const models = ['=1+1', '@SUM(A1)', '+x', '-x', '\tx', '-1.5'];
+    writeFileSync(
+      file,
+      models.map((model, i) => JSON.stringify({ timestamp: iso(T0 + i * S), model, latency_ms: -1.5 })).join('\n') +
+        '\n'
+    );
+    const cells = async (...extra: string[]) => {
+      const result = await run('logs', '--logs', file, '--format', 'csv', ...extra);
+      expect(result.code).toBe(0);
+      const records = parseCsv(result.stdout);
+      const [model, latency] = [records[0].indexOf('model'), records[0].indexOf('latency_ms')];
+      return records
+        .slice(1)
+        .map((r) => [r[model], r[latency]])
+        .sort();
+    };
+    expect(await cells()).toEqual(models.map((m) => [`'${m}`, '-1.5']).sort());
+    expect(await cells('--keep-formulas')).toEqual(models.map((m) => [m, '-1.5']).sort());
+    const exported = await run('export', '--logs', file);
+    expect(
+      parseCsv(exported.stdout)
+        .slice(1)
+        .map((r) => r[1])
+    ).toEqual(models.map(() => '-1.5'));
+    expect(exported.stdout).toContain("'=1+1");
+    expect((await run('export', '--logs', file, '--keep-formulas')).stdout).toContain(',=1+1,');
+  });
+
   it('prints a table', async () => {
     const result = await run('summary', '--logs', logFile, '--format', 'table');
     expect(result.code).toBe(0);

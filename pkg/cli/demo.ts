@@ -34,6 +34,7 @@ interface DemoOptions {
   host: string;
   port: number;
   token?: string;
+  insecureNoToken?: boolean;
 }
 
 function parseDuration(text: string): number {
@@ -90,6 +91,7 @@ export function registerDemo(program: Command): void {
     .option('--host <address>', 'address the proxy binds', DEFAULT_HOST)
     .option('--port <port>', 'port of the proxy', parsePort, DEFAULT_PORT)
     .option('--token <token>', 'require Authorization: Bearer <token> (default: env INFERENCE_LOGS_TOKEN)')
+    .option('--insecure-no-token', 'serve a non-loopback --host without a token (anyone who reaches it reads the logs)')
     .action(async (o: DemoOptions) => {
       const out = (line: string) => process.stdout.write(line + '\n');
       const arrivals = arrivalsOf(o.trace ?? true);
@@ -127,7 +129,13 @@ export function registerDemo(program: Command): void {
           const token = o.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
           try {
             const { startProxy } = await import('../http/server');
-            proxy = await startProxy({ paths: [o.dir], host: o.host, port: o.port, token });
+            proxy = await startProxy({
+              paths: [o.dir],
+              host: o.host,
+              port: o.port,
+              token,
+              insecureNoToken: o.insecureNoToken,
+            });
           } catch (error) {
             if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
               throw new Error(`port ${o.port} on ${o.host} is in use: pick another with --port`);

@@ -1,6 +1,6 @@
 import type { DataFrameJSON } from '@grafana/data';
 import Table from 'cli-table3';
-import { csvLine } from '../engine/csv-export';
+import { csvHeader, csvLine, CsvOptions, neutraliseFormula } from '../engine/csv-export';
 
 /** Epoch ms (+ extra nanoseconds) as ISO-8601 UTC with microseconds. */
 export function isoTime(ms: number, nanos = 0): string {
@@ -77,13 +77,21 @@ export function formatTables(frames: DataFrameJSON[]): string {
     .join('\n\n');
 }
 
-/** Frames as CSV, a header row each; several frames are separated by an empty line. */
-export function formatCsv(frames: DataFrameJSON[]): string {
+/**
+ * Frames as CSV, a header row each; several frames are separated by an empty line. Text cells a spreadsheet
+ * would run as a formula are neutralised (csv-export.ts) unless `keepFormulas`; numbers are never changed.
+ */
+export function formatCsv(frames: DataFrameJSON[], options: CsvOptions = {}): string {
   return widenSeries(frames)
     .map((frame) => {
-      let out = csvLine(header(frame));
+      let out = csvHeader(header(frame), options);
       for (let row = 0; row < rowCount(frame); row++) {
-        out += csvLine(frame.schema!.fields.map((_, field) => cellText(frame, field, row, false)));
+        out += csvLine(
+          frame.schema!.fields.map((_, field) => {
+            const text = cellText(frame, field, row, false);
+            return typeof frame.data!.values[field][row] === 'string' ? neutraliseFormula(text, options) : text;
+          })
+        );
       }
       return out;
     })

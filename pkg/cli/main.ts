@@ -54,6 +54,8 @@ interface CommonOptions {
   by?: string[];
   filter?: string[];
   format?: 'json' | 'table' | 'csv';
+  /** --keep-formulas: CSV cells as they are, not neutralised. */
+  keepFormulas?: boolean;
   timezone?: string;
   fieldMap?: Record<string, string[]>;
   successStatus?: string[];
@@ -92,6 +94,10 @@ function addCommonOptions(command: Command, clickhouse = false): Command {
         'table',
         'csv',
       ])
+    )
+    .option(
+      '--keep-formulas',
+      "CSV: write text starting with = + - @ tab or CR as it is (default: prefixed with ' so spreadsheets do not run it)"
     );
 }
 
@@ -168,12 +174,12 @@ export function rangeOf(options: Pick<CommonOptions, 'from' | 'to'>): TimeRange 
   return checkRange({ from: options.from, to: options.to });
 }
 
-function print(frames: DataFrameJSON[], format: CommonOptions['format']): void {
+function print(frames: DataFrameJSON[], format: CommonOptions['format'], keepFormulas = false): void {
   const chosen = format ?? (process.stdout.isTTY ? 'table' : 'json');
   if (chosen === 'json') {
     process.stdout.write(JSON.stringify(frames) + '\n');
   } else if (chosen === 'csv') {
-    process.stdout.write(formatCsv(frames));
+    process.stdout.write(formatCsv(frames, { keepFormulas }));
   } else {
     process.stdout.write(formatTables(frames) + '\n');
   }
@@ -210,7 +216,7 @@ function addAnalysis(
     // The CLI bounds no rows: --limit is the user's own.
     const frames = await answer(source, query, range, {});
     const json = frames.map((frame) => toDataFrameJSON(frame, query.refId));
-    print(json, options.format);
+    print(json, options.format, options.keepFormulas);
   });
 }
 
@@ -278,11 +284,15 @@ export function buildProgram(): Command {
       const filters = filtersOf(options);
       if (sourceKind(options) === 'clickhouse') {
         // Streamed from ClickHouse as stdout takes it: any size in bounded memory.
-        await writeClickHouseCsv(clickhouseSourceOf(options), range, filters, process.stdout, options.limit);
+        await writeClickHouseCsv(clickhouseSourceOf(options), range, filters, process.stdout, options.limit, {
+          keepFormulas: options.keepFormulas,
+        });
         return;
       }
       const store = await openStore({ ...options, logs: options.logs! });
-      await writeCsvExport(store, range, filters, process.stdout, options.limit);
+      await writeCsvExport(store, range, filters, process.stdout, options.limit, {
+        keepFormulas: options.keepFormulas,
+      });
     });
 
   registerGenerate(program);
@@ -293,8 +303,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+let pipeWatched = false;
+
+/**
+ * A reader that stops reading (`inference-logs export ... | head -1`) is not a failure: the process ends quietly
+ * with status 0 instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeWatched) {
+    return;
+  }
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(0);
+    }
+    throw error;
+  });
+}
+
 /** One line on stderr and exit status 2 for anything the user can fix; 1 for our own failures. */
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

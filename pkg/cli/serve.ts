@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from '../http/defaults';
+import { isLoopback } from '../http/auth';
 import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
 import { userCacheDir } from '../sources/restart-cache';
 import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind, tableRefOf } from './source-options';
@@ -8,6 +9,7 @@ interface ServeOptions extends SourceOptions {
   port: number;
   host: string;
   token?: string;
+  insecureNoToken?: boolean;
   maxRows: number;
   timeout: number;
   cacheDir?: string;
@@ -37,6 +39,10 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to bind (0.0.0.0 for every interface)', DEFAULT_HOST)
     .option('--token <token>', 'require Authorization: Bearer <token> (default: env INFERENCE_LOGS_TOKEN)')
     .option(
+      '--insecure-no-token',
+      'allow a non-loopback --host without a token (refused otherwise: anyone reaching it could read the logs)'
+    )
+    .option(
       '--max-rows <n>',
       "most rows in one frame (anomalies, logs and spike's slowest requests are cut to it)",
       parsePositiveInt,
@@ -61,6 +67,11 @@ export function registerServe(program: Command): void {
       for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
         fieldMap[ours] = theirs[theirs.length - 1];
       }
+      if (!token && options.insecureNoToken && !isLoopback(options.host)) {
+        process.stderr.write(
+          `inference-logs serve: warning: serving on ${options.host} with no token: anyone who reaches it can read the logs\n`
+        );
+      }
       // fastify is loaded only when a server starts, so the other commands start faster.
       const { startProxy } = await import('../http/server');
       const proxy = await startProxy({
@@ -71,6 +82,7 @@ export function registerServe(program: Command): void {
         host: options.host,
         port: options.port,
         token,
+        insecureNoToken: options.insecureNoToken,
         limits: { maxRows: options.maxRows, timeoutMs: options.timeout * 1000 },
       });
       const stopped = stopSignal();

@@ -1,6 +1,7 @@
 import type { AnalysisQuery, TimeRange } from '../model/query';
+import type { AnswerLimits } from '../engine/answer';
 import { QueryError } from '../engine/errors';
-import { FieldSql, filterConditions, numericField, rangeConditions, usRange, UsRange } from './sql';
+import { FieldSql, filterConditions, num, numericField, rangeConditions, usRange, UsRange, whereClause } from './sql';
 
 /** ClickHouse settings for one query (sent as URL parameters). */
 export type QuerySettings = Record<string, string | number>;
@@ -24,6 +25,8 @@ export interface SqlContext {
   fields: FieldSql[];
   /** The table is Distributed by cityHash64(model): each model's rows are all on one shard (sharding.ts). */
   shardedByModel?: boolean;
+  /** The bounds checked before the heavy query (engine/bounds.ts); none when absent. */
+  limits?: AnswerLimits;
 }
 
 /** A field by name, or the store's error for an unknown one. */
@@ -60,6 +63,27 @@ export function groupKeys(
     select: fields.map((f, i) => `${f.expr} AS _k${i}`),
     present: fields.map((f) => `isNotNull(${f.expr})`),
   };
+}
+
+/**
+ * How many groups of `groupBy` the rows `conditions` select, counted no further than `atMost`: a cheap query
+ * (DISTINCT keys with a LIMIT stops reading once it has that many) run before the heavy one, to refuse early.
+ */
+export async function countGroups(
+  ctx: SqlContext,
+  groupBy: string[],
+  conditions: string[],
+  atMost: number
+): Promise<number> {
+  if (groupBy.length === 0) {
+    return 1;
+  }
+  const keys = groupKeys(ctx, groupBy);
+  const [row] = await ctx.client.query(
+    `SELECT count() AS n FROM (SELECT DISTINCT ${keys.select.join(', ')} FROM ${ctx.table} ` +
+      `${whereClause([...conditions, ...keys.present])} LIMIT ${Math.max(0, Math.floor(atMost))})`
+  );
+  return num(row.n);
 }
 
 /**

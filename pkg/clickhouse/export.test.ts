@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
-import { writeCsvExport } from '../engine/csv-export';
+import { CsvOptions, writeCsvExport } from '../engine/csv-export';
 import { generateLines } from '../generator/generate';
 import type { Filters, TimeRange } from '../model/query';
 import { LogReader } from '../sources/reader';
@@ -47,6 +47,11 @@ function logLines(): string[] {
     `{"timestamp": "${t(2)}", "model": "edge-model", "latency_ms": 1e-7, "batch_size": 2, "host": "${HOST}", "shard": 4}`,
     `{"timestamp": "${t(2)}", "request_id": "r,1", "model": "m\\"x", "latency_ms": 250, "host": "${HOST}", "shard": "four"}`,
     `{"timestamp": "${t(3)}", "model": "edge-model", "latency_ms": 99.75, "memory_used_gb": 3.28, "host": "${HOST}"}`,
+    // Text a spreadsheet would run as a formula, a negative number and a negative number written as text.
+    ...['=1+1', '@SUM(A1)', '+x', '-x', '\\tx', '\\rx'].map(
+      (note, i) =>
+        `{"timestamp": "${t(4 + i)}", "model": "edge-model", "latency_ms": -1.5, "host": "${HOST}", "note": "${note}", "tokens": -2, "shard": "-1.5"}`
+    ),
   ];
   return [...lines, ...more];
 }
@@ -91,10 +96,10 @@ class Collect extends Writable {
   }
 }
 
-async function both(range: TimeRange, filters: Filters = {}, limit?: number) {
+async function both(range: TimeRange, filters: Filters = {}, limit?: number, options: CsvOptions = {}) {
   const [files, clickhouse] = [new Collect({ highWaterMark: 1024 }), new Collect({ highWaterMark: 1024 })];
-  const fileRows = await writeCsvExport(store, range, filters, files, limit);
-  const clickhouseRows = await writeClickHouseCsv(source, range, filters, clickhouse, limit);
+  const fileRows = await writeCsvExport(store, range, filters, files, limit, options);
+  const clickhouseRows = await writeClickHouseCsv(source, range, filters, clickhouse, limit, options);
   expect(clickhouseRows).toBe(fileRows);
   return { files: files.text, clickhouse: clickhouse.text, rows: fileRows };
 }
@@ -133,6 +138,25 @@ describe('CSV export from ClickHouse', () => {
     if (limit !== undefined) {
       expect(rows).toBeLessThanOrEqual(limit);
     }
+  });
+
+  it('neutralises text a spreadsheet would run, never numbers, unless keepFormulas: the same bytes both ways', async () => {
+    const { files, clickhouse } = await both({ from: START + 86_400_000 + 4000 });
+    expect(clickhouse).toBe(files);
+    const rows = files.trimEnd().split('\r\n').slice(1);
+    expect(rows.map((row) => row.split(',').slice(1, 2)[0])).toEqual(Array(6).fill('-1.5'));
+    expect(rows.map((row) => row.split(',').slice(-3))).toEqual(
+      ["'=1+1", "'@SUM(A1)", "'+x", "'-x", "'\tx", `"'\rx"`].map((note) => ['-2', note, "'-1.5"])
+    );
+    const kept = await both({ from: START + 86_400_000 + 4000 }, {}, undefined, { keepFormulas: true });
+    expect(kept.clickhouse).toBe(kept.files);
+    expect(
+      kept.files
+        .trimEnd()
+        .split('\r\n')
+        .slice(1)
+        .map((row) => row.split(',').slice(-3))
+    ).toEqual(['=1+1', '@SUM(A1)', '+x', '-x', '\tx', '"\rx"'].map((note) => ['-2', note, '-1.5']));
   });
 
   it('streams: each write is a chunk of rows, not the whole export', async () => {

@@ -3,7 +3,7 @@
  * them), written as the file export writes them (csv-export.ts): the same header, cells and line ends.
  */
 import type { Writable } from 'stream';
-import { csvCell, csvLine, isoMicros, ROWS_PER_WRITE, writeChunk } from '../engine/csv-export';
+import { csvCell, csvHeader, csvLine, CsvOptions, isoMicros, ROWS_PER_WRITE, writeChunk } from '../engine/csv-export';
 import { QueryError } from '../engine/errors';
 import type { Filters, TimeRange } from '../model/query';
 import { selection } from './context';
@@ -20,7 +20,8 @@ export async function writeClickHouseCsv(
   range: TimeRange,
   filters: Filters,
   out: Writable,
-  limit?: number
+  limit?: number,
+  options: CsvOptions = {}
 ): Promise<number> {
   const client = source.client;
   if (!client.lines) {
@@ -39,7 +40,7 @@ export async function writeClickHouseCsv(
     `SELECT ts_us AS _t, ${columns.join(', ')} FROM ${source.table} ${where} ` +
     `ORDER BY ts_us, src_file, src_end${limit !== undefined ? ` LIMIT ${limit}` : ''} FORMAT JSONEachRow`;
 
-  await writeChunk(out, csvLine(['timestamp', ...fields.map((f) => f.name)]));
+  await writeChunk(out, csvHeader(['timestamp', ...fields.map((f) => f.name)], options));
   let rows = 0;
   let chunk = '';
   for await (const line of client.lines(sql, { output_format_json_quote_64bit_integers: 0 })) {
@@ -49,7 +50,7 @@ export async function writeClickHouseCsv(
     const row = JSON.parse(line) as Record<string, string | number | null>;
     const cells = [isoMicros(Number(row._t))];
     for (let i = 0; i < fields.length; i++) {
-      cells.push(csvCell(row[`_f${i}`]));
+      cells.push(csvCell(row[`_f${i}`], options));
     }
     chunk += csvLine(cells);
     if (++rows % ROWS_PER_WRITE === 0) {

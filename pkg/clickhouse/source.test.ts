@@ -299,6 +299,53 @@ describe('trend', () => {
     expect(await same('trend', { queryType: 'trend', filters: { model: ['none'] } }, { from: 0 })).toEqual([]);
   });
 
+  it("refuses more series, cells or groups than the limits, with the engine's words, before the heavy query", async () => {
+    const limits = { maxRows: 100, maxSeries: 1000, maxCells: 1_000_000 };
+    const refusal = async (source: StoreSource | ClickHouseSource, query: AnalysisQuery, l: typeof limits) => {
+      const error = await source.analyse(query, {}, undefined, l).then(
+        () => undefined,
+        (e: Error) => e.message
+      );
+      expect(error).toBeDefined();
+      return error;
+    };
+    const models = modelsOf(ref.store).length;
+    const cases: Array<[AnalysisQuery, typeof limits]> = [
+      [{ queryType: 'trend', groupBy: ['request_id'], window: '1h' }, limits],
+      [
+        { queryType: 'trend', groupBy: ['model'], window: '1m' },
+        { ...limits, maxSeries: models - 1 },
+      ],
+      [
+        { queryType: 'trend', groupBy: ['model'], window: '1m' },
+        { ...limits, maxCells: 100 },
+      ],
+      [{ queryType: 'summary', groupBy: ['request_id'] }, limits],
+      [{ queryType: 'compare' }, { ...limits, maxRows: models - 1 }],
+    ];
+    for (const [query, l] of cases) {
+      const sent = counting.sent.length;
+      const message = await refusal(ch, query, l);
+      expect(message).toBe(await refusal(ref, query, l));
+      expect(message).toMatch(/more than the \d+ (rows )?allowed \((maxSeries|maxCells|maxRows)\); group by a field/);
+      // Only the cheap count reached the table: no GROUP BY of the heavy query was sent.
+      expect(counting.sent.slice(sent).filter((sql) => sql.includes('GROUP BY _k'))).toEqual([]);
+    }
+    // At the bounds both answer, the same.
+    const at = { ...limits, maxRows: models, maxSeries: models };
+    for (const query of [
+      { queryType: 'trend', groupBy: ['model'], window: '1h' },
+      { queryType: 'summary', groupBy: ['model'] },
+      { queryType: 'compare' },
+    ] as AnalysisQuery[]) {
+      expectSameFrames(
+        query.queryType!,
+        await ch.analyse(query, {}, undefined, at),
+        await ref.analyse(query, {}, undefined, at)
+      );
+    }
+  });
+
   it('refuses what the engine refuses', async () => {
     const query = { queryType: 'trend', window: '1ms' } as AnalysisQuery;
     await expect(ch.analyse(query, middle())).rejects.toThrow(/buckets over this range/);

@@ -3,7 +3,7 @@
  * rows into Node; range queries read only their range), answering with the same frames as the in-memory
  * StoreSource. The SQL dialect (functions used, present in 18.16 and current releases) is listed in sql.ts.
  */
-import type { AnalysisSource } from '../engine/answer';
+import type { AnalysisSource, AnswerLimits } from '../engine/answer';
 import { QueryError } from '../engine/errors';
 import { Frame } from '../engine/frames';
 import type { QueryResultMeta } from '@grafana/data';
@@ -42,7 +42,7 @@ export class ClickHouseSource implements AnalysisSource {
     this.table = logTableName(ref);
   }
 
-  async analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number): Promise<Frame[]> {
+  async analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number, limits?: AnswerLimits): Promise<Frame[]> {
     const analysis = ANALYSES[query.queryType];
     if (!analysis) {
       throw new QueryError(`unknown query type "${query.queryType}"; use one of ${QUERY_TYPES.join(', ')}`);
@@ -66,7 +66,7 @@ export class ClickHouseSource implements AnalysisSource {
       this.shardedByModel(),
     ]);
     const [frames, notices] = await Promise.all([
-      analysis({ client: this.client, table: this.table, query, range, intervalMs, fields, shardedByModel }),
+      analysis({ client: this.client, table: this.table, query, range, intervalMs, fields, shardedByModel, limits }),
       this.notices(),
     ]);
     if (notices.length > 0 && frames.length > 0) {

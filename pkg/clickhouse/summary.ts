@@ -2,10 +2,11 @@
  * summary and compare pushed down: the request stats of each group computed by ClickHouse in one query (exact
  * numpy-linear percentiles over arraySort(groupArray(latency_ms))), the frames built by the engine's own code.
  */
+import { checkGroupBound, summaryGroupsToCount } from '../engine/bounds';
 import { compareFrame } from '../engine/compare';
 import { Frame } from '../engine/frames';
 import { RequestStats, summaryFrame } from '../engine/summary';
-import { compareKeys, finishOnShards, groupKeys, selection, SqlContext } from './context';
+import { compareKeys, countGroups, finishOnShards, groupKeys, selection, SqlContext } from './context';
 import { num, quantileSql, UsRange, whereClause } from './sql';
 
 const PERCENTILES = [0.5, 0.9, 0.95, 0.99];
@@ -70,10 +71,20 @@ export async function spanSeconds(ctx: SqlContext, conditions: string[]): Promis
   return span ? (span.hiUs - span.loUs) / 1e6 : NaN;
 }
 
+/** Refuses more groups than maxRows, counted by a cheap query (no further than the bound) before the percentiles. */
+async function checkGroups(what: string, ctx: SqlContext, groupBy: string[], conditions: string[]): Promise<void> {
+  const countLimit = summaryGroupsToCount(ctx.limits);
+  if (groupBy.length > 0 && countLimit !== undefined) {
+    const groups = await countGroups(ctx, groupBy, conditions, countLimit);
+    checkGroupBound(what, groupBy, groups, countLimit, ctx.limits);
+  }
+}
+
 /** summary: one row overall, or one per group. */
 export async function summary(ctx: SqlContext): Promise<Frame[]> {
   const conditions = selection(ctx);
   const groupBy = ctx.query.groupBy ?? [];
+  await checkGroups('summary', ctx, groupBy, conditions);
   const { keys, stats } = await groupedStats(ctx, groupBy, conditions, await spanSeconds(ctx, conditions));
   return [summaryFrame({ fields: groupBy, keys }, stats, ctx.query.measures)];
 }
@@ -81,6 +92,7 @@ export async function summary(ctx: SqlContext): Promise<Frame[]> {
 /** compare: models side by side. */
 export async function compare(ctx: SqlContext): Promise<Frame[]> {
   const conditions = selection(ctx);
+  await checkGroups('compare', ctx, ['model'], conditions);
   const { keys, stats } = await groupedStats(ctx, ['model'], conditions, await spanSeconds(ctx, conditions));
   const total = stats.reduce((n, s) => n + s.requests, 0);
   return [

@@ -2,11 +2,12 @@
  * trend pushed down: one GROUP BY (group keys, epoch-aligned bucket) computing the aggregation per cell, the
  * buckets laid out and the frames built by the engine's own code (every bucket of the range present).
  */
+import { checkTrendBounds, trendGroupsToCount } from '../engine/bounds';
 import { QueryError } from '../engine/errors';
 import { Frame } from '../engine/frames';
 import { bucketPlan, seriesFrame } from '../engine/trend';
 import { Aggregation, AGGREGATIONS } from '../model/query';
-import { compareKeys, finishOnShards, groupKeys, metricOf, selection, SqlContext } from './context';
+import { compareKeys, countGroups, finishOnShards, groupKeys, metricOf, selection, SqlContext } from './context';
 import { dataSpan } from './summary';
 import { bucketSql, num, quantileSql, whereClause } from './sql';
 
@@ -52,6 +53,11 @@ export async function trend(ctx: SqlContext): Promise<Frame[]> {
   const { windowMs, w, first, count, bucketStarts } = bucketPlan(span, query.window, ctx.intervalMs);
 
   const groupBy = query.groupBy ?? [];
+  // The series and cells are counted by a cheap query first: a unique field would otherwise send a cell per row.
+  const countLimit = trendGroupsToCount(ctx.limits, count);
+  if (countLimit !== undefined) {
+    checkTrendBounds(groupBy, await countGroups(ctx, groupBy, conditions, countLimit), countLimit, count, ctx.limits);
+  }
   const keys = groupKeys(ctx, groupBy);
   const aliases = keys.fields.map((_, i) => `_k${i}`);
   const q = QUANTILES[aggregation];

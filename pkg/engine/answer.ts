@@ -11,14 +11,21 @@ import { DEFAULT_SLOWEST } from './spike';
 
 /** Where the requests are: the in-memory store (StoreSource) now, a database later. */
 export interface AnalysisSource {
-  /** One checked and capped query over the range: its frames, any notices about the input on the first. */
-  analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number): Promise<Frame[]>;
+  /**
+   * One checked and capped query over the range: its frames, any notices about the input on the first. `limits`
+   * bound the work (groups, series, cells: see bounds.ts) before it is done; none when absent.
+   */
+  analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number, limits?: AnswerLimits): Promise<Frame[]>;
 }
 
 /** The bounds a door holds its answers to. */
 export interface AnswerLimits {
   /** Most requests one list holds (anomalies, logs, spike's slowest requests); no bound when absent. */
   maxRows?: number;
+  /** Most series one trend may have (a series per group); refused before any is built. No bound when absent. */
+  maxSeries?: number;
+  /** Most (group, bucket) cells one trend may compute (series × buckets); refused before. No bound when absent. */
+  maxCells?: number;
 }
 
 /** The length of each list of requests when the query sets no limit: all of them, or spike's few slowest. */
@@ -44,7 +51,8 @@ export function capRows(query: AnalysisQuery, maxRows: number | undefined): Anal
 /**
  * Answers one query: `query` as the door has it (JSON of a request, or built from options) is checked
  * against the query model, the range must not end before it starts, lists are capped, then the source
- * runs it. `intervalMs` is Grafana's suggested interval, for `window: "auto"`.
+ * runs it, refusing groups beyond maxRows (summary, compare) and series or cells beyond maxSeries / maxCells (trend)
+ * before it computes them. `intervalMs` is Grafana's suggested interval, for `window: "auto"`.
  */
 export async function answer(
   source: AnalysisSource,
@@ -54,5 +62,5 @@ export async function answer(
   intervalMs?: number
 ): Promise<Frame[]> {
   const checked = capRows(parseQuery(query), limits.maxRows);
-  return source.analyse(checked, checkRange(range), intervalMs);
+  return source.analyse(checked, checkRange(range), intervalMs, limits);
 }

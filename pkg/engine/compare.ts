@@ -2,13 +2,14 @@ import { AnalysisContext } from './context';
 import { Frame, FrameField } from './frames';
 import { pickMeasures } from './measures';
 import { select } from './select';
-import { groupedRequestStats, RequestStats, spanSeconds } from './summary';
+import { checkGroups, groupedRequestStats, RequestStats, spanSeconds } from './summary';
 import { min } from './stats';
 
 /** compare: models side by side, with each model's share of requests and its p99 against the fastest. */
 export function compare(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
   const seconds = spanSeconds(selection);
+  checkGroups('compare', selection, ['model'], ctx.limits);
   const { groups, stats } = groupedRequestStats(selection, ['model'], seconds);
   return [
     compareFrame(

@@ -1,6 +1,7 @@
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { NumberColumn } from '../store/columns';
 import { Store } from '../store/store';
+import type { AnswerLimits } from './answer';
 import { QueryError } from './errors';
 
 /** What every analysis is given. */
@@ -11,6 +12,8 @@ export interface AnalysisContext {
   range: TimeRange;
   /** Grafana's suggested interval, used by `window: "auto"`. */
   intervalMs?: number;
+  /** The bounds checked before the work (bounds.ts); none when absent. */
+  limits?: AnswerLimits;
 }
 
 /** A numeric field's column, or a clear error naming the numeric fields there are. */

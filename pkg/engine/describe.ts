@@ -9,6 +9,8 @@ export interface LogsDescription {
   to: string | null;
   models: string[];
   skipped: Record<string, number>;
+  /** Log files and folders that could not be read (`name: why`, relative to the configured path); absent when none. */
+  unread?: string[];
 }
 
 /** The models that occur in the store's rows, sorted. */
@@ -61,5 +63,6 @@ export function describeLogs(store: Store, files: number): LogsDescription {
     to: iso(last),
     models: modelsOf(store),
     skipped: { ...store.skipped },
+    ...(store.unreadFiles.length > 0 ? { unread: [...store.unreadFiles] } : {}),
   };
 }

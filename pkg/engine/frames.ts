@@ -125,6 +125,12 @@ export function inputNotices(store: Store, unavailableIds = 0): NonNullable<Quer
       text: `Skipped ${total} log line${total === 1 ? '' : 's'}: ${parts.join(', ')}`,
     });
   }
+  const unread = store.unreadFiles;
+  if (unread.length > 0) {
+    // The rest is served; the operator learns what to fix (names relative to the configured path).
+    const shown = unread.slice(0, 5).join('; ') + (unread.length > 5 ? `; and ${unread.length - 5} more` : '');
+    notices.push({ severity: 'warning', text: `Not read: ${shown}` });
+  }
   const invalid = Object.entries(store.invalidValues);
   if (invalid.length > 0) {
     notices.push({

@@ -1,6 +1,6 @@
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { Store } from '../store/store';
-import type { AnalysisSource } from './answer';
+import type { AnalysisSource, AnswerLimits } from './answer';
 import { Frame } from './frames';
 import { framesWithNotices } from './run';
 
@@ -8,7 +8,7 @@ import { framesWithNotices } from './run';
 export class StoreSource implements AnalysisSource {
   constructor(readonly store: Store) {}
 
-  async analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number): Promise<Frame[]> {
-    return framesWithNotices(this.store, query, { range, intervalMs });
+  async analyse(query: AnalysisQuery, range: TimeRange, intervalMs?: number, limits?: AnswerLimits): Promise<Frame[]> {
+    return framesWithNotices(this.store, query, { range, intervalMs, limits });
   }
 }

@@ -1,11 +1,13 @@
 import type { CodeArray, NumericData } from '../store/columns';
 import { Store } from '../store/store';
+import type { AnswerLimits } from './answer';
 import { ModelBlock, modelBlockStats } from './block-stats';
+import { checkGroupBound, summaryGroupsToCount } from './bounds';
 import { groupedStatsKernel, newSums, SUMS } from './request-sums';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
 import { pickMeasures } from './measures';
-import { Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
+import { countGroups, Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
 import { quantilesInPlace, quantilesOfScaled } from './stats';
 
 /** The numbers of one group of requests. */
@@ -259,11 +261,21 @@ export function groupFields(groups: Pick<Groups, 'fields' | 'keys'>): FrameField
   return groups.fields.map((name, i) => ({ name, type: 'string', values: groups.keys.map((k) => k[i]) }));
 }
 
+/** Refuses more groups than maxRows, counted (no further than the bound) before any percentile is computed. */
+export function checkGroups(what: string, selection: Selection, groupBy: string[], limits?: AnswerLimits): void {
+  const countLimit = summaryGroupsToCount(limits);
+  if (groupBy.length > 0 && countLimit !== undefined) {
+    checkGroupBound(what, groupBy, countGroups(selection, groupBy, countLimit), countLimit, limits);
+  }
+}
+
 /** summary: one row overall, or one per group. */
 export function summary(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
   const seconds = spanSeconds(selection);
-  const { groups, stats } = groupedRequestStats(selection, ctx.query.groupBy ?? [], seconds);
+  const groupBy = ctx.query.groupBy ?? [];
+  checkGroups('summary', selection, groupBy, ctx.limits);
+  const { groups, stats } = groupedRequestStats(selection, groupBy, seconds);
   return [summaryFrame(groups, stats, ctx.query.measures)];
 }
 

@@ -8,10 +8,11 @@ import {
   TimeRange,
 } from '../model/query';
 import type { CodeArray, NumericData } from '../store/columns';
+import { checkTrendBounds, trendGroupsToCount } from './bounds';
 import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
-import { groupRows, rowRun, RowRun, select, selectionSpan } from './select';
+import { countGroups, groupRows, rowRun, RowRun, select, selectionSpan } from './select';
 import { max, mean, min, quantileInPlace, quantileOfRange, stddev, sum } from './stats';
 
 /** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
@@ -316,6 +317,12 @@ export function trend(ctx: AnalysisContext): Frame[] {
     return [];
   }
   const { windowMs, w, first, count, bucketStarts } = bucketPlan(span, query.window, ctx.intervalMs);
+  // The series and cells are counted before any is built: a unique field would otherwise build one per row.
+  const groupBy = query.groupBy ?? [];
+  const countLimit = trendGroupsToCount(ctx.limits, count);
+  if (countLimit !== undefined) {
+    checkTrendBounds(groupBy, countGroups(selection, groupBy, countLimit), countLimit, count, ctx.limits);
+  }
 
   const time = store.time.values();
   const errors = store.errors.values();
@@ -328,7 +335,6 @@ export function trend(ctx: AnalysisContext): Frame[] {
 
   // Grouped by one dictionary-encoded field (or not grouped): every series in one pass over the rows, a cell
   // per (group, bucket).
-  const groupBy = query.groupBy ?? [];
   const only = groupBy.length === 1 ? store.columns.get(groupBy[0]) : undefined;
   const codes = only?.kind === 'string' ? only.codeArray() : null;
   const groupCount = codes && only?.kind === 'string' ? only.dictionary.length : 1;

@@ -226,6 +226,43 @@ describe('QueryData', () => {
     expect(decode(res.responses.D.frames[0]).numRows).toBe(3);
   });
 
+  it('refuses a trend of more than 1000 series, and a summary of more groups than maxRows, before building them', async () => {
+    // 1000 more requests, each its own id, as model u: 1004 ids in all.
+    let more = '';
+    for (let i = 0; i < 1000; i++) {
+      more += JSON.stringify({ timestamp: FROM + i * 500, request_id: `u${i}`, model: 'u', latency_ms: i }) + '\n';
+    }
+    appendFileSync(logFile, more);
+    const { instances, metrics } = setup();
+    const trend = { queryType: 'trend', groupBy: ['request_id'], window: '1m', aggregation: 'count' };
+    const res = await queryData(
+      request(
+        [
+          dataQuery('A', trend),
+          dataQuery('B', { ...trend, filters: { model: ['u'] } }),
+          dataQuery('C', { queryType: 'summary', groupBy: ['request_id'] }),
+          dataQuery('D', { queryType: 'summary', groupBy: ['model'] }),
+        ],
+        { paths: [dir], maxRows: 3 }
+      ),
+      instances,
+      metrics
+    );
+    expect(res.responses.A).toMatchObject({ status: 400, errorSource: 'downstream', frames: [] });
+    expect(res.responses.A.error).toBe(
+      'trend grouped by request_id has at least 1001 series, more than the 1000 allowed (maxSeries); ' +
+        'group by a field with fewer values, filter, widen the window or shorten the range'
+    );
+    // Just at the bound: the 1000 ids of model u answer, a series each.
+    expect(res.responses.B.status).toBe(200);
+    expect(res.responses.B.frames).toHaveLength(1000);
+    expect(res.responses.C).toMatchObject({ status: 400, frames: [] });
+    expect(res.responses.C.error).toContain(
+      'summary grouped by request_id has at least 4 groups, more than the 3 rows allowed (maxRows)'
+    );
+    expect(decode(res.responses.D.frames[0]).numRows).toBe(3);
+  });
+
   it('reads only what was appended between requests, and starts afresh when the settings change', async () => {
     const { instances, metrics } = setup();
     const count = async (jsonData: object, lastUpdatedMS: number) => {

@@ -1,5 +1,6 @@
 import { performance } from 'perf_hooks';
 import type { AnalysisQuery, TimeRange } from '../model/query';
+import { DEFAULT_MAX_CELLS, DEFAULT_MAX_SERIES } from '../model/settings';
 import { InvalidInputError, parseQuery } from '../model/validate';
 import { answer, AnalysisSource, capRows } from '../engine/answer';
 import { StoreSource } from '../engine/store-source';
@@ -67,7 +68,9 @@ async function answerQuery(
     return respond(asked, [], dataQuery.refId, fromAlert);
   }
   const { query, range } = narrowed;
-  const frames = await answer(source, query, range, { maxRows: instance.maxRows }, intervalMs);
+  // The proxy's default bounds on a trend's series and cells (and maxRows on groups), checked before the work.
+  const limits = { maxRows: instance.maxRows, maxSeries: DEFAULT_MAX_SERIES, maxCells: DEFAULT_MAX_CELLS };
+  const frames = await answer(source, query, range, limits, intervalMs);
   return respond(query, frames, dataQuery.refId, fromAlert);
 }
 

@@ -12,8 +12,8 @@ import { promisify } from 'util';
  */
 const ZONE = 'America/New_York';
 
-const line = (t: string) =>
-  JSON.stringify({ timestamp: t, request_id: `r-${t}`, model: 'a', latency_ms: 10, status: 'success' }) + '\n';
+const line = (t: string, model = 'a') =>
+  JSON.stringify({ timestamp: t, request_id: `r-${t}`, model, latency_ms: 10, status: 'success' }) + '\n';
 
 /** Calls each resource path in the backend and prints the answers as JSON, with the zone it ran in. */
 const CHILD = `
@@ -33,11 +33,11 @@ async function main(): Promise<void> {
       jsonData: Buffer.from(JSON.stringify({ paths: [dir] })),
     },
   };
-  const answers: Record<string, { code: number; body: string }> = {};
+  const answers: Record<string, { code: number; body: string; headers: unknown }> = {};
   for (const url of urls) {
     const request = { pluginContext, path: url.split('?')[0], method: 'GET', url, headers: {}, body: Buffer.alloc(0) };
     const response = await callResource(request, instances);
-    answers[url] = { code: response.code, body: response.body.toString() };
+    answers[url] = { code: response.code, body: response.body.toString(), headers: response.headers };
   }
   const localTen = new Date(2026, 10, 27, 10).toISOString();
   // The instance follows the logs live: exit once the answers are out.
@@ -50,22 +50,30 @@ const REPORT = 'report.html?from=2026-11-27T10:00:00&to=2026-11-27T14:59:59';
 const EXPORT = 'export.csv?from=2026-11-27T10:00:00';
 const RELATIVE = 'export.csv?from=now-1h';
 const REVERSED = 'export.csv?from=2026-11-27T12:00:00&to=2026-11-27T10:00:00';
+const FORMULAS = 'export.csv?to=2026-11-27T09:00:00';
+const FORMULAS_KEPT = 'export.csv?to=2026-11-27T09:00:00&formulas=keep';
 
 let dir: string;
-let ran: { localTen: string; answers: Record<string, { code: number; body: string }> };
+let ran: { localTen: string; answers: Record<string, { code: number; body: string; headers: unknown }> };
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'resources-'));
   // Two requests before 10:00 UTC, three from 10:00 to 14:59 UTC, one at 16:00 UTC.
   const times = ['08:00', '09:59', '10:00', '12:00', '14:59', '16:00'];
-  writeFileSync(path.join(dir, 'app.log'), times.map((hm) => line(`2026-11-27T${hm}:00Z`)).join(''));
+  // And one at 08:30 UTC whose model a spreadsheet would run as a formula.
+  const lines = times.map((hm) => line(`2026-11-27T${hm}:00Z`));
+  writeFileSync(path.join(dir, 'app.log'), [...lines, line('2026-11-27T08:30:00Z', '=1+1')].join(''));
   const script = path.join(dir, 'child.ts');
   writeFileSync(script, CHILD);
   const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const { stdout } = await promisify(execFile)(tsx, [script, dir, REPORT, EXPORT, RELATIVE, REVERSED], {
-    env: { ...process.env, TZ: ZONE },
-    encoding: 'utf8',
-  });
+  const { stdout } = await promisify(execFile)(
+    tsx,
+    [script, dir, REPORT, EXPORT, RELATIVE, REVERSED, FORMULAS, FORMULAS_KEPT],
+    {
+      env: { ...process.env, TZ: ZONE },
+      encoding: 'utf8',
+    }
+  );
   ran = JSON.parse(stdout);
 }, 60_000);
 
@@ -87,6 +95,12 @@ describe('backend resources outside UTC', () => {
     expect(code).toBe(200);
     expect(body).toContain('Range: 2026-11-27 10:00:00 to 2026-11-27 14:59:59 UTC');
     expect(reported(body, 'requests')).toBe(3);
+    expect(ran.answers[REPORT].headers).toMatchObject({
+      'Content-Type': { values: ['text/html; charset=utf-8'] },
+      'Content-Security-Policy': { values: [expect.stringMatching(/^default-src 'none'; style-src 'unsafe-inline';/)] },
+      'X-Content-Type-Options': { values: ['nosniff'] },
+      'Referrer-Policy': { values: ['no-referrer'] },
+    });
   });
 
   it('reads export.csv?from= without a zone as UTC too', () => {
@@ -103,9 +117,19 @@ describe('backend resources outside UTC', () => {
 
   it('takes now-relative times, and answers a range that ends before it starts with 400', () => {
     expect(ran.answers[RELATIVE].code).toBe(200);
-    expect(ran.answers[REVERSED]).toEqual({
+    expect(ran.answers[REVERSED]).toMatchObject({
       code: 400,
       body: JSON.stringify({ message: 'the time range ends before it starts' }),
     });
+  });
+
+  it("export.csv neutralises formula text with a leading ', and formulas=keep writes it as it is", () => {
+    const models = (url: string) => {
+      const [header, ...rows] = ran.answers[url].body.split('\r\n').filter(Boolean);
+      const model = header.split(',').indexOf('model');
+      return rows.map((row) => row.split(',')[model]);
+    };
+    expect(models(FORMULAS)).toEqual(['a', "'=1+1"]);
+    expect(models(FORMULAS_KEPT)).toEqual(['a', '=1+1']);
   });
 });

@@ -1,9 +1,9 @@
 import { Writable } from 'stream';
 import type { Filters, TimeRange } from '../model/query';
 import { filtersFrom, parseRange, parseWholeNumber } from '../model/request';
-import { writeCsvExport } from '../engine/csv-export';
+import { CsvOptions, csvOptionsOf, writeCsvExport } from '../engine/csv-export';
 import { ReportSource, StoreReportSource } from '../engine/report-source';
-import { renderReport } from '../report/report';
+import { renderReport, REPORT_HEADERS } from '../report/report';
 import { writeClickHouseCsv } from '../clickhouse/export';
 import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { classify } from './errors';
@@ -39,18 +39,34 @@ async function reportResource(source: ReportSource, params: URLSearchParams): Pr
   const html = await renderReport(source, { range, filters, title: params.get('title') ?? undefined });
   return {
     code: 200,
-    headers: { 'Content-Type': { values: ['text/html; charset=utf-8'] } },
+    headers: reportHeaders('text/html; charset=utf-8'),
     body: Buffer.from(html),
   };
 }
 
-type CsvWriter = (range: TimeRange, filters: Filters, out: Writable, limit: number) => Promise<number>;
+/** The report's headers (CSP and the rest, REPORT_HEADERS) in the form Grafana takes them. */
+function reportHeaders(contentType: string): CallResourceResponse['headers'] {
+  const headers: CallResourceResponse['headers'] = { 'Content-Type': { values: [contentType] } };
+  for (const [name, value] of Object.entries(REPORT_HEADERS)) {
+    headers[name] = { values: [value] };
+  }
+  return headers;
+}
+
+type CsvWriter = (
+  range: TimeRange,
+  filters: Filters,
+  out: Writable,
+  limit: number,
+  options: CsvOptions
+) => Promise<number>;
 
 /** `export.csv`: the selected requests as CSV, at most `limit` and MAX_EXPORT_ROWS of them (held in memory). */
 async function exportResource(write: CsvWriter, params: URLSearchParams): Promise<CallResourceResponse> {
   const { range, filters } = rangeAndFilters(params);
   const limitText = params.get('limit');
   const limit = Math.min(limitText ? parseWholeNumber(limitText, 'limit') : MAX_EXPORT_ROWS, MAX_EXPORT_ROWS);
+  const options = csvOptionsOf(params.get('formulas'));
   const chunks: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
@@ -58,7 +74,7 @@ async function exportResource(write: CsvWriter, params: URLSearchParams): Promis
       done();
     },
   });
-  await write(range, filters, sink, limit);
+  await write(range, filters, sink, limit, options);
   return {
     code: 200,
     headers: {
@@ -95,7 +111,7 @@ async function clickhouseResource(
       return reportResource(new ClickHouseReportSource(source), params);
     case 'export.csv':
       return exportResource(
-        (range, filters, out, limit) => writeClickHouseCsv(source, range, filters, out, limit),
+        (range, filters, out, limit, options) => writeClickHouseCsv(source, range, filters, out, limit, options),
         params
       );
     default:
@@ -122,7 +138,10 @@ export async function callResource(
     if (any.kind === 'remote') {
       if (path === 'report.html' || path === 'export.csv') {
         const raw = await any.remote.getRaw(`${path}${url.search}`);
-        return { code: raw.status, headers: { 'Content-Type': { values: [raw.contentType] } }, body: raw.body };
+        // The proxy's report headers are not passed on by getRaw: set them here too.
+        const headers =
+          path === 'report.html' ? reportHeaders(raw.contentType) : { 'Content-Type': { values: [raw.contentType] } };
+        return { code: raw.status, headers, body: raw.body };
       }
       const remotePath = path === 'stats' ? 'health' : path === 'values' ? `values${url.search}` : path;
       if (!['models', 'fields', 'values', 'stats'].includes(path)) {
@@ -166,7 +185,7 @@ export async function callResource(
         return await reportResource(new StoreReportSource(store), url.searchParams);
       case 'export.csv':
         return await exportResource(
-          (range, filters, out, limit) => writeCsvExport(store, range, filters, out, limit),
+          (range, filters, out, limit, options) => writeCsvExport(store, range, filters, out, limit, options),
           url.searchParams
         );
       default:

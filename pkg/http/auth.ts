@@ -22,6 +22,20 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
+ * Why binding `host` without a token is refused, or undefined when it is fine: anyone who can reach a
+ * non-loopback address could read every log line, so that needs a token or an explicit opt-out.
+ */
+export function exposureProblem(host: string, token: string | undefined, insecureNoToken = false): string | undefined {
+  if (token || insecureNoToken || isLoopback(host)) {
+    return undefined;
+  }
+  return (
+    `refusing to serve on ${host} without a token: anyone who reaches it could read the logs; ` +
+    `set a token (--token or INFERENCE_LOGS_TOKEN), or pass --insecure-no-token to serve them to anyone anyway`
+  );
+}
+
+/**
  * The host name of a `Host` header, without its port. A proxy bound to loopback without a token
  * answers only to loopback names, so a web page cannot reach it through DNS rebinding.
  */

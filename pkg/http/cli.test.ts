@@ -5,7 +5,7 @@ import path from 'path';
 
 /** `inference-logs serve` as a process: started with tsx, as `npx tsx pkg/cli/main.ts serve` runs it. */
 const TSX = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-const READY = /^serving (\d+) requests from (.+) at (http:\/\/127\.0\.0\.1:\d+) \((token required|no token)\)$/m;
+const READY = /^serving (\d+) requests from (.+) at (http:\/\/[^ ]+) \((token required|no token)\)$/m;
 
 interface Served {
   child: ChildProcess;
@@ -50,9 +50,9 @@ function stop(served: Served, signal: NodeJS.Signals = 'SIGTERM'): Promise<numbe
 }
 
 /** Runs the CLI to its end: exit code and stderr. */
-function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(TSX, ['pkg/cli/main.ts', ...args], {
-    env: { ...process.env, XDG_CACHE_HOME: path.join(dir, '.cache') },
+    env: { ...process.env, XDG_CACHE_HOME: path.join(dir, '.cache'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -119,5 +119,24 @@ describe('inference-logs serve', () => {
     const badPort = await run(['serve', '--logs', dir, '--port', '70000']);
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toMatch(/not a port/);
+  }, 40_000);
+
+  it('refuses a non-loopback --host without a token, and serves it with --insecure-no-token and a warning', async () => {
+    const refused = await run(['serve', '--logs', dir, '--port', '0', '--host', '0.0.0.0'], {
+      INFERENCE_LOGS_TOKEN: '',
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^inference-logs: error: refusing to serve on 0\.0\.0\.0 without a token: .*--insecure-no-token/
+    );
+    const served = await serve(['--logs', dir, '--port', '0', '--host', '0.0.0.0', '--insecure-no-token']);
+    try {
+      expect(served.auth).toBe('no token');
+      expect(served.stderr()).toMatch(/warning: serving on 0\.0\.0\.0 with no token/);
+      const response = await fetch(served.url.replace('0.0.0.0', '127.0.0.1') + '/api/health');
+      expect(response.status).toBe(200);
+    } finally {
+      expect(await stop(served)).toBe(0);
+    }
   }, 40_000);
 });

@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'stream';
 import { AnalysisSource } from '../engine/answer';
-import { writeCsvExport } from '../engine/csv-export';
+import { CsvOptions, writeCsvExport } from '../engine/csv-export';
 import { describeLogs, LogsDescription, modelsOf } from '../engine/describe';
 import { ReportSource, StoreReportSource } from '../engine/report-source';
 import { StoreSource } from '../engine/store-source';
@@ -46,7 +46,7 @@ export interface ServedData {
   /** What the HTML report reads, up to date. */
   reportSource(): Promise<ReportSource>;
   /** Writes the selected requests as CSV to `out`, oldest first, streamed; returns how many. */
-  exportCsv(range: TimeRange, filters: Filters, out: Writable, limit?: number): Promise<number>;
+  exportCsv(range: TimeRange, filters: Filters, out: Writable, limit?: number, options?: CsvOptions): Promise<number>;
 }
 
 /** Log files read into memory: every call first reads what is new, within `timeoutMs`. */
@@ -76,7 +76,8 @@ export function fileData(source: LogSource, timeoutMs: number): ServedData {
     fields: async () => (await fresh()).fields(),
     models: async () => modelsOf(await fresh()),
     reportSource: async () => new StoreReportSource(await fresh()),
-    exportCsv: async (range, filters, out, limit) => writeCsvExport(await fresh(), range, filters, out, limit),
+    exportCsv: async (range, filters, out, limit, options) =>
+      writeCsvExport(await fresh(), range, filters, out, limit, options),
     async values(field) {
       const store = await fresh();
       const column = field === undefined ? undefined : store.columns.get(field);
@@ -118,6 +119,6 @@ export function clickhouseData(source: ClickHouseSource): ServedData {
       return source.values(field, MAX_VALUES);
     },
     reportSource: async () => report,
-    exportCsv: (range, filters, out, limit) => writeClickHouseCsv(source, range, filters, out, limit),
+    exportCsv: (range, filters, out, limit, options) => writeClickHouseCsv(source, range, filters, out, limit, options),
   };
 }

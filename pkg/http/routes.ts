@@ -6,9 +6,11 @@ import { answer, AnalysisSource } from '../engine/answer';
 import { QueryError } from '../engine/errors';
 import { Frame, toDataFrameJSON } from '../engine/frames';
 import type { AnalysisQuery, TimeRange } from '../model/query';
+import { DEFAULT_MAX_CELLS } from '../model/settings';
 import { parseRangeEnd } from '../model/request';
 import { parseQuery, QUERY_SCHEMA } from '../model/validate';
-import { renderReport } from '../report/report';
+import { renderReport, REPORT_HEADERS } from '../report/report';
+import { csvOptionsOf } from '../engine/csv-export';
 import { ServedData } from './data';
 import { HttpError, toFailure } from './errors';
 import { fileTime, filtersOf, one, parseLimit, QueryString, rangeOf, reportOptionsOf } from './params';
@@ -21,8 +23,10 @@ export interface Limits {
   maxRows: number;
   /** Most queries in one POST /api/query. */
   maxQueries: number;
-  /** Most frames one query may answer with (a trend series per group). */
+  /** Most frames one query may answer with (a trend series per group): a trend is refused before it builds more. */
   maxFrames: number;
+  /** Most (group, bucket) cells one trend may compute (series × buckets), refused before. Default 1,000,000. */
+  maxCells?: number;
   /** Most milliseconds spent on one request. */
   timeoutMs: number;
   /** Largest request body in bytes. */
@@ -77,6 +81,10 @@ export function queryRequestSchema(maxQueries: number) {
   } as const;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Grafana's refIds: A, B, ... Z, then Q26, Q27, ... */
 function defaultRefId(index: number): string {
   return index < 26 ? String.fromCharCode(65 + index) : `Q${index}`;
@@ -84,7 +92,10 @@ function defaultRefId(index: number): string {
 
 /** Each query's refId: its own, or the first default one no other query uses. */
 function assignRefIds(queries: Array<Record<string, unknown>>): string[] {
-  const given = queries.map((q) => (typeof q.refId === 'string' && q.refId !== '' ? q.refId : undefined));
+  // null (or any non-object) has no refId: it gets a default one and fails alone as "not a JSON object".
+  const given = queries.map((q) =>
+    isObject(q) && typeof q.refId === 'string' && q.refId !== '' ? q.refId : undefined
+  );
   const used = new Set(given.filter((refId): refId is string => refId !== undefined));
   let next = 0;
   return given.map((refId) => {
@@ -118,7 +129,13 @@ async function boundedAnswer(
   intervalMs: number | undefined,
   limits: Limits
 ): Promise<DataFrameJSON[]> {
-  const frames = await answer(source, query, range, limits, intervalMs);
+  // The series bound is maxFrames, checked by the engine before it builds them (the check below still holds).
+  const bounds = {
+    maxRows: limits.maxRows,
+    maxSeries: limits.maxFrames,
+    maxCells: limits.maxCells ?? DEFAULT_MAX_CELLS,
+  };
+  const frames = await answer(source, query, range, bounds, intervalMs);
   if (frames.length > limits.maxFrames) {
     throw new QueryError(
       `the answer has ${frames.length} series, more than the ${limits.maxFrames} this proxy returns; group by fewer fields or filter`
@@ -234,7 +251,8 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
         await yieldToEventLoop();
         try {
           const query = { ...parseQuery(raw), refId };
-          const ownInterval = typeof raw.intervalMs === 'number' && raw.intervalMs > 0 ? raw.intervalMs : undefined;
+          const ownInterval =
+            isObject(raw) && typeof raw.intervalMs === 'number' && raw.intervalMs > 0 ? raw.intervalMs : undefined;
           results[refId] = {
             frames: await boundedAnswer(source, query, range, ownInterval ?? body.intervalMs, limits),
           };
@@ -261,7 +279,7 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
       options.anomalies.top = Math.min(options.anomalies.top, limits.maxRows);
     }
     const html = await renderReport(await data.reportSource(), options);
-    return reply.type('text/html; charset=utf-8').send(html);
+    return reply.headers(REPORT_HEADERS).type('text/html; charset=utf-8').send(html);
   });
 
   app.get<{ Querystring: QueryString }>(
@@ -270,6 +288,7 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
       const range = rangeOf(request.query);
       const filters = filtersOf(request.query);
       const limit = parseLimit(request.query);
+      const csvOptions = csvOptionsOf(one(request.query, 'formulas'));
       const name = `inference-logs-${fileTime(range.from, 'start')}-${fileTime(range.to, 'end')}.csv`;
       const out = new LazyResponse(reply, {
         'Content-Type': 'text/csv; charset=utf-8',
@@ -278,7 +297,7 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
         'X-Content-Type-Options': 'nosniff',
       });
       try {
-        await data.exportCsv(range, filters, out, limit);
+        await data.exportCsv(range, filters, out, limit, csvOptions);
       } catch (error) {
         if (!out.hasStarted) {
           throw error; // nothing sent yet: the error handler answers with JSON

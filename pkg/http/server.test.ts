@@ -289,6 +289,7 @@ describe('POST /api/query', () => {
         { refId: 'type', queryType: 'histogram' },
         { refId: 'metric', queryType: 'anomalies', metric: 'region' },
         'not an object',
+        null,
       ],
     });
     expect(response.statusCode).toBe(200);
@@ -304,11 +305,18 @@ describe('POST /api/query', () => {
     expect(results.type).toEqual({ error: expect.stringMatching(/queryType must be one of summary, /), status: 400 });
     expect(results.metric).toEqual({ error: expect.stringMatching(/"region" is not a numeric field/), status: 400 });
     expect(results.A).toEqual({ error: 'the query must be a JSON object', status: 400 });
+    expect(results.B).toEqual({ error: 'the query must be a JSON object', status: 400 });
     for (const result of Object.values(results)) {
       if (result.error) {
         errorBodies.push(result.error);
       }
     }
+  });
+
+  it('answers {"queries": [null]} with the query failing alone as 400, not a 500', async () => {
+    const response = await post({ queries: [null] });
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toEqual({ results: { A: { error: 'the query must be a JSON object', status: 400 } } });
   });
 
   it('cuts anomalies and logs to --max-rows, and fails other answers larger than that', async () => {
@@ -328,16 +336,61 @@ describe('POST /api/query', () => {
     expect(rows('few')).toBe(3);
     expect(rows('many')).toBe(30);
     expect(rows('anomalies')).toBe(30);
+    // Refused before its percentiles are computed: the groups are counted first, no further than the bound.
     expect(results.huge).toEqual({
-      error: expect.stringMatching(/40 rows, more than the 30 this proxy returns/),
+      error: expect.stringMatching(
+        /summary grouped by request_id has at least 31 groups, more than the 30 rows allowed/
+      ),
       status: 400,
     });
+  });
+
+  it('refuses a trend of more series than --max-frames or more cells than maxCells before building it', async () => {
+    // 40 ids, one a minute: a series each; 40 one-minute buckets.
+    const trend = { refId: 'T', queryType: 'trend', groupBy: ['request_id'], window: '1m', aggregation: 'count' };
+    const ask = async (limits: { maxFrames: number; maxCells?: number }) => {
+      const proxy = buildProxy(reader, { limits });
+      try {
+        const response = await injector(proxy)({
+          method: 'POST',
+          url: '/api/query',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ queries: [trend] }),
+        });
+        expect(response.statusCode).toBe(200);
+        return (json(response) as { results: Record<string, { frames?: DataFrameJSON[]; error?: string }> }).results.T;
+      } finally {
+        await proxy.close();
+      }
+    };
+    expect(await ask({ maxFrames: 39 })).toEqual({
+      error:
+        'trend grouped by request_id has at least 40 series, more than the 39 allowed (maxSeries); ' +
+        'group by a field with fewer values, filter, widen the window or shorten the range',
+      status: 400,
+    });
+    expect((await ask({ maxFrames: 40 })).frames).toHaveLength(40);
+    expect((await ask({ maxFrames: 40, maxCells: 40 * 40 - 1 })).error).toMatch(
+      /has at least 40 series × 40 buckets = at least 1600 cells, more than the 1599 allowed \(maxCells\)/
+    );
+    expect((await ask({ maxFrames: 40, maxCells: 40 * 40 })).frames).toHaveLength(40);
   });
 
   it('answers bad JSON with 400 and a message', async () => {
     const response = await post('{"queries": [');
     expect(response.statusCode).toBe(400);
     expect(json(response)).toEqual({ message: 'the request body is not valid JSON' });
+  });
+
+  it('answers a __proto__ or constructor.prototype key with 400 saying so, not "not valid JSON"', async () => {
+    for (const body of [
+      '{"queries": [{"refId": "A", "__proto__": {"queryType": "logs"}}]}',
+      '{"queries": [{"refId": "A", "constructor": {"prototype": {"x": 1}}}]}',
+    ]) {
+      const response = await post(body, { 'content-type': 'application/json; charset=utf-8' });
+      expect(response.statusCode).toBe(400);
+      expect(json(response).message).toMatch(/has a "__proto__" key .* is refused/);
+    }
   });
 
   it('answers an empty body, or one that is not JSON, with a message', async () => {
@@ -422,6 +475,35 @@ describe('GET /api/export.csv', () => {
     expect(rows.slice(1).map((r) => r[0])).toEqual(['2026-03-01T10:12:00.000000Z', '2026-03-01T10:15:00.000000Z']);
   });
 
+  it("prefixes text a spreadsheet would run with ', never numbers; formulas=keep writes it as it is", async () => {
+    const own = mkdtempSync(path.join(tmpdir(), 'proxy-formulas-'));
+    const notes = ['=1+1', '@SUM(A1)', '+x', '-x', '\tx', '-1.5'];
+    writeLog(
+      own,
+      notes.map((note, i) => req(T0 + i * S, { model: 'm', latency_ms: -1.5, note }))
+    );
+    const source = new LogReader([own]);
+    await source.refresh();
+    const proxy = buildProxy(source);
+    try {
+      const cells = async (url: string) => {
+        const response = await proxy.inject(url);
+        expect(response.statusCode).toBe(200);
+        const rows = parseCsv(response.body);
+        const [latency, note] = [rows[0].indexOf('latency_ms'), rows[0].indexOf('note')];
+        return rows.slice(1).map((row) => [row[latency], row[note]]);
+      };
+      expect(await cells('/api/export.csv')).toEqual(notes.map((note) => ['-1.5', `'${note}`]));
+      expect(await cells('/api/export.csv?formulas=keep')).toEqual(notes.map((note) => ['-1.5', note]));
+      const bad = await proxy.inject('/api/export.csv?formulas=run');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().message).toMatch(/formulas must be "keep"/);
+    } finally {
+      await proxy.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('answers an unknown filter field, a bad filter, time or limit with 400 JSON', async () => {
     const cases: Array<[string, RegExp]> = [
       ['/api/export.csv?filter=nope=1', /unknown filter field "nope"/],
@@ -447,6 +529,12 @@ describe('GET /api/report.html', () => {
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(response.body).toMatch(/^<!DOCTYPE html>/i);
     expect(response.body).toContain('Weekly');
+    // Self-contained HTML: nothing to load, no script to run (test/report-browser.test.ts renders it so).
+    expect(response.headers['content-security-policy']).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    );
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
   it('answers bad options with 400 JSON', async () => {
@@ -685,6 +773,20 @@ describe('startProxy over real HTTP', () => {
     await expect(startProxy({ paths: [path.join(own, 'missing')], port: 0 })).rejects.toThrow(
       /no such file or directory/
     );
+  });
+
+  it('refuses a non-loopback host without a token unless insecureNoToken says so', async () => {
+    await expect(startProxy({ paths: [own], port: 0, host: '0.0.0.0' })).rejects.toThrow(
+      /refusing to serve on 0\.0\.0\.0 without a token/
+    );
+    const withToken = await startProxy({ paths: [own], port: 0, host: '0.0.0.0', token: 'secret' });
+    await withToken.close();
+    const allowed = await startProxy({ paths: [own], port: 0, host: '0.0.0.0', insecureNoToken: true });
+    try {
+      expect((await fetch(`http://127.0.0.1:${allowed.port}/api/health`)).status).toBe(200);
+    } finally {
+      await allowed.close();
+    }
   });
 
   it('stops listening when closed', async () => {

@@ -5,9 +5,10 @@ import { SourceConfig } from '../sources/parse-line';
 import { LogReader } from '../sources/reader';
 import { CachedLogReader, RestartCache } from '../sources/restart-cache';
 import { ClickHouseSource } from '../clickhouse/source';
-import { bearerMatches, hostName, isLoopback } from './auth';
+import { bearerMatches, exposureProblem, hostName, isLoopback } from './auth';
+import { InvalidInputError } from '../model/validate';
 import { clickhouseData, fileData, LogSource, ServedData } from './data';
-import { toFailure } from './errors';
+import { HttpError, toFailure } from './errors';
 import { Limits, registerRoutes, ROUTES } from './routes';
 
 export type { LogSource, Limits } from './routes';
@@ -34,6 +35,8 @@ export interface ProxyOptions {
   port?: number;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** Allow a non-loopback `host` without a token (refused otherwise: anyone reaching it reads the logs). */
+  insecureNoToken?: boolean;
   limits?: Partial<Limits>;
   /** Where failures of the proxy itself (500s) are written; default stderr. */
   log?: (line: string) => void;
@@ -72,6 +75,20 @@ function sourceOf(options: ProxyOptions): LogSource {
   return new CachedLogReader(reader, cache);
 }
 
+const POISONED_BODY =
+  'the request body has a "__proto__" key (or "constructor" with "prototype"), which is refused: ' +
+  'it could change how every object behaves; remove or rename it';
+
+/** Does the text parse as JSON (when fastify's stricter parser refused it)? */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A URL host: IPv6 addresses in brackets. */
 function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -106,6 +123,19 @@ export function buildProxy(
 
   // Bodies are JSON only: anything else is 415 (and a browser cannot post a form or text here).
   app.removeContentTypeParser(['text/plain']);
+  // fastify's JSON parser refuses __proto__ and constructor.prototype keys (prototype poisoning) but calls that
+  // "not valid JSON": the same parser, with a message saying what is wrong when the JSON itself is fine.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+      if (error && (error as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body as string)) {
+        done(new HttpError(400, POISONED_BODY), undefined);
+        return;
+      }
+      done(error, value);
+    });
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Cache-Control', 'no-store').header('X-Content-Type-Options', 'nosniff');
@@ -152,10 +182,16 @@ export function buildProxy(
 /**
  * Reads the logs (or checks that ClickHouse answers and has the table), then serves them over HTTP. Resolves
  * once listening; a log path that names nothing (SourceError) or a ClickHouse that cannot be queried
- * (ClickHouseError) rejects before anything listens.
+ * (ClickHouseError) rejects before anything listens, and so does a non-loopback `host` without a token unless
+ * `insecureNoToken` (InvalidInputError).
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Checked before reading anything, so the mistake is told at once.
+  const problem = exposureProblem(options.host ?? DEFAULT_HOST, options.token || undefined, options.insecureNoToken);
+  if (problem) {
+    throw new InvalidInputError(problem);
+  }
   let source: LogSource | undefined;
   let data: ServedData;
   if (options.clickhouse) {

@@ -47,3 +47,9 @@ export interface DataSourceSecrets {
 }
 
 export const DEFAULT_MAX_ROWS = 10_000;
+
+/** Most series one trend may have (a series per group), checked before any is built; the proxy's maxFrames. */
+export const DEFAULT_MAX_SERIES = 1000;
+
+/** Most (group, bucket) cells one trend may compute, checked before any is built: series × buckets. */
+export const DEFAULT_MAX_CELLS = 1_000_000;

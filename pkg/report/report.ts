@@ -137,6 +137,19 @@ function figure(chart: string, svg: string, caption: string): string {
 }
 
 /**
+ * HTTP headers the report is served with (proxy and Grafana resource). The page is self-contained: one inline
+ * <style>, inline SVG charts, no script, no image, no font, no link out to fetch — so everything else is refused,
+ * and a model name that slipped past escaping still could not run or load anything. frame-ancestors 'self' lets
+ * Grafana (same origin as its resources) frame it, and no other site.
+ */
+export const REPORT_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
  * Renders the report over `options.range` and `options.filters`, from a store in memory or any ReportSource
  * (ClickHouse): every number is one the source answered.
  */

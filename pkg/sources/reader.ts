@@ -1,10 +1,11 @@
-import { createReadStream, promises as fs, Stats } from 'fs';
+import { constants as fsConstants, createReadStream, promises as fs, Stats } from 'fs';
+import type { FileHandle } from 'fs/promises';
 import { createGunzip } from 'zlib';
 import { Store } from '../store/store';
-import { expandPaths, isGzip } from './files';
+import { expandPaths, isGzip, listLogFiles, problemReason } from './files';
 import type { LineSource } from '../store/request-ids';
 import { RequestIdReader } from './id-lookup';
-import type { LineBatch } from './line-batch';
+import { LineBatch, MAX_LINE_LENGTH } from './line-batch';
 import { LineParser, SourceConfig } from './parse-line';
 import { defaultScanWorkers, OrderedScans, ScanPool } from './scan-pool';
 
@@ -24,7 +25,14 @@ export interface FileState {
   source: LineSource;
   /** A copy of this file's content seen since (copy-truncate, gzip): where the rows' lines are once it is gone. */
   copy?: LineSource;
+  /** The offset is inside an over-long line or a run of NUL bytes, skipped up to its end. */
+  skipping?: Skipping;
+  /** gzip: the archive's size when it was found cut short (being written): read on when it grows. */
+  size?: number;
 }
+
+/** What the bytes at a file's offset belong to when it is not a line's start. */
+export type Skipping = 'long_line' | 'nul';
 
 export interface ReadProgress {
   bytes: number;
@@ -50,23 +58,35 @@ const MIN_IDENTITY_BYTES = 48;
 const CHUNK = 1 << 20;
 /** States of files that are gone are kept this long (by count) to recognise their gzipped copies. */
 const MAX_FORGOTTEN = 1000;
+/**
+ * A gzip archive expands at most this many times its size (JSON logs compress 5-20×), and always to
+ * GZIP_MIN_BOUND: past that it is a decompression bomb, read no further (`gzip_too_large`).
+ */
+export const GZIP_MAX_RATIO = 100;
+export const GZIP_MIN_BOUND = 64 << 20;
+/** Opening never blocks (a FIFO would wait for a writer forever); regular files read as usual. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+const ZEROS = Buffer.alloc(64 << 10);
+/** A gzip archive cut short and not modified for this long is damaged, not being written. */
+const GZIP_SETTLED_MS = 10_000;
 
-async function readBytes(file: string, position: number, length: number): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+async function readBytes(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
 }
 
-/** The first bytes of a gzip file's content. */
-async function gzipHead(file: string): Promise<Buffer> {
+/** A stream of the open file from its start (the handle stays open: it is the file the reader identified). */
+function streamOf(handle: FileHandle, highWaterMark: number): NodeJS.ReadableStream {
+  return createReadStream('', { fd: handle, start: 0, autoClose: false, highWaterMark });
+}
+
+/** The first bytes of a gzip file's content; cut: the archive ends (unfinished?) before HEAD_BYTES of it. */
+async function gzipHead(handle: FileHandle): Promise<{ head: Buffer; cut: boolean }> {
+  let cut = false;
   const parts: Buffer[] = [];
   let size = 0;
-  const stream = createReadStream(file, { start: 0, highWaterMark: 64 * 1024 }).pipe(createGunzip());
+  const stream = streamOf(handle, 64 * 1024).pipe(createGunzip());
   try {
     for await (const piece of stream as AsyncIterable<Buffer>) {
       parts.push(piece);
@@ -75,12 +95,13 @@ async function gzipHead(file: string): Promise<Buffer> {
         break;
       }
     }
-  } catch {
-    // A damaged archive: whatever came out before the damage is its head.
+  } catch (error) {
+    // A damaged or unfinished archive: whatever came out before the damage is its head.
+    cut = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR';
   } finally {
     stream.destroy();
   }
-  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+  return { head: Buffer.concat(parts).subarray(0, HEAD_BYTES), cut };
 }
 
 /** Do two heads start the same way, over enough bytes to say it is the same content? */
@@ -138,6 +159,8 @@ export class LogReader {
   bytesReadByWorkers = 0;
   /** Why scan workers could not be started, if they could not (the logs are then read on one thread). */
   scanWorkersUnavailable: string | null = null;
+  /** Files and folders the last read could not read, `name: why`, named relative to their configured path. */
+  unreadFiles: string[] = [];
 
   constructor(
     private readonly paths: string[],
@@ -217,29 +240,60 @@ export class LogReader {
   private async readFiles(onProgress?: (p: ReadProgress) => void): Promise<void> {
     const report = (): void => onProgress?.({ bytes: this.bytesRead, rows: this.store.length });
     const present = new Set<string>();
-    // Oldest first (expandPaths orders rotated copies before the live file), so a copy is matched
+    const listed = await listLogFiles(this.paths);
+    const unread = listed.problems.map((p) => `${p.name}: ${p.reason}`);
+    // Oldest first (the listing orders rotated copies before the live file), so a copy is matched
     // to the state of the file it was copied from before that file is seen truncated.
-    for (const file of await expandPaths(this.paths)) {
-      const stat = await fs.stat(file).catch(() => null);
-      if (!stat) {
-        continue; // rotated away between listing and reading
+    for (const { path: file, name } of listed.files) {
+      // Opened once and identified by the open handle: a rename after listing cannot make it read another file.
+      let handle: FileHandle;
+      try {
+        handle = await fs.open(file, OPEN_FLAGS);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          unread.push(`${name}: ${problemReason(error)}`);
+        } // else rotated away between listing and reading
+        continue;
       }
-      const key = identity(stat);
-      present.add(key);
-      if (isGzip(file)) {
-        await this.readGzipOnce(file, key, stat.size, report);
-      } else {
-        await this.readPlainFile(file, key, stat.size, report);
+      try {
+        const stat = await handle.stat();
+        if (!stat.isFile()) {
+          unread.push(`${name}: not a regular file`);
+          continue;
+        }
+        const key = identity(stat);
+        present.add(key);
+        this.staleIdentity(key, isGzip(file), stat.size);
+        if (isGzip(file)) {
+          await this.readGzipOnce(handle, file, key, stat, report);
+        } else {
+          await this.readPlainFile(handle, file, key, stat.size, report);
+        }
+      } finally {
+        await handle.close();
       }
     }
     this.forgetGone(present);
+    this.unreadFiles = unread;
+    this.store.unreadFiles = unread;
     this.store.lineSource = null; // rows appended by others keep their ids in memory
     report();
   }
 
-  private async readPlainFile(file: string, key: string, size: number, report: () => void): Promise<void> {
+  private async readPlainFile(
+    handle: FileHandle,
+    file: string,
+    key: string,
+    size: number,
+    report: () => void
+  ): Promise<void> {
     let state = this.files.get(key);
-    if (state && !(await this.continues(file, state, size))) {
+    if (state?.offset === 0 && !state.skipping) {
+      // Nothing read from it yet: looked at anew (a reused inode may now hold another file's copy).
+      this.files.delete(key);
+      state = undefined;
+    }
+    if (state && !(await this.continues(handle, state, size))) {
       // Truncated (copy-truncate rotation), even if it has grown again since: read it anew. The old
       // state stays, under another key, so that the copy is still recognised if it is seen later.
       this.files.set(`${key}#${++this.retired}`, { ...state, path: '' });
@@ -247,11 +301,15 @@ export class LogReader {
       state = undefined;
     }
     if (!state) {
-      const head = await readBytes(file, 0, HEAD_BYTES);
+      const head = await readBytes(handle, 0, HEAD_BYTES);
       const original = this.findByContent(head, key);
       // A copy of a file already read (copy-truncate) goes on from where that file was left.
-      const offset = original && original.offset <= size ? original.offset : 0;
+      const resume = original && original.offset <= size;
+      const offset = resume ? original.offset : 0;
       state = { path: file, offset, head, done: false, source: { path: file, gzip: false } };
+      if (resume && original.skipping) {
+        state.skipping = original.skipping;
+      }
       this.files.set(key, state);
       if (original) {
         copied(original, state.source);
@@ -260,37 +318,93 @@ export class LogReader {
     state.path = file;
     state.source.path = file;
     if (size > state.offset) {
-      state.offset = await this.readPlain(file, state.source, state.offset, size, report);
+      const end = await this.readPlain(handle, state.source, state.offset, size, state.skipping ?? null, report);
+      state.offset = end.offset;
+      if (end.skipping) {
+        state.skipping = end.skipping;
+      } else {
+        delete state.skipping;
+      }
       if (state.head.length < HEAD_BYTES) {
-        state.head = await readBytes(file, 0, HEAD_BYTES);
+        state.head = await readBytes(handle, 0, HEAD_BYTES);
       }
     }
   }
 
-  private async readGzipOnce(file: string, key: string, size: number, report: () => void): Promise<void> {
-    const known = this.files.get(key);
-    if (known?.done) {
-      known.path = file;
-      known.source.path = file;
-      return;
+  private async readGzipOnce(
+    handle: FileHandle,
+    file: string,
+    key: string,
+    stat: Stats,
+    report: () => void
+  ): Promise<void> {
+    const size = stat.size;
+    let state = this.files.get(key);
+    if (state) {
+      state.path = file;
+      state.source.path = file;
+      if (state.done) {
+        return;
+      }
+      if (state.size === size) {
+        // Found cut short and has not grown since: it is damaged, not being written.
+        state.done = true;
+        this.store.skip('corrupt_gzip_file');
+        return;
+      }
     }
-    const head = await gzipHead(file);
-    const original = this.findByContent(head, key);
-    const state: FileState = { path: file, offset: 0, head, done: true, source: { path: file, gzip: true } };
-    this.files.set(key, state);
-    if (original) {
+    // An archive cut short may be being written (gzip runs while it is read): counted as damaged only once it
+    // has stopped changing (unchanged at the next read, or not modified for GZIP_SETTLED_MS).
+    const settled = Date.now() - stat.mtimeMs >= GZIP_SETTLED_MS;
+    if (!state || state.head.length < HEAD_BYTES) {
+      const { head, cut } = await gzipHead(handle);
+      if (!state && cut && head.length < MIN_IDENTITY_BYTES && !settled) {
+        return; // too little written yet to tell which file it archives: the next read looks again
+      }
+      if (!state) {
+        state = { path: file, offset: 0, head, done: true, source: { path: file, gzip: true } };
+        this.files.set(key, state);
+      }
+      state.head = head;
+    }
+    const original = this.findByContent(state.head, key);
+    if (original && original.copy !== state.source) {
       copied(original, state.source);
     }
-    try {
-      // An archive of a file already read: only what was written after the last read is new.
-      state.offset = await this.readGzip(file, size, state.source, original?.offset ?? 0, report);
-    } catch {
-      // A damaged archive: the lines before the damage are kept, the file is counted.
-      this.store.skip('corrupt_gzip_file');
+    // An archive of a file already read: only what was written after the last read is new (and of an
+    // archive found cut short before, only what follows its last complete line).
+    const skip = Math.max(state.offset, original?.offset ?? 0);
+    const end = await this.readGzip(handle, size, state.source, skip, original?.skipping ?? null, report);
+    state.offset = end.offset;
+    state.size = size;
+    const outcome = end.outcome === 'truncated' && settled ? 'corrupt' : end.outcome;
+    state.done = outcome !== 'truncated';
+    if (outcome === 'corrupt' || outcome === 'too_large') {
+      // The lines before the damage (or the bound) are kept; the file is counted.
+      this.store.skip(outcome === 'corrupt' ? 'corrupt_gzip_file' : 'gzip_too_large');
     }
     if (original) {
       original.offset = Math.max(original.offset, state.offset);
     }
+  }
+
+  /**
+   * A file system reuses a deleted file's inode for a new file (rotation deletes and creates files all
+   * the time): a state of a file that was gone, of the other kind (plain / gzip), or of an archive whose size
+   * changed is not this file's. It is kept under another key, so that its content is still recognised.
+   */
+  private staleIdentity(key: string, gzip: boolean, size: number): void {
+    const known = this.files.get(key);
+    const resized = gzip && known?.done && known.size !== undefined && known.size !== size;
+    if (!known || (known.path && known.source.gzip === gzip && !resized)) {
+      return;
+    }
+    if (known.path) {
+      contentGone(known);
+    }
+    known.path = '';
+    this.files.delete(key);
+    this.files.set(`${key}#${++this.retired}`, known);
   }
 
   /** The state of another file whose content begins like `head` (the one that agrees longest). */
@@ -323,18 +437,20 @@ export class LogReader {
 
   /**
    * Is the file still the one read up to `state.offset`, with only appends since? Its size has not
-   * shrunk, its first bytes are the same, and the byte before the offset is still a line end.
+   * shrunk, its first bytes are the same, and the byte before the offset is still a line end (or, inside
+   * a skipped run of NULs, a NUL; inside an over-long line, anything).
    */
-  private async continues(file: string, state: FileState, size: number): Promise<boolean> {
+  private async continues(handle: FileHandle, state: FileState, size: number): Promise<boolean> {
     if (size < state.offset) {
       return false;
     }
     if (state.offset === 0) {
       return true;
     }
-    const head = await readBytes(file, 0, state.head.length);
-    const lastByte = await readBytes(file, state.offset - 1, 1);
-    return head.equals(state.head) && lastByte[0] === 10;
+    const head = await readBytes(handle, 0, state.head.length);
+    const lastByte = (await readBytes(handle, state.offset - 1, 1))[0];
+    const expected = state.skipping === 'long_line' ? lastByte : state.skipping === 'nul' ? 0 : 10;
+    return head.equals(state.head) && lastByte === expected;
   }
 
   /**
@@ -377,85 +493,79 @@ export class LogReader {
     };
   }
 
-  /** Reads complete lines from `offset` up to `size`; returns the new offset. */
+  /** Reads complete lines from `offset` up to `size`; returns where it stopped. */
   private async readPlain(
-    file: string,
+    handle: FileHandle,
     source: LineSource,
     offset: number,
     size: number,
+    skipping: Skipping | null,
     report: () => void
-  ): Promise<number> {
-    const handle = await fs.open(file, 'r');
+  ): Promise<{ offset: number; skipping: Skipping | null }> {
     const lines = this.linesOf(source, size - offset, report);
+    const splitter = new LineSplitter(lines, this.store, offset, skipping, (n) => (this.bytesRead += n));
     try {
-      let carry: Buffer = Buffer.alloc(0);
       let position = offset;
-      let consumed = offset;
       while (position < size) {
         const length = Math.min(this.chunkBytes, size - position);
-        // A buffer of its own (it may be handed to a worker), the last read's unfinished line first.
-        const buffer = lines.buffer(carry.length + length);
-        carry.copy(buffer, 0);
-        const { bytesRead } = await handle.read(buffer, carry.length, length, position);
+        // A buffer of its own (it may be handed to a worker), the unfinished line (at most 1 MiB) first.
+        const buffer = splitter.buffer(length);
+        const { bytesRead } = await handle.read(buffer, splitter.carried, length, position);
         if (bytesRead === 0) {
           break;
         }
         position += bytesRead;
-        const filled = carry.length + bytesRead;
-        const lastNewline = buffer.lastIndexOf(10, filled - 1);
-        if (lastNewline < 0) {
-          carry = buffer.subarray(0, filled);
-          continue;
-        }
-        carry = Buffer.from(buffer.subarray(lastNewline + 1, filled));
-        // Cutting at a newline byte never splits a UTF-8 character.
-        await lines.add(buffer, bomLength(buffer, consumed), lastNewline, consumed, lastNewline + 1);
-        consumed += lastNewline + 1;
+        await splitter.push(buffer, splitter.carried + bytesRead, false);
       }
-      await lines.drain();
-      return consumed;
     } finally {
-      await handle.close();
+      await lines.drain();
     }
+    return { offset: splitter.consumed, skipping: splitter.skipping };
   }
 
   /**
    * Reads a whole gzip file, skipping the first `skip` bytes of its content (already read from
    * the file it archives); its last line counts even without a newline (the archive is final).
-   * Returns the content's length.
+   * Returns the content offset read up to and how the read ended: `truncated` (the archive ends
+   * early: it may be being written), `corrupt`, `too_large` (past the expansion bound), else `ok`.
    */
   private async readGzip(
-    file: string,
+    handle: FileHandle,
     size: number,
     source: LineSource,
     skip: number,
+    skipping: Skipping | null,
     report: () => void
-  ): Promise<number> {
+  ): Promise<{ offset: number; outcome: 'ok' | 'truncated' | 'corrupt' | 'too_large' }> {
     // Compressed logs expand several times (`size` is the archive's): a large archive is worth the workers.
     const lines = this.linesOf(source, size * 4, report);
+    const splitter = new LineSplitter(lines, this.store, skip, skipping, (n) => (this.bytesRead += n));
+    const bound = Math.max(GZIP_MIN_BOUND, size * GZIP_MAX_RATIO);
     let pieces: Buffer[] = [];
     let pending = 0;
-    let consumed = skip; // content offset of the first pending byte
     let position = 0;
-    /** Sends the complete lines pending (final: all of them, the last one even without a \n). */
+    /** Hands the pieces pending to the splitter (final: the last line counts without a \n). */
     const flush = async (final: boolean): Promise<void> => {
-      const buffer = Buffer.concat(pieces, pending);
-      const end = final ? buffer.length : buffer.lastIndexOf(10);
-      if (end < 0) {
-        pieces = [buffer];
-        return;
+      const buffer = splitter.buffer(pending);
+      let at = splitter.carried;
+      for (const piece of pieces) {
+        piece.copy(buffer, at);
+        at += piece.length;
       }
-      const used = final ? end : end + 1;
-      pieces = used < buffer.length ? [Buffer.from(buffer.subarray(used))] : [];
-      pending = buffer.length - used;
-      await lines.add(buffer, bomLength(buffer, consumed), end, consumed, used);
-      consumed += used;
+      pieces = [];
+      pending = 0;
+      await splitter.push(buffer, at, final);
     };
+    let outcome: 'ok' | 'truncated' | 'corrupt' | 'too_large' = 'ok';
+    const stream = streamOf(handle, CHUNK).pipe(createGunzip({ chunkSize: 256 << 10 }));
     try {
-      const stream = createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip({ chunkSize: 256 << 10 }));
       for await (const piece of stream as AsyncIterable<Buffer>) {
         const start = position;
         position += piece.length;
+        if (position > bound) {
+          outcome = 'too_large';
+          break;
+        }
         if (position <= skip) {
           continue;
         }
@@ -466,17 +576,16 @@ export class LogReader {
           await flush(false);
         }
       }
-      if (pending > 0) {
-        await flush(true);
-      }
+      await flush(outcome === 'ok');
     } catch (error) {
-      await flush(false); // the complete lines before the damage are kept
-      throw error;
+      // The complete lines before the damage are kept.
+      outcome = (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR' ? 'truncated' : 'corrupt';
+      await flush(false);
     } finally {
-      // Lines before a damaged part are kept: what was sent is appended either way.
+      (stream as unknown as { destroy(): void }).destroy();
       await lines.drain();
     }
-    return position;
+    return { offset: outcome === 'ok' ? Math.max(position, skip) : splitter.consumed, outcome };
   }
 }
 
@@ -488,7 +597,124 @@ interface LineSink {
   drain(): Promise<void>;
 }
 
-/** Length of the UTF-8 byte order mark buf starts with when it is the file's start (offset 0), else 0. */
-function bomLength(buf: Buffer, offset: number): number {
-  return offset === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+/** Length of the UTF-8 byte order mark at buf[at] when that is the file's start (offset 0), else 0. */
+function bomLength(buf: Buffer, at: number, offset: number): number {
+  return offset === 0 && buf.length >= at + 3 && buf[at] === 0xef && buf[at + 1] === 0xbb && buf[at + 2] === 0xbf
+    ? 3
+    : 0;
+}
+
+/** Index of the first byte in buf[from, to) that is not NUL, else `to`; compares 64 KiB at a time. */
+function firstNonNul(buf: Buffer, from: number, to: number): number {
+  let at = from;
+  while (at + ZEROS.length <= to && buf.compare(ZEROS, 0, ZEROS.length, at, at + ZEROS.length) === 0) {
+    at += ZEROS.length;
+  }
+  while (at < to && buf[at] === 0) {
+    at++;
+  }
+  return at;
+}
+
+/**
+ * Cuts a file's bytes into lines for a sink, holding at most MAX_LINE_LENGTH bytes of an unfinished
+ * line, so memory stays bounded whatever the file holds:
+ * - a longer line is skipped (`line_too_long`, once) by discarding its bytes up to its newline;
+ * - a run of NUL bytes (a crashed writer's tail, a sparse hole) ends the line before it and is
+ *   skipped whole, without being parsed (`nul_bytes`, once per run).
+ */
+class LineSplitter {
+  private carry: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly lines: LineSink,
+    private readonly store: Store,
+    /** File offset up to which bytes are dealt with (the carry starts there). */
+    public consumed: number,
+    public skipping: Skipping | null,
+    private readonly skippedBytes: (count: number) => void
+  ) {}
+
+  /** Bytes of the unfinished line that buffer() puts first. */
+  get carried(): number {
+    return this.carry.length;
+  }
+
+  /** A buffer for `length` more bytes, the unfinished line first: fill it from `carried`. */
+  buffer(length: number): Buffer {
+    const buffer = this.lines.buffer(this.carry.length + length);
+    this.carry.copy(buffer, 0);
+    return buffer;
+  }
+
+  /** Takes buffer[0, filled) (buffer[0] at `consumed`); final: the last line counts without a newline. */
+  async push(buffer: Buffer, filled: number, final: boolean): Promise<void> {
+    const base = this.consumed;
+    const view = buffer.subarray(0, filled);
+    // With a NUL run inside, the parts are sent as copies: a sink may keep (hand over) the buffer it is given.
+    const copies = this.skipping === 'nul' || view.indexOf(0) >= 0;
+    let at = 0;
+    const drop = (next: number): void => {
+      this.skippedBytes(next - at);
+      at = next;
+    };
+    /** Sends the lines in buffer[at, end); dealt with up to `next`. */
+    const send = async (end: number, next: number): Promise<void> => {
+      if (end > at) {
+        const bom = bomLength(buffer, at, base + at);
+        if (copies) {
+          const part = this.lines.buffer(end - at);
+          buffer.copy(part, 0, at, end);
+          await this.lines.add(part, bom, end - at, base + at, next - at);
+        } else {
+          await this.lines.add(buffer, at + bom, end, base, next - at);
+        }
+        at = next;
+      } else {
+        drop(next);
+      }
+    };
+    this.carry = Buffer.alloc(0);
+    while (at < filled) {
+      if (this.skipping === 'long_line') {
+        const newline = view.indexOf(10, at);
+        drop(newline < 0 ? filled : newline + 1);
+        this.skipping = newline < 0 ? 'long_line' : null;
+      } else if (this.skipping === 'nul') {
+        const data = firstNonNul(view, at, filled);
+        drop(data);
+        this.skipping = data < filled ? null : 'nul';
+      } else {
+        const nul = copies ? view.indexOf(0, at) : -1;
+        if (nul >= 0) {
+          await send(nul, nul); // the run ends the line before it
+          this.store.skip('nul_bytes');
+          this.skipping = 'nul';
+          continue;
+        }
+        if (final) {
+          await send(filled, filled);
+          break;
+        }
+        const newline = view.lastIndexOf(10);
+        if (filled - Math.max(at, newline + 1) > MAX_LINE_LENGTH) {
+          // The unfinished line is already too long: not held, its bytes dropped up to its newline.
+          if (newline >= at) {
+            await send(newline, newline + 1);
+          }
+          this.store.skip('line_too_long');
+          this.skipping = 'long_line';
+          drop(filled);
+          break;
+        }
+        // Cutting at a newline byte never splits a UTF-8 character. The carry is copied before the buffer is sent.
+        this.carry = Buffer.from(view.subarray(Math.max(at, newline + 1)));
+        if (newline >= at) {
+          await send(newline, newline + 1);
+        }
+        break;
+      }
+    }
+    this.consumed = base + at;
+  }
 }

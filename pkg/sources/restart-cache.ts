@@ -7,7 +7,7 @@ import type { LineSource } from '../store/request-ids';
 import { captureStore, dropRowsOf, restoreStore, StoreMeta, StoreSnapshot, TypedArray } from '../store/snapshot';
 import { readSnapshotFile, SnapshotError, writeSnapshotFile } from '../store/snapshot-file';
 import type { SourceConfig } from './parse-line';
-import type { FileState, LogReader } from './reader';
+import type { FileState, LogReader, Skipping } from './reader';
 
 /**
  * The restart cache: what a LogReader has read (the store's columns and each file's state) kept on disk, so that a
@@ -79,6 +79,9 @@ interface FileMeta {
   done: boolean;
   source: number;
   copy: number;
+  /** FileState.skipping and .size, when set (optional: caches written before them lack them). */
+  skipping?: Skipping;
+  size?: number;
 }
 
 interface CacheMeta {
@@ -322,6 +325,8 @@ export class RestartCache {
         done: f.done,
         source: sources[f.source],
         ...(f.copy >= 0 ? { copy: sources[f.copy] } : {}),
+        ...(f.skipping ? { skipping: f.skipping } : {}),
+        ...(f.size !== undefined ? { size: f.size } : {}),
       },
     ]);
     if (files.some(([, state]) => !state.source) || meta.sources.some((s) => s.moved >= sources.length)) {
@@ -357,6 +362,8 @@ export class RestartCache {
       done: state.done,
       source: indexOf(state.source),
       copy: state.copy ? indexOf(state.copy) : -1,
+      ...(state.skipping ? { skipping: state.skipping } : {}),
+      ...(state.size !== undefined ? { size: state.size } : {}),
     }));
     const store: StoreSnapshot = captureStore(this.reader.store, indexOf);
     return {

@@ -126,6 +126,8 @@ export class Store {
   readonly columns = new Map<string, Column>();
   /** Lines skipped, by reason. */
   readonly skipped: Record<string, number> = {};
+  /** Log files and folders the last read could not read (`name: why`): shown in health and notices. */
+  unreadFiles: string[] = [];
   /** Values that were present but unusable (e.g. `"batch_size": "big"`), kept as missing, by field. */
   readonly invalidValues: Record<string, number> = {};
 
