@@ -4,6 +4,7 @@ import path from 'path';
 import { gzipSync } from 'zlib';
 import { Store } from '../store/store';
 import { LogReader } from './reader';
+import { Random } from '../generator/random';
 
 /**
  * Rotation is exact: random interleavings of appends (finished lines and lines written in two parts),
@@ -11,18 +12,6 @@ import { LogReader } from './reader';
  * (written in two parts, read in between), with a read between steps: every line written is read once
  * (the store's row count and lines equal those written).
  */
-
-function random(seed: number): () => number {
-  // mulberry32: small and seedable.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function line(i: number): string {
   const seconds = String(i % 60).padStart(2, '0');
@@ -45,7 +34,8 @@ afterEach(() => {
 });
 
 async function run(seed: number, steps: number): Promise<{ written: string[]; read: string[]; skipped: object }> {
-  const next = random(seed);
+  const rng = new Random(seed);
+  const next = () => rng.next();
   const file = (name: string): string => path.join(dir, name);
   const exists = (name: string): boolean => fs.existsSync(file(name));
   const reader = new LogReader([dir], {}, undefined, { scanWorkers: 0 });
