@@ -13,8 +13,18 @@ interface ServeOptions extends SourceOptions {
   maxRows: number;
   timeout: number;
   cacheDir?: string;
+  retentionHours?: number;
+  retentionRows?: number;
   /** false with --no-cache. */
   cache: boolean;
+}
+
+function parsePositiveNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidArgumentError(`"${text}" must be a number above 0`);
+  }
+  return n;
 }
 
 function parsePositiveInt(text: string): number {
@@ -54,6 +64,10 @@ export function registerServe(program: Command): void {
       parsePositiveInt,
       DEFAULT_LIMITS.timeoutMs / 1000
     )
+    .option('--retention-hours <hours>', 'keep only requests of the last this many hours (before the newest)', (v) =>
+      parsePositiveNumber(v)
+    )
+    .option('--retention-rows <n>', 'keep only the newest this many requests', parsePositiveInt)
     .option(
       '--cache-dir <dir>',
       'keep what was read in a restart cache there, so a restart reads only what is new',
@@ -79,6 +93,11 @@ export function registerServe(program: Command): void {
         clickhouse: fromClickHouse ? clickhouseSourceOf(options) : undefined,
         sourceConfig: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
         cacheDir: options.cache && !fromClickHouse ? options.cacheDir : undefined,
+        // Memory stays bounded however long the logs are followed (the backend's retentionHours / retentionRows).
+        retention: {
+          maxAgeMs: options.retentionHours === undefined ? undefined : options.retentionHours * 3_600_000,
+          maxRows: options.retentionRows,
+        },
         host: options.host,
         port: options.port,
         token,

@@ -27,7 +27,9 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `serve` started in-process; its health and the summary it answers. */
-async function serve(options: { cacheDir?: string } = { cacheDir }) {
+async function serve(
+  options: { cacheDir?: string; retention?: { maxAgeMs?: number; maxRows?: number } } = { cacheDir }
+) {
   const said: string[] = [];
   const proxy = await startProxy({ paths: [logs], port: 0, ...options, cacheLog: (l) => said.push(l) });
   const get = async (url: string, init?: RequestInit) => (await fetch(`${proxy.url}${url}`, init)).json();
@@ -61,5 +63,25 @@ describe('serve with a restart cache', () => {
     const third = await serve();
     expect((await third.health()).cache).toMatchObject({ state: 'restored', restoredRows: 35 });
     await third.proxy.close();
+  });
+});
+
+describe('serve with retention (--retention-hours, --retention-rows)', () => {
+  it('keeps the newest requests after every read, with and without the cache', async () => {
+    for (const withCache of [false, true]) {
+      writeFileSync(path.join(logs, 'app.log'), lines(0, 30));
+      const proxy = await serve({ ...(withCache ? { cacheDir } : {}), retention: { maxRows: 10 } });
+      expect(await proxy.health()).toMatchObject({ requests: 10 });
+      appendFileSync(path.join(logs, 'app.log'), lines(30, 34));
+      const health = await proxy.health();
+      // The newest 10 of 34: r24..r33 (the line times are a second apart).
+      expect(health).toMatchObject({ requests: 10, to: new Date(Date.UTC(2026, 10, 27, 10) + 33_000).toISOString() });
+      expect(health.from).toBe(new Date(Date.UTC(2026, 10, 27, 10) + 24_000).toISOString());
+      await proxy.proxy.close();
+    }
+    // By age: requests more than 5 s older than the newest (r33 at +33 s) leave.
+    const aged = await serve({ retention: { maxAgeMs: 5_000 } });
+    expect(await aged.health()).toMatchObject({ requests: 6 });
+    await aged.proxy.close();
   });
 });

@@ -23,6 +23,11 @@ export interface ProxyOptions {
   sourceConfig?: SourceConfig;
   /** Keep what was read in a restart cache in this folder (with `paths`); none: no cache. */
   cacheDir?: string;
+  /**
+   * Retention (with `paths`): after every read, requests older than `maxAgeMs` before the newest one, then all but
+   * the newest `maxRows`, leave memory (the data source settings' retentionHours / retentionRows).
+   */
+  retention?: { maxAgeMs?: number; maxRows?: number };
   /** Where the restart cache says what it did; default stderr. */
   cacheLog?: (line: string) => void;
   /** A store kept fresh by someone else (e.g. a tailer); takes the place of `paths`. */
@@ -63,16 +68,34 @@ function sourceOf(options: ProxyOptions): LogSource {
     throw new Error('the proxy needs log paths or a source');
   }
   const reader = new LogReader(options.paths, options.sourceConfig ?? {});
+  const { maxAgeMs, maxRows } = options.retention ?? {};
+  const retain =
+    maxAgeMs === undefined && maxRows === undefined ? undefined : () => reader.store.applyRetention(maxAgeMs, maxRows);
   if (!options.cacheDir) {
-    return reader;
+    return retain
+      ? {
+          get store() {
+            return reader.store;
+          },
+          get fileCount() {
+            return reader.fileCount;
+          },
+          refresh: async () => {
+            await reader.refresh();
+            retain();
+          },
+        }
+      : reader;
   }
   const cache = new RestartCache(reader, {
     dirs: [options.cacheDir],
     paths: options.paths,
     config: options.sourceConfig ?? {},
+    retentionMs: maxAgeMs,
+    retentionRows: maxRows,
     log: options.cacheLog ?? ((line) => process.stderr.write(`inference-logs serve: ${line}\n`)),
   });
-  return new CachedLogReader(reader, cache);
+  return new CachedLogReader(reader, cache, retain);
 }
 
 const POISONED_BODY =

@@ -516,7 +516,9 @@ export class CachedLogReader {
 
   constructor(
     readonly reader: LogReader,
-    readonly cache: RestartCache
+    readonly cache: RestartCache,
+    /** Retention, applied after every read and before the cache decides whether to write. */
+    private readonly retain?: () => void
   ) {}
 
   get store() {
@@ -531,6 +533,7 @@ export class CachedLogReader {
     this.restored ??= this.cache.restore();
     await this.restored;
     await this.reader.refresh();
+    this.retain?.();
     this.cache.afterRead();
   }
 
