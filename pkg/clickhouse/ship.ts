@@ -35,6 +35,7 @@ import { encodedString, RowBinaryWriter } from './rowbinary';
 import {
   LOG_COLUMNS,
   logTableName,
+  quoteString,
   rowsPastResumeQuery,
   SKIP_COLUMNS,
   skipPositionsQuery,
@@ -75,6 +76,8 @@ const MIN_UNIQUE_LINE = 32;
 
 /** insert_distributed_sync: through a Distributed table the rows are on the shards when the insert returns. */
 const INSERT_SETTINGS = { insert_distributed_sync: 1 };
+/** Longest wait, at start, for a killed shipper's inserts the server is still writing. */
+const INSERT_SETTLE_MS = 60_000;
 
 const STANDARD = new Set<string>([...NUMERIC_FIELDS, ...STRING_FIELDS, REQUEST_ID]);
 /**
@@ -190,8 +193,41 @@ export class Shipper {
     this.scanner = new BatchScanner(this.config);
   }
 
+  /** Inserts are tagged with this query id prefix (host label and table), so a restart can find its own. */
+  private get queryIdPrefix(): string {
+    const { ref, host } = this.options;
+    const tag = createHash('sha256').update(`${host}\0${ref.database}\0${ref.table}`).digest('hex').slice(0, 16);
+    return `inference-logs-ship-${tag}-`;
+  }
+
+  private insertCount = 0;
+
+  private nextQueryId(): string {
+    return `${this.queryIdPrefix}${process.pid}-${Date.now()}-${this.insertCount++}`;
+  }
+
+  /**
+   * A shipper killed after sending an insert's whole body leaves the server still writing it: those rows are not
+   * visible yet, and positions read now would send them again. So wait until no insert of this host's shipper into
+   * this table runs (found by their query id; other hosts' shippers do not hold us up), at most INSERT_SETTLE_MS.
+   */
+  private async settleInsertsInFlight(): Promise<void> {
+    const { client } = this.options;
+    const deadline = Date.now() + INSERT_SETTLE_MS;
+    for (;;) {
+      const [row] = await client.query<{ n: number }>(
+        `SELECT count() AS n FROM system.processes WHERE position(query_id, ${quoteString(this.queryIdPrefix)}) = 1`
+      );
+      if (Number(row?.n ?? 0) === 0 || Date.now() > deadline) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Reads where every file was shipped to (once; later passes keep the positions themselves). */
   private async loadPositions(): Promise<void> {
+    await this.settleInsertsInFlight();
     const { client, ref } = this.options;
     for (const row of await client.query<{ src_file: string; _end: number }>(skipPositionsQuery(ref))) {
       this.blockEnds.set(row.src_file, Number(row._end));
@@ -298,7 +334,7 @@ export class Shipper {
       const { client, ref } = this.options;
       await client.exec(`INSERT INTO ${logTableName(ref)} (${INSERT_COLUMNS}) FORMAT RowBinary`, {
         body: body(block),
-        settings: INSERT_SETTINGS,
+        settings: { ...INSERT_SETTINGS, query_id: this.nextQueryId() },
       });
     }
     // Sent (the server answers once it has read the whole body): the writers serve the next blocks' models.
@@ -338,7 +374,7 @@ export class Shipper {
     }
     await client.exec(`INSERT INTO ${skipTableName(ref)} (${SKIP_INSERT_COLUMNS}) FORMAT RowBinary`, {
       body: skips.result(),
-      settings: INSERT_SETTINGS,
+      settings: { ...INSERT_SETTINGS, query_id: this.nextQueryId() },
     });
     this.blockEnds.set(id, end);
     stats.rows += block.rowCount;
