@@ -191,15 +191,13 @@ export class Shipper {
     this.blockBytes = options.blockBytes ?? BLOCK_BYTES;
     this.config = options.config ?? {};
     this.scanner = new BatchScanner(this.config);
+    const { ref, host } = options;
+    const tag = createHash('sha256').update(`${host}\0${ref.database}\0${ref.table}`).digest('hex').slice(0, 16);
+    this.queryIdPrefix = `inference-logs-ship-${tag}-`;
   }
 
   /** Inserts are tagged with this query id prefix (host label and table), so a restart can find its own. */
-  private get queryIdPrefix(): string {
-    const { ref, host } = this.options;
-    const tag = createHash('sha256').update(`${host}\0${ref.database}\0${ref.table}`).digest('hex').slice(0, 16);
-    return `inference-logs-ship-${tag}-`;
-  }
-
+  private readonly queryIdPrefix: string;
   private insertCount = 0;
 
   private nextQueryId(): string {

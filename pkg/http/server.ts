@@ -67,25 +67,13 @@ function sourceOf(options: ProxyOptions): LogSource {
   if (!options.paths?.length) {
     throw new Error('the proxy needs log paths or a source');
   }
-  const reader = new LogReader(options.paths, options.sourceConfig ?? {});
   const { maxAgeMs, maxRows } = options.retention ?? {};
-  const retain =
-    maxAgeMs === undefined && maxRows === undefined ? undefined : () => reader.store.applyRetention(maxAgeMs, maxRows);
+  const reader = new LogReader(options.paths, options.sourceConfig ?? {}, undefined, {
+    retentionMs: maxAgeMs,
+    retentionRows: maxRows,
+  });
   if (!options.cacheDir) {
-    return retain
-      ? {
-          get store() {
-            return reader.store;
-          },
-          get fileCount() {
-            return reader.fileCount;
-          },
-          refresh: async () => {
-            await reader.refresh();
-            retain();
-          },
-        }
-      : reader;
+    return reader;
   }
   const cache = new RestartCache(reader, {
     dirs: [options.cacheDir],
@@ -95,7 +83,7 @@ function sourceOf(options: ProxyOptions): LogSource {
     retentionRows: maxRows,
     log: options.cacheLog ?? ((line) => process.stderr.write(`inference-logs serve: ${line}\n`)),
   });
-  return new CachedLogReader(reader, cache, retain);
+  return new CachedLogReader(reader, cache);
 }
 
 const POISONED_BODY =

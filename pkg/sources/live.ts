@@ -47,19 +47,19 @@ export class LiveLogs {
     config: SourceConfig = {},
     private readonly options: LiveOptions = {}
   ) {
-    this.reader = new LogReader(paths, config);
+    this.reader = new LogReader(paths, config, undefined, {
+      retentionMs: options.retentionMs,
+      retentionRows: options.retentionRows,
+    });
   }
 
   get store(): Store {
     return this.reader.store;
   }
 
-  /** Reads what is new now, then applies retention. */
+  /** Reads what is new now (the reader applies retention). */
   async refresh(onProgress?: (p: ReadProgress) => void): Promise<Store> {
     await this.reader.refresh(onProgress);
-    if (this.options.retentionMs !== undefined || this.options.retentionRows !== undefined) {
-      this.store.applyRetention(this.options.retentionMs, this.options.retentionRows);
-    }
     this.options.afterRead?.();
     return this.store;
   }

@@ -47,6 +47,12 @@ export interface ReadOptions {
   parallelFromBytes?: number;
   /** Bytes read at a time (a worker's task); default 1 MiB. */
   chunkBytes?: number;
+  /**
+   * Retention, applied after every read: requests older than this many ms before the newest one leave memory,
+   * then all but the newest `retentionRows` (the oldest first).
+   */
+  retentionMs?: number;
+  retentionRows?: number;
 }
 
 /** Below this, a read is done on this thread: live appends and small files do not wait for workers to start. */
@@ -162,6 +168,9 @@ export class LogReader {
   /** Files and folders the last read could not read, `name: why`, named relative to their configured path. */
   unreadFiles: string[] = [];
 
+  private readonly retentionMs: number | undefined;
+  private readonly retentionRows: number | undefined;
+
   constructor(
     private readonly paths: string[],
     config: SourceConfig = {},
@@ -174,6 +183,8 @@ export class LogReader {
     this.scanWorkers = options.scanWorkers ?? defaultScanWorkers();
     this.parallelFromBytes = options.parallelFromBytes ?? PARALLEL_FROM_BYTES;
     this.chunkBytes = options.chunkBytes ?? CHUNK;
+    this.retentionMs = options.retentionMs;
+    this.retentionRows = options.retentionRows;
     const ids = this.store.requestIds;
     if (ids) {
       ids.lookup = new RequestIdReader(this.store, this.parser).lookup;
@@ -230,6 +241,9 @@ export class LogReader {
   private async readNew(onProgress?: (p: ReadProgress) => void): Promise<void> {
     try {
       await this.readFiles(onProgress);
+      if (this.retentionMs !== undefined || this.retentionRows !== undefined) {
+        this.store.applyRetention(this.retentionMs, this.retentionRows);
+      }
     } finally {
       const pool = this.pool;
       this.pool = null;

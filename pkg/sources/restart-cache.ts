@@ -516,9 +516,7 @@ export class CachedLogReader {
 
   constructor(
     readonly reader: LogReader,
-    readonly cache: RestartCache,
-    /** Retention, applied after every read and before the cache decides whether to write. */
-    private readonly retain?: () => void
+    readonly cache: RestartCache
   ) {}
 
   get store() {
@@ -533,7 +531,6 @@ export class CachedLogReader {
     this.restored ??= this.cache.restore();
     await this.restored;
     await this.reader.refresh();
-    this.retain?.();
     this.cache.afterRead();
   }
 
