@@ -41,7 +41,7 @@ export default defineConfig([
   ...baseConfig,
   {
     // The backend engine, its doors, tests and benchmarks are TypeScript outside src/ too.
-    files: ['pkg/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['pkg/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/loadtest.ts'],
     languageOptions: {
       parserOptions: {
         project: './tsconfig.json',

@@ -10,7 +10,7 @@ import { spawn } from 'child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { cpus, loadavg, totalmem } from 'os';
 import { join, resolve } from 'path';
-import { writeLogs } from '../pkg/generator/generate';
+import { writeLogs } from '../pkg/generator/write';
 import { startClickHouse, stopClickHouse } from '../test/support/clickhouse-server';
 import { timestampToMicros } from '../pkg/sources/timestamp';
 import { backendFirstAnswer, cliAgainstDuckDB, EndToEndRow, helpTimes, median } from './end-to-end';

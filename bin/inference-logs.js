@@ -10,9 +10,9 @@ try {
   if (error.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes(bundle)) {
     throw error;
   }
-  process.stderr.write('inference-logs: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n');
+  process.stderr.write(
+    'inference-logs: error: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n'
+  );
   process.exit(1);
 }
-cli.main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+cli.main(process.argv.slice(2)).then(cli.finish);

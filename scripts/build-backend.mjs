@@ -46,7 +46,8 @@ import { arch } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND, LICENSES, launcher, RUNTIME_LIBS, RUNTIME_TARGETS, runtimeDir } from './backend-runtime.mjs';
-import { embeddedScanWorker } from './embedded-scan-worker.mjs';
+import { embeddedDataWorker, embeddedScanWorker } from './embedded-worker.mjs';
+import { embeddedProto } from './embedded-proto.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -413,6 +414,12 @@ async function bundle(entry, runtimeNode) {
         absentOptionalModules,
         builtinFetch,
         await embeddedScanWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`),
+        // The protocol's .proto files (pkg/grafana/proto/), which the executable cannot read from disk.
+        embeddedProto(),
+        // The local data sources' worker thread, with everything inside it too (and the same replacements).
+        await embeddedDataWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`, {
+          plugins: [absentOptionalModules, builtinFetch],
+        }),
       ],
     });
   } catch (e) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the CLI into build/cli/inference-logs.js: one CommonJS file of the project's own code (esbuild), with the
- * npm packages left to node_modules and the scan workers' script embedded, so the command runs built JavaScript
+ * npm packages left to node_modules and the scan workers' and data worker's scripts embedded, so the command runs built JavaScript
  * (no transpiling at start) and reads with its worker threads. `npm ci` runs it (the `prepare` script); run it
  * again after changing pkg/ (`npm run build:cli`). Heavy packages (vega, fastify, fast-glob) are imported by the
  * code only where a command needs them, so `--help` loads none of them.
@@ -12,7 +12,8 @@ import { chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { embeddedScanWorker } from './embedded-scan-worker.mjs';
+import { embeddedDataWorker, embeddedScanWorker } from './embedded-worker.mjs';
+import { embeddedProto } from './embedded-proto.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outIndex = process.argv.indexOf('--out');
@@ -30,7 +31,11 @@ await esbuild.build({
   // node_modules stay where npm put them: a smaller file to parse at start, and their own lazy loading intact.
   packages: 'external',
   sourcemap: 'linked',
-  plugins: [await embeddedScanWorker(esbuild, TARGET)],
+  plugins: [
+    await embeddedScanWorker(esbuild, TARGET),
+    await embeddedDataWorker(esbuild, TARGET, { external: true }),
+    embeddedProto(),
+  ],
   logLevel: 'warning',
 });
 chmodSync(outfile, 0o755);

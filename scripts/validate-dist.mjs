@@ -376,26 +376,71 @@ export function readZipEntries(file) {
 // ---------------------------------------------------------------------------------------------------------------
 // the checks
 
+/**
+ * Runs the checks in order. `ctx` carries what they share: the paths, plugin.json once read (`plugin`, its text,
+ * its `info`) and the zip's entries once read. Without a plugin.json object nothing else is checked; without a
+ * readable zip, none of the zip's contents.
+ */
 function validate({ dist, zip, packageJson }) {
-  const pluginJsonPath = join(dist, 'plugin.json');
-  let plugin;
-  let pluginText = '';
-  const loaded = checkAll('metadata: plugin.json', 'dist/plugin.json is a JSON object', (problems) => {
+  const ctx = { dist, zip, packageJson, plugin: undefined, pluginText: '', info: {}, entries: null };
+  if (!checkPluginJson(ctx)) {
+    return;
+  }
+  ctx.info = isObject(ctx.plugin.info) ? ctx.plugin.info : {};
+
+  checkId(ctx);
+  checkType(ctx);
+  checkName(ctx);
+  checkInfo(ctx);
+  checkFlags(ctx);
+  checkPlaceholders(ctx);
+  checkVersion(ctx);
+  checkGrafanaDependency(ctx);
+  checkLogos(ctx);
+  checkUnsafeSvg(ctx);
+  checkScreenshots(ctx);
+  checkLinks(ctx);
+  checkExecutables(ctx);
+  checkModuleJs(ctx);
+  checkSourceMap(ctx);
+  checkReadme(ctx);
+  checkChangelog(ctx);
+  checkLicense(ctx);
+  checkIncludes(ctx);
+  checkDashboards(ctx);
+
+  if (zip === null) {
+    return;
+  }
+  checkArchive(ctx);
+  if (!ctx.entries) {
+    return;
+  }
+  checkArchiveModes(ctx);
+  checkArchiveMatchesDist(ctx);
+  checkArchiveChecksums(ctx);
+}
+
+// metadata and version
+
+/** `metadata`: dist/plugin.json exists and is a JSON object; sets ctx.plugin and ctx.pluginText. */
+function checkPluginJson(ctx) {
+  const pluginJsonPath = join(ctx.dist, 'plugin.json');
+  return checkAll('metadata: plugin.json', 'dist/plugin.json is a JSON object', (problems) => {
     if (!existsSync(pluginJsonPath)) {
       problems.push(`${pluginJsonPath} is missing: run \`npm run build\``);
       return;
     }
-    pluginText = readFileSync(pluginJsonPath, 'utf8');
-    plugin = JSON.parse(pluginText);
-    if (!isObject(plugin)) {
+    ctx.pluginText = readFileSync(pluginJsonPath, 'utf8');
+    ctx.plugin = JSON.parse(ctx.pluginText);
+    if (!isObject(ctx.plugin)) {
       problems.push('plugin.json is not a JSON object');
     }
   });
-  if (!loaded) {
-    return;
-  }
-  const info = isObject(plugin.info) ? plugin.info : {};
+}
 
+/** `typesuffix` (and `metadatavalid`'s id pattern): the id is well formed and ends in its type. */
+function checkId({ plugin }) {
   checkAll('metadata: id', `id ${plugin.id}`, (problems) => {
     if (typeof plugin.id !== 'string' || !ID_PATTERN.test(plugin.id)) {
       problems.push(`id ${JSON.stringify(plugin.id)} does not match ${ID_PATTERN}`);
@@ -403,6 +448,10 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`id ${plugin.id} does not end in -${plugin.type} (its type)`);
     }
   });
+}
+
+/** `metadatavalid`: type is one of app, panel, datasource. */
+function checkType({ plugin }) {
   check(
     'metadata: type',
     TYPES.includes(plugin.type),
@@ -410,11 +459,19 @@ function validate({ dist, zip, packageJson }) {
       ? `type ${plugin.type}`
       : `type ${JSON.stringify(plugin.type)} is not one of ${TYPES.join(', ')}`
   );
+}
+
+/** `metadatavalid`: the plugin has a name. */
+function checkName({ plugin }) {
   check(
     'metadata: name',
     nonEmptyString(plugin.name),
     nonEmptyString(plugin.name) ? `name "${plugin.name}"` : 'name is missing or empty'
   );
+}
+
+/** `metadatavalid` and `discoverability`: info has a description, author, keywords and an updated date. */
+function checkInfo({ plugin, info }) {
   checkAll('metadata: info', 'description, author and keywords set', (problems) => {
     if (!isObject(plugin.info)) {
       problems.push('info is missing');
@@ -437,6 +494,10 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`info.updated ${JSON.stringify(info.updated)} is not a YYYY-MM-DD date`);
     }
   });
+}
+
+/** `metadatavalid`: boolean flags are booleans, a backend names its gpx_ executable, alerting needs a backend. */
+function checkFlags({ plugin }) {
   checkAll('metadata: flags', 'boolean flags are booleans', (problems) => {
     for (const flag of BOOLEAN_FLAGS) {
       if (flag in plugin && typeof plugin[flag] !== 'boolean') {
@@ -453,14 +514,20 @@ function validate({ dist, zip, packageJson }) {
       problems.push('alerting needs backend: true');
     }
   });
+}
+
+/** `metadatavalid`: the build replaced every %PLACEHOLDER% of src/plugin.json. */
+function checkPlaceholders({ pluginText }) {
   checkAll('metadata: placeholders', 'no %PLACEHOLDER% left', (problems) => {
     const left = [...new Set(pluginText.match(/%[A-Z][A-Z0-9_]*%/g) ?? [])];
     if (left.length) {
       problems.push(`unreplaced ${left.join(', ')}: the build did not fill them in`);
     }
   });
+}
 
-  // version and grafanaDependency
+/** `version`: info.version is semver and equals package.json's version. */
+function checkVersion({ packageJson, info }) {
   checkAll('version', `info.version ${info.version} == package.json version`, (problems) => {
     const pkg = JSON.parse(readFileSync(packageJson, 'utf8'));
     if (!semver.valid(pkg.version)) {
@@ -472,6 +539,10 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`info.version ${info.version} != package.json version ${pkg.version}: rebuild`);
     }
   });
+}
+
+/** `grafanadependency` and `restrictivedep`: grafanaDependency is a range with a lower bound, not one version. */
+function checkGrafanaDependency({ plugin }) {
   checkAll(
     'dependency: grafanaDependency',
     `grafanaDependency ${plugin.dependencies?.grafanaDependency}`,
@@ -488,8 +559,12 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   );
+}
 
-  // logos and other SVGs
+// images and links
+
+/** `logos` (and `metadatapaths`): the small and large logos exist and are non-empty SVG or PNG images. */
+function checkLogos({ dist, info }) {
   checkAll('logos', `small ${info.logos?.small}, large ${info.logos?.large}`, (problems) => {
     for (const size of ['small', 'large']) {
       const path = info.logos?.[size];
@@ -504,6 +579,10 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
+
+/** `unsafesvg`: no SVG in dist has a script, event handler or remote reference. */
+function checkUnsafeSvg({ dist }) {
   checkAll('logos: unsafe svg', 'no script, handler or remote reference in any SVG', (problems) => {
     for (const path of walk(dist).filter((f) => f.toLowerCase().endsWith('.svg'))) {
       const found = unsafeSvg(readFileSync(join(dist, path), 'utf8'));
@@ -512,7 +591,10 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
 
+/** `screenshots` (and `metadatapaths`): at least one, each named and an existing, non-empty image. */
+function checkScreenshots({ dist, info }) {
   checkAll('screenshots', `${(info.screenshots ?? []).length} screenshot(s)`, (problems) => {
     if (!Array.isArray(info.screenshots) || info.screenshots.length === 0) {
       problems.push('info.screenshots is empty: the catalog page shows them');
@@ -531,7 +613,10 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
 
+/** `brokenlinks`, offline part: info.links are named, they and author.url are public http(s) URLs. */
+function checkLinks({ info }) {
   checkAll('links', `${(info.links ?? []).length} link(s)`, (problems) => {
     const links = info.links ?? [];
     if (!Array.isArray(links)) {
@@ -562,72 +647,90 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
 
-  // backend executables: the launchers and the runtime folders they start (scripts/backend-runtime.mjs)
-  if (plugin.backend === true) {
+// backend executables: the launchers and the runtime folders they start (scripts/backend-runtime.mjs)
+
+/** `backendbinary` and `binarypermissions`: with a backend, one check per platform (checkExecutable). */
+function checkExecutables(ctx) {
+  if (ctx.plugin.backend === true) {
     for (const [platform, { target }] of Object.entries(PLATFORMS)) {
-      const name = `${plugin.executable}_${platform}`;
-      const dir = runtimeDir(target);
-      const { loader, eMachine, machine } = RUNTIME_TARGETS[target];
-      checkAll(
-        `executable: ${platform}`,
-        `${name}: mode 755, the launcher of ${dir}/: ${BACKEND}, ${loader} and ${RUNTIME_LIBS.length} libraries, ELF ${machine}`,
-        (problems) => {
-          const file = join(dist, name);
-          if (!existsSync(file)) {
-            problems.push(`${name} is missing: run \`npm run build\``);
-            return;
-          }
-          if (!lstatSync(file).isFile()) {
-            problems.push(`${name} is not a regular file`);
-            return;
-          }
-          if ((lstatSync(file).mode & 0o111) !== 0o111) {
-            problems.push(`${name} has mode ${modeOf(file)}: not executable by everyone (want 755)`);
-          }
-          if (readFileSync(file, 'utf8') !== launcher(target)) {
-            problems.push(`${name} is not the ${target} launcher that scripts/build-backend.mjs writes`);
-          }
-          for (const part of [BACKEND, loader, ...RUNTIME_LIBS]) {
-            const path = `${dir}/${part}`;
-            if (!existsSync(join(dist, path)) || !lstatSync(join(dist, path)).isFile()) {
-              problems.push(`${path} is missing or not a regular file`);
-              continue;
-            }
-            if ((part === BACKEND || part === loader) && (lstatSync(join(dist, path)).mode & 0o111) !== 0o111) {
-              problems.push(`${path} has mode ${modeOf(join(dist, path))}: not executable by everyone (want 755)`);
-            }
-            const head = readHead(join(dist, path), 64);
-            if (head.length < 64 || head.subarray(0, 4).toString('latin1') !== '\x7fELF') {
-              problems.push(`${path} is not an ELF file`);
-              continue;
-            }
-            if (head[4] !== 2 || head[5] !== 1) {
-              problems.push(`${path} is not a 64-bit little-endian ELF file`);
-            }
-            const type = head.readUInt16LE(16);
-            if (part === BACKEND ? type !== 2 && type !== 3 : type !== 3) {
-              problems.push(
-                `${path} is an ELF file of type ${type}, not ${part === BACKEND ? 'an executable' : 'a shared object'}`
-              );
-            }
-            const found = head.readUInt16LE(18);
-            if (found !== eMachine) {
-              problems.push(`${path} is built for ELF machine ${found}, not ${machine} (${eMachine})`);
-            }
-          }
-        }
-      );
+      checkExecutable(ctx, platform, target);
     }
   }
+}
 
-  // frontend bundle
+/** `backendbinary` and `binarypermissions`: one platform's launcher (755) and the ELF files of its runtime folder. */
+function checkExecutable({ dist, plugin }, platform, target) {
+  const name = `${plugin.executable}_${platform}`;
+  const dir = runtimeDir(target);
+  const { loader, eMachine, machine } = RUNTIME_TARGETS[target];
+  checkAll(
+    `executable: ${platform}`,
+    `${name}: mode 755, the launcher of ${dir}/: ${BACKEND}, ${loader} and ${RUNTIME_LIBS.length} libraries, ELF ${machine}`,
+    (problems) => {
+      const file = join(dist, name);
+      if (!existsSync(file)) {
+        problems.push(`${name} is missing: run \`npm run build\``);
+        return;
+      }
+      if (!lstatSync(file).isFile()) {
+        problems.push(`${name} is not a regular file`);
+        return;
+      }
+      if ((lstatSync(file).mode & 0o111) !== 0o111) {
+        problems.push(`${name} has mode ${modeOf(file)}: not executable by everyone (want 755)`);
+      }
+      if (readFileSync(file, 'utf8') !== launcher(target)) {
+        problems.push(`${name} is not the ${target} launcher that scripts/build-backend.mjs writes`);
+      }
+      for (const part of [BACKEND, loader, ...RUNTIME_LIBS]) {
+        const path = `${dir}/${part}`;
+        if (!existsSync(join(dist, path)) || !lstatSync(join(dist, path)).isFile()) {
+          problems.push(`${path} is missing or not a regular file`);
+          continue;
+        }
+        if ((part === BACKEND || part === loader) && (lstatSync(join(dist, path)).mode & 0o111) !== 0o111) {
+          problems.push(`${path} has mode ${modeOf(join(dist, path))}: not executable by everyone (want 755)`);
+        }
+        const head = readHead(join(dist, path), 64);
+        if (head.length < 64 || head.subarray(0, 4).toString('latin1') !== '\x7fELF') {
+          problems.push(`${path} is not an ELF file`);
+          continue;
+        }
+        if (head[4] !== 2 || head[5] !== 1) {
+          problems.push(`${path} is not a 64-bit little-endian ELF file`);
+        }
+        const type = head.readUInt16LE(16);
+        if (part === BACKEND ? type !== 2 && type !== 3 : type !== 3) {
+          problems.push(
+            `${path} is an ELF file of type ${type}, not ${part === BACKEND ? 'an executable' : 'a shared object'}`
+          );
+        }
+        const found = head.readUInt16LE(18);
+        if (found !== eMachine) {
+          problems.push(`${path} is built for ELF machine ${found}, not ${machine} (${eMachine})`);
+        }
+      }
+    }
+  );
+}
+
+// frontend bundle
+
+/** `modulejs`: module.js is present and non-empty. */
+function checkModuleJs({ dist }) {
   const moduleJs = join(dist, 'module.js');
   check(
     'module.js',
     existsSync(moduleJs) && statSync(moduleJs).size > 0,
     existsSync(moduleJs) ? `module.js ${statSync(moduleJs).size} bytes` : 'module.js is missing: run `npm run build`'
   );
+}
+
+/** `jssourcemap`: module.js.map is present with relative sources; no file holds the build machine's path. */
+function checkSourceMap({ dist }) {
+  const moduleJs = join(dist, 'module.js');
   checkAll('module.js.map', 'module.js.map has relative sources only', (problems) => {
     const mapFile = join(dist, 'module.js.map');
     if (!existsSync(mapFile)) {
@@ -659,8 +762,12 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
 
-  // documents
+// documents
+
+/** `readme` and `templatereadme`: README.md is present, not the template, with a heading and absolute images. */
+function checkReadme({ dist }) {
   checkAll('readme', 'README.md rewritten from the template', (problems) => {
     const file = join(dist, 'README.md');
     if (!existsSync(file) || statSync(file).size === 0) {
@@ -687,6 +794,10 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`README.md has relative image links (${relativeImages.join(', ')}): use absolute URLs`);
     }
   });
+}
+
+/** `changelog`: CHANGELOG.md is present, with a heading for info.version. */
+function checkChangelog({ dist, info }) {
   checkAll('changelog', 'CHANGELOG.md has this version', (problems) => {
     const file = join(dist, 'CHANGELOG.md');
     if (!existsSync(file) || statSync(file).size === 0) {
@@ -699,6 +810,10 @@ function validate({ dist, zip, packageJson }) {
       problems.push(`CHANGELOG.md has no heading for ${version}`);
     }
   });
+}
+
+/** `license`: LICENSE is present, and with a backend the shipped libraries' licences in each runtime folder. */
+function checkLicense({ dist, plugin }) {
   checkAll(
     'license',
     plugin.backend === true
@@ -717,8 +832,12 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   );
+}
 
-  // includes (bundled dashboards)
+// includes (bundled dashboards)
+
+/** `includesnested` and `metadatapaths`: every include's path exists, and every bundled dashboard is included. */
+function checkIncludes({ dist, plugin }) {
   checkAll('includes', `${(plugin.includes ?? []).length} include(s), all present`, (problems) => {
     const includes = plugin.includes ?? [];
     if (!Array.isArray(includes)) {
@@ -760,8 +879,13 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
 
-  // bundled dashboards: importable next to a data source of any uid, and provisionable as they are
+/**
+ * No validator analyzer (this project's own): bundled dashboards take the data source as an `__inputs` entry, so
+ * they import next to a data source of any uid and provision as they are.
+ */
+function checkDashboards({ dist, plugin }) {
   const dashboardsDir = join(dist, 'dashboards');
   const dashboardFiles = existsSync(dashboardsDir) ? walk(dashboardsDir).filter((f) => f.endsWith('.json')) : [];
   checkAll('dashboards', `${dashboardFiles.length} dashboard(s) take the data source as an input`, (problems) => {
@@ -775,13 +899,14 @@ function validate({ dist, zip, packageJson }) {
       problems.push(...dashboardInputProblems(dashboard, plugin.id).map((p) => `dashboards/${file}: ${p}`));
     }
   });
+}
 
-  // the zip
-  if (zip === null) {
-    return;
-  }
-  const id = plugin.id;
-  let entries = null;
+// the zip
+
+/** `archive` and `archivename`: the zip is <id>-<version>.zip, with one top folder <id>/; sets ctx.entries. */
+function checkArchive(ctx) {
+  const { zip, info } = ctx;
+  const id = ctx.plugin.id;
   checkAll('archive', `${basename(zip)}: one top folder ${id}/`, (problems) => {
     if (!existsSync(zip)) {
       problems.push(`${zip} is missing: run \`npm run package\``);
@@ -790,7 +915,8 @@ function validate({ dist, zip, packageJson }) {
     if (basename(zip) !== `${id}-${info.version}.zip`) {
       problems.push(`the zip is named ${basename(zip)}, not ${id}-${info.version}.zip`);
     }
-    entries = readZipEntries(zip);
+    const entries = readZipEntries(zip);
+    ctx.entries = entries;
     const tops = [...new Set(entries.map((e) => e.name.split('/')[0]))];
     if (tops.length !== 1 || tops[0] !== id) {
       problems.push(`top level of the zip is ${tops.join(', ') || 'empty'}, not the single folder ${id}/`);
@@ -809,9 +935,11 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
-  if (!entries) {
-    return;
-  }
+}
+
+/** `binarypermissions`, in the zip: launchers, backends and loaders are 755; every file is readable by everyone. */
+function checkArchiveModes({ plugin, entries }) {
+  const id = plugin.id;
   checkAll('archive: modes', 'executables are 755 in the zip', (problems) => {
     const executables =
       plugin.backend === true
@@ -839,6 +967,11 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
+
+/** No validator analyzer (it sees the zip only): the zip holds exactly dist's files, same sizes and CRC-32. */
+function checkArchiveMatchesDist({ dist, plugin, entries }) {
+  const id = plugin.id;
   checkAll('archive: matches dist', 'the zip holds exactly dist/ (names, sizes, CRC-32)', (problems) => {
     const inZip = new Map(
       entries.filter((e) => !e.directory && e.name.startsWith(`${id}/`)).map((e) => [e.name.slice(id.length + 1), e])
@@ -862,6 +995,10 @@ function validate({ dist, zip, packageJson }) {
       }
     }
   });
+}
+
+/** `checksum`: the .sha1 and .sha256 files next to the zip name it and match it. */
+function checkArchiveChecksums({ zip }) {
   checkAll('archive: checksums', `${basename(zip)}.sha1 and .sha256 match`, (problems) => {
     for (const algorithm of ['sha1', 'sha256']) {
       const file = `${zip}.${algorithm}`;

@@ -101,6 +101,35 @@ describe('anomaliesToEvents', () => {
   });
 });
 
+describe('anomaliesToEvents of seasonal anomalies', () => {
+  it('makes one event per anomalous bucket, saying what is usual at that time', () => {
+    const frame = createDataFrame({
+      name: 'anomalies',
+      refId: 'Anno',
+      meta: {
+        custom: { method: 'seasonal', seasonality: 'daily', metric: 'latency_ms', aggregation: 'p99', found: 1 },
+      },
+      fields: [
+        { name: 'timestamp', type: FieldType.time, values: [T1] },
+        { name: 'model', type: FieldType.string, values: ['llama-3-8b'] },
+        { name: 'value', type: FieldType.number, values: [2310], config: { unit: 'ms' } },
+        { name: 'expected', type: FieldType.number, values: [480], config: { unit: 'ms' } },
+        { name: 'lower', type: FieldType.number, values: [300] },
+        { name: 'upper', type: FieldType.number, values: [660] },
+        { name: 'score', type: FieldType.number, values: [12.44] },
+      ],
+    });
+    expect(anomaliesToEvents([frame])).toEqual([
+      {
+        time: T1,
+        title: 'Unusual p99 latency_ms for the time of day',
+        text: 'p99 latency_ms 2310 ms, usually 480 ms at this time of day (seasonal score 12.44) [model=llama-3-8b]',
+        tags: ['llama-3-8b', 'seasonal'],
+      },
+    ]);
+  });
+});
+
 describe('formatNumber', () => {
   it('writes numbers short', () => {
     expect(formatNumber(2310)).toBe('2310');

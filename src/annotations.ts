@@ -160,6 +160,10 @@ export function anomaliesToEvents(frames: DataFrame[], query?: Partial<Analytics
       continue;
     }
     const custom = isRecord(frame.meta?.custom) ? frame.meta.custom : {};
+    if (custom.method === 'seasonal') {
+      events.push(...seasonalEvents(frame, timeField, scoreField, custom));
+      continue;
+    }
     const metric =
       (typeof custom.metric === 'string' && custom.metric) ||
       (query?.metric && fieldByName(frame, query.metric) ? query.metric : undefined) ||
@@ -198,6 +202,50 @@ export function anomaliesToEvents(frames: DataFrame[], query?: Partial<Analytics
         tags: [model, method].filter((tag): tag is string => Boolean(tag)),
       });
     }
+  }
+  return events;
+}
+
+/**
+ * Events of a seasonal anomalies frame: one per anomalous bucket (timestamp, group fields, value, expected,
+ * score), e.g. "p99 latency_ms 2310 ms, usually 480 ms at this time of day (seasonal score 12.4) [model=a]".
+ */
+function seasonalEvents(
+  frame: DataFrame,
+  timeField: Field,
+  scoreField: Field,
+  custom: Record<string, unknown>
+): AnnotationEvent[] {
+  const metric = typeof custom.metric === 'string' ? custom.metric : 'latency_ms';
+  const aggregation = typeof custom.aggregation === 'string' ? custom.aggregation : 'mean';
+  const what = ['count', 'rate', 'error_rate'].includes(aggregation) ? aggregation : `${aggregation} ${metric}`;
+  const when = custom.seasonality === 'weekly' ? 'time of week' : 'time of day';
+  const valueField = fieldByName(frame, 'value');
+  const expectedField = fieldByName(frame, 'expected');
+  const unit = valueField?.config.unit;
+  const groupFields = frame.fields.filter((field) => field.type === FieldType.string);
+  const events: AnnotationEvent[] = [];
+  for (let row = 0; row < frame.length; row++) {
+    const time: unknown = timeField.values[row];
+    if (typeof time !== 'number' || !Number.isFinite(time)) {
+      continue;
+    }
+    const groups = groupFields
+      .map((field) => [field.name, textOf(field.values[row])])
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => `${name}=${value}`);
+    const value = withUnit(valueField?.values[row], unit);
+    const expected = withUnit(expectedField?.values[row], unit);
+    events.push({
+      time,
+      title: `Unusual ${what} for the ${when}`,
+      text:
+        `${what} ${value}, usually ${expected} at this ${when} (seasonal score ${formatNumber(scoreField.values[row])})` +
+        (groups.length ? ` [${groups.join(', ')}]` : ''),
+      tags: [...groupFields.map((field) => textOf(field.values[row])), 'seasonal'].filter((tag): tag is string =>
+        Boolean(tag)
+      ),
+    });
   }
   return events;
 }

@@ -1,42 +1,11 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
-import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import { setTemplateSrv } from '@grafana/runtime';
 
 import { parseQuery } from '../pkg/model/validate';
 import { DataSource, interpolateListEntry } from './datasource';
+import { fakeTemplateSrv } from './test-support/template-srv';
 import { AnalyticsOptions, AnalyticsQuery, DEFAULT_QUERY, QUERY_SCHEMA_VERSION } from './types';
 import { AnalyticsVariableSupport } from './variables';
-
-/**
- * A stand-in for Grafana's template service with the behaviour this data source relies on:
- * `$name`, `${name}`, `${name:format}` and `[[name]]`; scoped variables win over dashboard ones;
- * the `json` format is JSON.stringify of the value; the default format of a multi-value is `{a,b}`.
- */
-function fakeTemplateSrv(variables: Record<string, string | string[]>): TemplateSrv {
-  const pattern = /\$(\w+)|\$\{(\w+)(?::(\w+))?\}|\[\[(\w+)\]\]/g;
-  return {
-    getVariables: () => [],
-    containsTemplate: (target?: string) => Boolean(target && /\$|\[\[/.test(target)),
-    updateTimeRange: () => {},
-    replace(target?: string, scopedVars?: ScopedVars, format?: string | Function) {
-      return (target ?? '').replace(pattern, (match, a?: string, b?: string, fmt?: string, c?: string) => {
-        const name = a ?? b ?? c ?? '';
-        const scoped: unknown = scopedVars?.[name]?.value;
-        const value = scoped !== undefined ? (scoped as string | string[]) : variables[name];
-        if (value === undefined) {
-          return match;
-        }
-        const wanted = fmt ?? (typeof format === 'string' ? format : undefined);
-        if (wanted === 'json') {
-          return JSON.stringify(value);
-        }
-        if (wanted === 'csv') {
-          return Array.isArray(value) ? value.join(',') : value;
-        }
-        return Array.isArray(value) ? (value.length === 1 ? value[0] : `{${value.join(',')}}`) : value;
-      });
-    },
-  };
-}
 
 const settings = {
   id: 1,
@@ -123,6 +92,7 @@ describe('DataSource', () => {
         window: '[[interval]]',
         method: '$method' as AnalyticsQuery['method'],
         correlation: '$corr' as AnalyticsQuery['correlation'],
+        baseline: '$host',
         schemaVersion: QUERY_SCHEMA_VERSION,
       };
       expect(ds.applyTemplateVariables(query, {})).toEqual({
@@ -133,6 +103,7 @@ describe('DataSource', () => {
         window: '5m',
         method: 'mad',
         correlation: 'spearman',
+        baseline: 'gpu-7',
         schemaVersion: QUERY_SCHEMA_VERSION,
       });
     });

@@ -19,7 +19,7 @@ import { AnalyticsVariableSupport } from './variables';
  */
 
 /** Single-valued string fields. */
-const STRING_FIELDS = ['queryType', 'metric', 'aggregation', 'window', 'method', 'correlation'] as const;
+const STRING_FIELDS = ['queryType', 'metric', 'aggregation', 'window', 'method', 'correlation', 'baseline'] as const;
 /** List fields: a multi-value variable in one entry expands into several entries. */
 const LIST_FIELDS = ['metrics', 'groupBy', 'measures'] as const;
 

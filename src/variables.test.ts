@@ -1,17 +1,12 @@
 import { DataQueryRequest, DataSourceInstanceSettings, MetricFindValue, ScopedVars } from '@grafana/data';
-import { BackendSrv, FetchResponse, setBackendSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import { BackendSrv, FetchResponse, setBackendSrv, setTemplateSrv } from '@grafana/runtime';
 import { lastValueFrom, of } from 'rxjs';
 
 import { DataSource } from './datasource';
 import { AnalyticsOptions } from './types';
-import {
-  AnalyticsVariableQuery,
-  AnalyticsVariableSupport,
-  FieldInfo,
-  findVariableValues,
-  migrateVariableQuery,
-  variableQueryDefinition,
-} from './variables';
+import { AnalyticsVariableQuery, FieldInfo, migrateVariableQuery, variableQueryDefinition } from './variable-query';
+import { fakeTemplateSrv } from './test-support/template-srv';
+import { AnalyticsVariableSupport, findVariableValues } from './variables';
 
 const settings = {
   id: 1,
@@ -46,19 +41,7 @@ function resource(path: string, params?: Record<string, unknown>): unknown {
 }
 
 /** `$field` is `region`; scoped variables win. */
-const templateSrv: TemplateSrv = {
-  getVariables: () => [],
-  containsTemplate: () => true,
-  updateTimeRange: () => {},
-  replace: (target?: string, scopedVars?: ScopedVars) =>
-    (target ?? '').replace(/\$(\w+)/g, (match, name: string) => {
-      const scoped: unknown = scopedVars?.[name]?.value;
-      if (typeof scoped === 'string') {
-        return scoped;
-      }
-      return name === 'field' ? 'region' : match;
-    }),
-};
+const templateSrv = fakeTemplateSrv({ field: 'region' });
 
 function request(target: unknown, scopedVars: ScopedVars = {}): DataQueryRequest<AnalyticsVariableQuery> {
   return { targets: [target], scopedVars } as unknown as DataQueryRequest<AnalyticsVariableQuery>;

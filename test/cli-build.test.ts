@@ -8,7 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeLogs } from '../pkg/generator/generate';
+import { writeLogs } from '../pkg/generator/write';
 import { main } from '../pkg/cli/main';
 
 jest.setTimeout(120_000);
@@ -108,7 +108,7 @@ it('runs from bin/, and says how to build it when the build is missing', () => {
     });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toBe(
-      'inference-logs: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n'
+      'inference-logs: error: the CLI is not built: run `npm ci` (it builds it) or `npm run build:cli`\n'
     );
   } finally {
     rmSync(bare, { recursive: true, force: true });

@@ -83,6 +83,11 @@ const QUERIES: object[] = [
   { queryType: 'spike' },
   { queryType: 'logs', limit: 100 },
   { queryType: 'logs', ...NOBODY },
+  // The logs span under 3 hours: the seasonal fields are empty (no previous day), their frames typed all the same.
+  { queryType: 'trend', aggregation: 'p99', window: '5m', groupBy: ['model'], seasonality: 'daily' },
+  { queryType: 'anomalies', aggregation: 'p99', window: '5m', groupBy: ['model'], seasonality: 'daily' },
+  { queryType: 'forecast', aggregation: 'p99', window: '5m', groupBy: ['model'] },
+  { queryType: 'forecast', groupBy: ['model'], ...NOBODY },
 ];
 
 it('covers every query type', () => {
@@ -104,6 +109,8 @@ const ALERT_QUERIES: object[] = [
   ...AGGREGATIONS.map((aggregation) => ({ queryType: 'trend', aggregation, window: '5m', groupBy: ['model'] })),
   { queryType: 'trend', aggregation: 'p99', window: '1m' },
   { queryType: 'trend', groupBy: ['model'], ...NOBODY },
+  { queryType: 'forecast', aggregation: 'p99', window: '1m', horizon: '30m', groupBy: ['model'] },
+  { queryType: 'forecast', aggregation: 'p99', window: '1m', groupBy: ['model'], ...NOBODY },
 ];
 
 it.each(ALERT_QUERIES.map((q) => [JSON.stringify(q), q]))(

@@ -206,6 +206,13 @@ def load(paths):
     df["error"] = df["error"].astype(bool)
     for k in NUMERIC_FIELDS:
         df[k] = df[k].astype("float64")
+    # LLM measures derived from the token counts and the time to first token, where the logs have them.
+    if "output_tokens" in df:
+        lat, out = df["latency_ms"], df["output_tokens"].astype("float64")
+        df["output_tokens_per_s"] = (out / (lat / 1000)).where((lat > 0) & (out >= 0))
+        if "ttft_ms" in df:
+            ttft = df["ttft_ms"].astype("float64")
+            df["tpot_ms"] = ((lat - ttft) / (out - 1)).where((out > 1) & (lat >= ttft))
     return df, skipped
 
 
@@ -271,6 +278,64 @@ def duration_s(sel, q):
     return d if d > 0 else None
 
 
+def compare_significance(rows, groups, baseline):
+    """Each model against the baseline (default the first): p50/p99 differences, scipy's Mann-Whitney U
+    (asymptotic, continuity and tie corrections, two-sided) and the pooled two-proportion z-test; the
+    baseline's own row empty. Returns the column names added."""
+    from scipy.stats import mannwhitneyu, norm
+
+    names = ["p50_diff_ms", "p50_diff_ci_low_ms", "p50_diff_ci_high_ms", "p99_diff_ms", "p99_diff_ci_low_ms"]
+    names += ["p99_diff_ci_high_ms", "latency_u", "latency_p_value", "error_rate_z", "error_rate_p_value", "verdict"]
+    for r in rows:
+        for name in names:
+            r[name] = None
+    if not rows:
+        return names
+    b = 0 if baseline is None else [r["model"] for r in rows].index(baseline)
+    base_lat = groups[b][1]["latency_ms"].dropna().to_numpy(dtype=float)
+    e0, n0 = int(groups[b][1]["error"].sum()), rows[b]["requests"]
+    rows[b]["verdict"] = "baseline"
+    for i, r in enumerate(rows):
+        if i == b:
+            continue
+        sub = groups[i][1]
+        r["p50_diff_ms"] = r["p50_latency_ms"] - rows[b]["p50_latency_ms"]
+        r["p99_diff_ms"] = r["p99_latency_ms"] - rows[b]["p99_latency_ms"]
+        lat = sub["latency_ms"].dropna().to_numpy(dtype=float)
+        if len(lat) and len(base_lat):
+            mw = mannwhitneyu(lat, base_lat, use_continuity=True, alternative="two-sided", method="asymptotic")
+            r["latency_u"], r["latency_p_value"] = float(mw.statistic), float(mw.pvalue)
+        e1, n1 = int(sub["error"].sum()), r["requests"]
+        pooled = (e1 + e0) / (n1 + n0)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+        if se > 0:
+            z = (e1 / n1 - e0 / n0) / se
+            r["error_rate_z"], r["error_rate_p_value"] = z, float(2 * norm.sf(abs(z)))
+    return names
+
+
+LLM_MEASURES = (
+    ("ttft_ms", ("avg", "p50", "p95", "p99")),
+    ("tpot_ms", ("avg", "p50", "p95", "p99")),
+    ("output_tokens_per_s", ("avg", "p50", "p95", "p99")),
+    ("input_tokens", ("avg",)),
+    ("output_tokens", ("avg",)),
+)
+
+
+def llm_columns(df):
+    """The LLM columns summary adds for the measures the logs have: avg_ttft_ms, p50_ttft_ms, ..."""
+    return [f"{s}_{field}" for field, stats in LLM_MEASURES if field in df for s in stats]
+
+
+def add_llm(row, sub):
+    for field, stats in LLM_MEASURES:
+        if field in sub:
+            x = sub[field].astype("float64")
+            for s in stats:
+                row[f"{s}_{field}"] = x.mean() if s == "avg" else x.quantile(QUANTILES[s])
+
+
 def summary(df, q, compare=False):
     sel = select(df, q)
     group_by = ["model"] if compare else list(q.get("groupBy") or [])
@@ -292,6 +357,7 @@ def summary(df, q, compare=False):
         row["avg_batch_size"] = sub["batch_size"].mean()
         row["avg_gpu_util"] = sub["gpu_util"].mean()
         row["avg_memory_used_gb"] = sub["memory_used_gb"].mean()
+        add_llm(row, sub)
         rows.append(row)
     if compare:
         # Beyond the shared columns, compare adds each model's share of requests and its p99 over the best p99.
@@ -301,10 +367,18 @@ def summary(df, q, compare=False):
             r["p99_vs_fastest"] = r["p99_latency_ms"] / best_p99
         order = ["model", "requests", "avg_latency_ms", "p50_latency_ms", "p95_latency_ms", "p99_latency_ms"]
         order += ["error_rate", "throughput_rps", "request_share", "p99_vs_fastest"]
+        order += compare_significance(rows, groups_of(sel, ["model"]), q.get("baseline"))
+        order += llm_columns(df)
+        answer = table(rows, order)
+        # The bootstrap intervals (the engine's seeded generator) and the verdict built from them are not
+        # recomputed here: compare.test.ts, bootstrap.test.ts and verdict.test.ts test them.
+        answer["unchecked"] = [name for name in order if "_ci_" in name or name == "verdict"]
+        return answer
     else:
         order = group_by + ["requests", "avg_latency_ms", "p50_latency_ms", "p90_latency_ms", "p95_latency_ms"]
         order += ["p99_latency_ms", "max_latency_ms", "error_rate", "throughput_rps", "avg_batch_size"]
         order += ["avg_gpu_util", "avg_memory_used_gb"]
+        order += llm_columns(df)
     return table(rows, order)
 
 

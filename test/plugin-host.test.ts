@@ -33,8 +33,9 @@ import { delimiter, dirname, join } from 'node:path';
 import type { DataFrameJSON } from '@grafana/data';
 import { Field as ArrowField, Precision, Table, tableFromIPC, TimeUnit, Type, Vector } from 'apache-arrow';
 
-import { runQuery } from '../pkg/engine/run';
-import { DEFAULT_MODELS, writeLogs } from '../pkg/generator/generate';
+import { runQuery } from '../pkg/format/dataframe-json';
+import { DEFAULT_MODELS } from '../pkg/generator/generate';
+import { writeLogs } from '../pkg/generator/write';
 import { RunningProxy, startProxy } from '../pkg/http/server';
 import { ClickHouseClient } from '../pkg/clickhouse/client';
 import { createStatements } from '../pkg/clickhouse/schema';

@@ -376,6 +376,7 @@ beforeAll(async () => {
     seed: 7,
     ratePerSecond: 2,
     extras: true,
+    llm: true,
     noise: 0.002,
     spikeEveryHours: 1.5,
     now: () => NOW,

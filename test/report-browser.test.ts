@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeLogs, type WriteResult } from '../pkg/generator/generate';
+import { writeLogs, type WriteResult } from '../pkg/generator/write';
 import { renderReport, REPORT_HEADERS } from '../pkg/report/report';
 import { loadLogs } from '../pkg/sources/load';
-import { storeOf } from '../pkg/engine/test-store';
+import { storeOf } from './support/test-store';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(__dirname, '..');

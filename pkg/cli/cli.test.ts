@@ -339,6 +339,34 @@ describe('cli analyses', () => {
     ]);
   });
 
+  it('trend --seasonality adds the seasonal fields; forecast extrapolates the next buckets', async () => {
+    const [seasonal] = await runJson('trend', '--logs', logFile, '--window', '1h', '--seasonality', 'daily');
+    expect(seasonal.schema!.fields.map((f) => f.name)).toEqual([
+      'time',
+      'mean latency_ms',
+      'expected',
+      'lower',
+      'upper',
+      'score',
+    ]);
+    expect(seasonal.schema!.meta!.custom).toMatchObject({ seasonality: 'daily', seasonalPeriods: 7 });
+    // Whole 5 s buckets of t0..t0+30s: 1, 0, 1, 0, 1, 0 requests; then the next 10 s.
+    const [forecast] = await runJson(
+      'forecast',
+      '--logs',
+      logFile,
+      '--window',
+      '5s',
+      '--agg',
+      'count',
+      '--horizon',
+      '10s'
+    );
+    expect(forecast.schema!.fields.map((f) => f.name)).toEqual(['time', 'count', 'lower', 'upper']);
+    expect(forecast.data!.values[0]).toEqual([T0 + 30 * S, T0 + 35 * S]);
+    expect(forecast.schema!.meta!.custom).toMatchObject({ method: 'holt', history: 6 });
+  });
+
   it('trend --by gives a frame per group with labels', async () => {
     const frames = await runJson('trend', '--logs', logFile, '--window', '20s', '--agg', 'count', '--by', 'model');
     expect(frames.map((f) => f.schema!.fields[1].labels)).toEqual([{ model: 'a' }, { model: 'b' }]);
@@ -371,6 +399,18 @@ describe('cli analyses', () => {
     expect(column(frame, 'request_share')).toEqual([0.5, 0.5]);
     // p99: a [10,20] -> 19.9; b [30,40] -> 39.9
     expect(column(frame, 'p99_vs_fastest')[1]).toBeCloseTo(39.9 / 19.9, 10);
+    expect(column(frame, 'verdict')[0]).toBe('baseline');
+  });
+
+  it('compare --baseline', async () => {
+    const [frame] = await runJson('compare', '--logs', logFile, '--baseline', 'b', '--measures', 'p50_diff_ms,verdict');
+    expect(frame.schema!.fields.map((f) => f.name)).toEqual(['model', 'p50_diff_ms', 'verdict']);
+    // p50: a [10,20] -> 15; b [30,40] -> 35
+    expect(column(frame, 'p50_diff_ms')).toEqual([-20, null]);
+    expect(column(frame, 'verdict')[1]).toBe('baseline');
+    const wrong = await run('compare', '--logs', logFile, '--baseline', 'c');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/unknown baseline model "c" for compare.*models compared: a, b/);
   });
 
   it('spike with --from, --to and --limit', async () => {

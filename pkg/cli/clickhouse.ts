@@ -4,7 +4,7 @@ import { ClickHouseClient, ClickHouseError } from '../clickhouse/client';
 import { createStatements, DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema';
 import { Shipper, ShipStats } from '../clickhouse/ship';
 import { describeSkipReason, skipsInOrder } from '../engine/frames';
-import { addLogReadingOptions, stopSignal } from './options';
+import { addLogReadingOptions, readingConfig, stopSignal } from './options';
 
 /** Options naming the ClickHouse server and table. */
 interface ConnectionOptions {
@@ -84,18 +84,15 @@ export function registerClickHouse(program: Command): void {
           timezone?: string;
           fieldMap?: Record<string, string[]>;
           successStatus?: string[];
+          preset?: string;
         }
       ) => {
-        const fieldMap: Record<string, string> = {};
-        for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
-          fieldMap[ours] = theirs[theirs.length - 1];
-        }
         const shipper = new Shipper({
           paths: options.logs,
           client: clientOf(options),
           ref: { database: options.database, table: options.table },
           host: options.hostLabel ?? os.hostname(),
-          config: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
+          config: readingConfig(options),
           blockBytes: options.blockBytes,
         });
         const started = performance.now();
@@ -119,7 +116,7 @@ export function registerClickHouse(program: Command): void {
             if (!(error instanceof ClickHouseError)) {
               throw error;
             }
-            process.stderr.write(`inference-logs ship: ${error.message}\n`);
+            process.stderr.write(`inference-logs: warning: ship: ${error.message} (trying again)\n`);
           }
         }
       }

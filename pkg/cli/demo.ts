@@ -1,12 +1,12 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'fs';
 import path from 'path';
-import { runQuery } from '../engine/run';
-import { LiveLogWriter, traceArrivalGaps } from '../generator/live';
+import { toDataFrameJSON } from '../format/dataframe-json';
+import { LiveLogWriter, traceArrivalGaps, traceTokens } from '../generator/live';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../http/defaults';
 import type { RunningProxy } from '../http/server';
 import { parseWindow } from '../model/query';
-import { formatTables } from './format';
+import { formatTables } from '../format/table';
 import { parseNonNegativeInt, parseNumber, parsePort, stopSignal } from './options';
 
 const DEMO_DIR = 'demo-logs';
@@ -45,20 +45,33 @@ function parseDuration(text: string): number {
   return ms;
 }
 
+/** A duration option whose default is given, and shown in --help, as text ("6h"). */
+function durationOption(flags: string, description: string, fallback: string): Option {
+  return new Option(flags, description).argParser(parseDuration).default(parseDuration(fallback), fallback);
+}
+
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-/** Which arrival times to use: a trace file, or none (exponential arrivals). */
-function arrivalsOf(trace: string | boolean): { gaps?: () => number; text: string } {
+/** Which arrival times and token counts to use: a trace file's, or none (exponential arrivals, drawn counts). */
+function arrivalsOf(trace: string | boolean): {
+  gaps?: () => number;
+  tokens?: ReturnType<typeof traceTokens>;
+  text: string;
+} {
   const file = trace === true ? DEFAULT_TRACE : trace;
   if (file === false || (trace === true && !existsSync(file))) {
-    return { text: 'arrivals: Poisson (exponential gaps)' };
+    return { text: 'arrivals: Poisson (exponential gaps), token counts drawn' };
   }
   const label = /mooncake/i.test(file)
     ? 'Mooncake FAST25 conversation trace (Apache-2.0)'
     : /azure/i.test(file)
       ? 'Azure LLM inference trace 2023 (CC-BY-4.0, Patel et al., Splitwise, ISCA 2024)'
       : path.basename(file);
-  return { gaps: traceArrivalGaps(file), text: `arrivals: replayed from ${label}, rescaled to the rate` };
+  return {
+    gaps: traceArrivalGaps(file),
+    tokens: traceTokens(file),
+    text: `arrivals and token counts: replayed from ${label}, arrivals rescaled to the rate`,
+  };
 }
 
 /**
@@ -72,18 +85,16 @@ export function registerDemo(program: Command): void {
       `sample logs of the last hours in ./${DEMO_DIR}, appended live, served by the HTTP proxy (report, API); Ctrl-C stops`
     )
     .option('--dir <dir>', 'folder of the sample logs (files named inference.log* in it are replaced)', DEMO_DIR)
-    .option('--history <duration>', 'how far back the logs start', parseDuration, 6 * 3_600_000)
+    // Durations are parsed to ms; --help shows the defaults as written, not as 21600000.
+    .addOption(durationOption('--history <duration>', 'how far back the logs start', '6h'))
     .option('--rate <rps>', 'mean requests per second, before the diurnal swing', parseNumber, 4)
     .option('--seed <n>', 'random seed', parseNonNegativeInt, 7)
-    .option(
-      '--rotate-every <duration>',
-      'rotate the live file this often (logrotate style, gzip)',
-      parseDuration,
-      900_000
+    .addOption(
+      durationOption('--rotate-every <duration>', 'rotate the live file this often (logrotate style, gzip)', '15m')
     )
     .option(
       '--trace <file>',
-      'replay arrival times of a real trace (Azure 2023 CSV or Mooncake JSONL); default: ../shared/data/azure_llm_inference_2023_conv.csv when present'
+      'replay arrival times and token counts of a real trace (Azure 2023 CSV or Mooncake JSONL); default: ../shared/data/azure_llm_inference_2023_conv.csv when present'
     )
     .option('--no-trace', 'Poisson arrivals, no trace')
     .option('--no-serve', 'only write and append the logs (docker compose runs the proxy as its own service)')
@@ -107,6 +118,8 @@ export function registerDemo(program: Command): void {
         noise: 0.002,
         spikeEveryHours: 1.5,
         arrivalGaps: arrivals.gaps,
+        llm: true,
+        tokens: arrivals.tokens,
       });
       const files = (await live.files()).map((f) => path.basename(f));
       out(
@@ -142,7 +155,16 @@ export function registerDemo(program: Command): void {
             }
             throw error;
           }
-          out(`\n${formatTables(runQuery(proxy.source!.store, { queryType: 'compare' }, { range: {} }))}`);
+          // The proxy reads the logs in its worker thread: the comparison is asked of it.
+          const compared = await (await proxy.data.analysisSource()).analyse({ queryType: 'compare' }, {});
+          const table = formatTables(
+            compared.map((frame) => toDataFrameJSON(frame)),
+            {
+              width: process.stdout.isTTY ? process.stdout.columns : undefined,
+              hint: `all of them: inference-logs compare --logs ${o.dir} --wide`,
+            }
+          );
+          out(`\n${table}`);
           out(`\nProxy (inference-logs serve) on the live logs${token ? ', token required' : ''}:`);
           out(`  HTML report   ${proxy.url}/api/report.html`);
           out(`  health        ${proxy.url}/api/health`);

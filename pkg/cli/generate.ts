@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { writeLogs } from '../generator/generate';
+import { writeLogs } from '../generator/write';
+import { traceArrivalGaps, traceTokens } from '../generator/live';
 import { parseNonNegativeInt, parseNumber, parseTime } from './options';
 
 /** `generate` writes sample logs (`demo`, in demo.ts, writes live ones and serves them). */
@@ -16,6 +17,12 @@ export function registerGenerate(program: Command): void {
     .option('--start <time>', 'time of the first request (ISO-8601 or epoch ms)', (v) => parseTime(v))
     .option('--rate <rps>', 'mean requests per second', parseNumber)
     .option('--extras', 'add host, region and gpu_type fields')
+    .option('--llm', 'add input_tokens, output_tokens and ttft_ms (the latency follows from them)')
+    .option(
+      '--trace <file>',
+      'replay a real trace (Azure LLM inference 2023 CSV or Mooncake JSONL): its arrival times, rescaled to --rate, ' +
+        'and its token counts (implies --llm)'
+    )
     .action(async (o) => {
       const result = await writeLogs(o.out, {
         rows: o.rows,
@@ -26,6 +33,9 @@ export function registerGenerate(program: Command): void {
         start: o.start,
         ratePerSecond: o.rate,
         extras: Boolean(o.extras),
+        llm: Boolean(o.llm),
+        arrivalGaps: o.trace ? traceArrivalGaps(o.trace) : undefined,
+        tokens: o.trace ? traceTokens(o.trace) : undefined,
       });
       process.stderr.write(
         `wrote ${result.rows} requests and ${result.noiseLines} noise lines to ${result.files.join(', ')}\n`

@@ -6,25 +6,19 @@ import {
   ANOMALY_METHODS,
   AnalysisQuery,
   CORRELATION_METHODS,
-  Filters,
+  DEFAULT_FORECAST_HORIZON,
+  MAX_SEASONAL_PERIODS,
   QueryType,
-  TimeRange,
+  SEASONALITIES,
 } from '../model/query';
-import { checkRange, filtersFrom } from '../model/request';
 import { InvalidInputError } from '../model/validate';
-import { AnalysisSource, answer } from '../engine/answer';
+import { answer } from '../engine/answer';
 import { QueryError } from '../engine/errors';
-import { describeSkipReason, skipsInOrder, toDataFrameJSON } from '../engine/frames';
-import { StoreSource } from '../engine/store-source';
+import { toDataFrameJSON } from '../format/dataframe-json';
 import { SourceError } from '../sources/files';
-import { LogReader } from '../sources/reader';
-import { loadProgress } from './progress';
-import { Store } from '../store/store';
-import { writeCsvExport } from '../engine/csv-export';
-import { ReportSource, StoreReportSource } from '../engine/report-source';
+import { writeCsvExport } from '../format/csv';
 import { writeClickHouseCsv } from '../clickhouse/export';
-import { ClickHouseReportSource } from '../clickhouse/report-source';
-import { formatCsv, formatTables } from './format';
+import { formatCsv, formatTables } from '../format/table';
 import {
   addLogReadingOptions,
   collect,
@@ -34,6 +28,7 @@ import {
   parseNumber,
   parseTime,
   parseWindowOption,
+  presetHelp,
 } from './options';
 import { registerGenerate } from './generate';
 import { registerServe } from './serve';
@@ -42,24 +37,11 @@ import { registerDemo } from './demo';
 import { registerClickHouse } from './clickhouse';
 import { ClickHouseError } from '../clickhouse/client';
 import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind } from './source-options';
+import { checkQueryFirst, reportInput } from './checks';
+import { CommonOptions, filtersOf, openSource, openStore, rangeOf } from './open';
 
 /** Exit status for wrong usage: a bad option, a missing file, a query that cannot be answered. */
 const USAGE_ERROR = 2;
-
-interface CommonOptions {
-  logs: string[];
-  from?: number;
-  to?: number;
-  model?: string[];
-  by?: string[];
-  filter?: string[];
-  format?: 'json' | 'table' | 'csv';
-  /** --keep-formulas: CSV cells as they are, not neutralised. */
-  keepFormulas?: boolean;
-  timezone?: string;
-  fieldMap?: Record<string, string[]>;
-  successStatus?: string[];
-}
 
 interface AnalysisOptions extends Omit<CommonOptions, 'logs'>, SourceOptions {
   metric?: string;
@@ -69,7 +51,13 @@ interface AnalysisOptions extends Omit<CommonOptions, 'logs'>, SourceOptions {
   agg?: AnalysisQuery['aggregation'];
   metrics?: string[];
   measures?: string[];
+  baseline?: string;
   limit?: number;
+  /** --wide: tables not cut to the terminal. */
+  wide?: boolean;
+  seasonality?: AnalysisQuery['seasonality'];
+  periods?: number;
+  horizon?: string;
 }
 
 /** Options of every command reading the logs: where they are (files, or with `clickhouse` ClickHouse too), range, filters, format. */
@@ -101,87 +89,16 @@ function addCommonOptions(command: Command, clickhouse = false): Command {
     );
 }
 
-function sourceConfig(options: CommonOptions) {
-  const fieldMap: Record<string, string> = {};
-  for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
-    fieldMap[ours] = theirs[theirs.length - 1];
-  }
-  return { fieldMap, successStatuses: options.successStatus, timezone: options.timezone };
-}
-
-/** Prints skipped-line counts on stderr, where they do not mix with the answer. */
-function reportSkips(store: Store): void {
-  const total = store.skippedTotal();
-  if (total > 0) {
-    process.stderr.write(`skipped ${total} line${total === 1 ? '' : 's'}:\n`);
-    for (const [reason, count] of skipsInOrder(store.skipped)) {
-      process.stderr.write(`  ${String(count).padStart(8)}  ${reason}: ${describeSkipReason(reason)}\n`);
-    }
-  }
-  for (const [field, count] of Object.entries(store.invalidValues)) {
-    process.stderr.write(`kept ${count} ${field} value${count === 1 ? '' : 's'} that are not numbers as missing\n`);
-  }
-}
-
-export async function openStore(options: CommonOptions): Promise<Store> {
-  const reader = new LogReader(options.logs, sourceConfig(options));
-  const started = performance.now();
-  const progress = loadProgress(process.stderr.isTTY ? await reader.totalBytes() : 0);
-  try {
-    await reader.refresh(progress.update);
-  } finally {
-    progress.stop();
-  }
-  reportSkips(reader.store);
-  if (reader.scanWorkersUnavailable) {
-    process.stderr.write(`read on one thread: ${reader.scanWorkersUnavailable}\n`);
-  }
-  if (process.env.INFERENCE_LOGS_VERBOSE) {
-    // For people measuring: how much the worker threads read.
-    const ms = (performance.now() - started).toFixed(0);
-    const cpu = process.cpuUsage();
-    process.stderr.write(
-      `read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers, in ${ms} ms ` +
-        `(process CPU so far: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)\n`
-    );
-  }
-  return reader.store;
-}
-
-/** The files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse` (exactly one). */
-export async function openSource(options: SourceOptions & Omit<CommonOptions, 'logs'>): Promise<AnalysisSource> {
-  if (sourceKind(options) === 'clickhouse') {
-    return clickhouseSourceOf(options);
-  }
-  return new StoreSource(await openStore({ ...options, logs: options.logs! }));
-}
-
-/** What `report` reads: the files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse`. */
-export async function openReportSource(options: SourceOptions): Promise<ReportSource> {
-  if (sourceKind(options) === 'clickhouse') {
-    return new ClickHouseReportSource(clickhouseSourceOf(options));
-  }
-  return new StoreReportSource(await openStore({ ...options, logs: options.logs! }));
-}
-
-/** `--model` and `--filter`, read as every door reads them. */
-export function filtersOf(options: Pick<CommonOptions, 'model' | 'filter'>): Filters {
-  return filtersFrom(options.model ?? [], options.filter ?? []);
-}
-
-/** `--from` and `--to`; a range that ends before it starts is a usage error. */
-export function rangeOf(options: Pick<CommonOptions, 'from' | 'to'>): TimeRange {
-  return checkRange({ from: options.from, to: options.to });
-}
-
-function print(frames: DataFrameJSON[], format: CommonOptions['format'], keepFormulas = false): void {
+function print(frames: DataFrameJSON[], format: CommonOptions['format'], keepFormulas = false, wide = false): void {
   const chosen = format ?? (process.stdout.isTTY ? 'table' : 'json');
   if (chosen === 'json') {
     process.stdout.write(JSON.stringify(frames) + '\n');
   } else if (chosen === 'csv') {
     process.stdout.write(formatCsv(frames, { keepFormulas }));
   } else {
-    process.stdout.write(formatTables(frames) + '\n');
+    // On a terminal a table keeps to its width (the columns left out are named under it); piped, it is whole.
+    const width = process.stdout.isTTY && !wide ? process.stdout.columns : undefined;
+    process.stdout.write(formatTables(frames, { width }) + '\n');
   }
 }
 
@@ -193,10 +110,14 @@ function addAnalysis(
   description: string,
   configure: (c: Command) => Command = (c) => c
 ): void {
-  const command = configure(addCommonOptions(program.command(name).description(description), true));
+  const command = configure(
+    addCommonOptions(program.command(name).description(description), true).option(
+      '--wide',
+      'table: every column, however wide the terminal (default: the columns that fit)'
+    )
+  );
   command.action(async (options: AnalysisOptions) => {
     const range = rangeOf(options);
-    const source = await openSource(options);
     const query: AnalysisQuery = {
       refId: 'A',
       queryType,
@@ -209,27 +130,65 @@ function addAnalysis(
       aggregation: options.agg,
       metrics: options.metrics,
       measures: options.measures,
+      baseline: options.baseline,
       groupBy: options.by,
       filters: filtersOf(options),
       limit: options.limit,
+      seasonality: options.seasonality,
+      seasonalPeriods: options.periods,
+      horizon: options.horizon,
     };
+    checkQueryFirst(query, range); // before reading: a mistake in the question costs no wait
+    const source = await openSource(options);
     // The CLI bounds no rows: --limit is the user's own.
+    const started = performance.now();
     const frames = await answer(source, query, range, {});
     const json = frames.map((frame) => toDataFrameJSON(frame, query.refId));
-    print(json, options.format, options.keepFormulas);
+    print(json, options.format, options.keepFormulas, options.wide);
+    reportInput(source, options);
+    oneShotDone = true;
+    if (process.env.INFERENCE_LOGS_VERBOSE) {
+      const now = performance.now();
+      process.stderr.write(
+        `answered and printed in ${(now - started).toFixed(0)} ms (${now.toFixed(0)} ms since start)\n`
+      );
+    }
   });
 }
 
 const metricOption = (c: Command) => c.option('--metric <field>', 'numeric field to analyse', 'latency_ms');
 const measuresOption = (c: Command) =>
   c.option('--measures <a,b,c>', 'only these value columns, in this order (default all)', collectList);
+const seasonalOptions = (c: Command) =>
+  c
+    .addOption(
+      new Option(
+        '--seasonality <period>',
+        'judge each bucket against the same time of day or week over previous periods (median and MAD)'
+      ).choices(SEASONALITIES)
+    )
+    .option(
+      '--periods <n>',
+      `previous days or weeks the seasonal baseline reads (default 7 days, 4 weeks; at most ${MAX_SEASONAL_PERIODS})`,
+      parseNonNegativeInt
+    );
+const bucketOptions = (c: Command) =>
+  metricOption(c)
+    .option('--window <window>', 'bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
+    .addOption(new Option('--agg <aggregation>', 'aggregation per bucket').choices(AGGREGATIONS).default('mean'));
 const limitOption = (c: Command) =>
   c.option('--limit <n>', 'at most this many rows (default: no limit)', parseNonNegativeInt);
+
+/** Commander's usage errors ("error: unknown option '--x'\n(Did you mean --y?)") as our one line. */
+export function commanderErrorLine(text: string): string {
+  return `inference-logs: ${text.trim().replace(/\s*\n\s*/g, ' ')}\n`;
+}
 
 export function buildProgram(): Command {
   const program = new Command('inference-logs')
     .description('Summaries, anomalies, trends, correlations and model comparisons over ML inference request logs.')
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(commanderErrorLine(text)) });
 
   addAnalysis(
     program,
@@ -244,14 +203,31 @@ export function buildProgram(): Command {
     'anomalies',
     'unusual requests by z-score, modified z-score (MAD) or IQR fences',
     (c) =>
-      limitOption(metricOption(c))
+      seasonalOptions(limitOption(bucketOptions(c)))
         .addOption(new Option('--method <method>', 'detection method').choices(ANOMALY_METHODS).default('zscore'))
-        .option('--threshold <number>', 'flag |score| above this (default: zscore 3, mad 3.5, iqr 1.5)', parseNumber)
+        .option(
+          '--threshold <number>',
+          'flag |score| above this (default: zscore 3, mad 3.5, iqr 1.5; seasonal 3.5)',
+          parseNumber
+        )
   );
   addAnalysis(program, 'trend', 'trend', 'a metric aggregated per time window, a series per group', (c) =>
-    metricOption(c)
-      .option('--window <window>', 'bucket width: 30s, 1m, 5m, 1h, 1d ... or auto', parseWindowOption, 'auto')
-      .addOption(new Option('--agg <aggregation>', 'aggregation per bucket').choices(AGGREGATIONS).default('mean'))
+    seasonalOptions(bucketOptions(c)).option(
+      '--threshold <number>',
+      'with --seasonality: the band is expected ± threshold·MAD/0.6745 (default 3.5)',
+      parseNumber
+    )
+  );
+  addAnalysis(
+    program,
+    'forecast',
+    'forecast',
+    "a trend's next buckets (Holt's linear method, fitted) with a 95% band, a series per group",
+    (c) =>
+      bucketOptions(c).option(
+        '--horizon <duration>',
+        `how far ahead of the last whole bucket: 15m, 30m, 2h ... (default ${DEFAULT_FORECAST_HORIZON})`
+      )
   );
   addAnalysis(program, 'correlate', 'correlation', 'correlation matrix of numeric fields (pairwise complete)', (c) =>
     c
@@ -266,8 +242,13 @@ export function buildProgram(): Command {
     program,
     'compare',
     'compare',
-    'models side by side: requests, latency percentiles, error rate, throughput',
-    measuresOption
+    'models side by side: requests, latency percentiles, error rate, throughput; each tested against --baseline',
+    (c) =>
+      measuresOption(c).option(
+        '--baseline <model>',
+        'the model the others are tested against (default the first by name): p50/p99 differences with 95% ' +
+          'bootstrap intervals, Mann-Whitney U, error-rate z-test'
+      )
   );
   addAnalysis(program, 'spike', 'spike', 'what changed in --from..--to against the same-length window before it', (c) =>
     limitOption(c)
@@ -293,6 +274,8 @@ export function buildProgram(): Command {
       await writeCsvExport(store, range, filters, process.stdout, options.limit, {
         keepFormulas: options.keepFormulas,
       });
+      reportInput(store, options);
+      oneShotDone = true;
     });
 
   registerGenerate(program);
@@ -303,17 +286,19 @@ export function buildProgram(): Command {
   return program;
 }
 
-let pipeWatched = false;
+/** Marks stdout as watched: once per process, however many times this module is loaded (tests load it anew). */
+const PIPE_WATCHED = Symbol.for('inference-logs.stdout-watched');
 
 /**
  * A reader that stops reading (`inference-logs export ... | head -1`) is not a failure: the process ends quietly
  * with status 0 instead of dying on an unhandled EPIPE with a stack trace.
  */
 function endQuietlyOnClosedPipe(): void {
-  if (pipeWatched) {
+  const stdout = process.stdout as typeof process.stdout & { [PIPE_WATCHED]?: boolean };
+  if (stdout[PIPE_WATCHED]) {
     return;
   }
-  pipeWatched = true;
+  stdout[PIPE_WATCHED] = true;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') {
       process.exit(0);
@@ -322,9 +307,33 @@ function endQuietlyOnClosedPipe(): void {
   });
 }
 
+/** Set by the commands that are done once their answer is written (analyses, export). */
+let oneShotDone = false;
+
+/**
+ * Ends the CLI with `code`: a one-shot command exits as soon as its output is written, instead of waiting while
+ * the runtime frees the store it read (a tenth of a second and more for millions of rows); the others (serve,
+ * demo) end when their event loop does.
+ */
+export function finish(code: number): void {
+  process.exitCode = code;
+  if (oneShotDone) {
+    process.stdout.write('', () => process.exit(code));
+  }
+}
+
 /** One line on stderr and exit status 2 for anything the user can fix; 1 for our own failures. */
 export async function main(argv: string[]): Promise<number> {
   endQuietlyOnClosedPipe();
+  const preset = presetHelp(argv);
+  if (preset instanceof Error) {
+    process.stderr.write(`inference-logs: error: ${preset.message}\n`);
+    return USAGE_ERROR;
+  }
+  if (preset !== null) {
+    process.stdout.write(preset);
+    return 0;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -343,13 +352,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`inference-logs: error: ${error.message}\n`);
       return USAGE_ERROR;
     }
-    process.stderr.write(`inference-logs: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`inference-logs: error: ${(error as Error).message ?? String(error)}\n`);
     return 1;
   }
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  main(process.argv.slice(2)).then(finish);
 }

@@ -4,7 +4,8 @@ import { writeFile } from 'fs/promises';
 import path from 'path';
 import { QueryError } from '../engine/errors';
 import { renderReport } from '../report/report';
-import { filtersOf, openReportSource, rangeOf } from './main';
+import { filtersOf, openReportSource, rangeOf } from './open';
+import { reportInput } from './checks';
 import {
   addLogReadingOptions,
   collect,
@@ -47,7 +48,8 @@ export function registerReport(program: Command): void {
         throw new QueryError(`cannot write --out ${options.out}: ${dir} is not a directory`);
       }
       const range = rangeOf(options);
-      const html = await renderReport(await openReportSource(options), {
+      const source = await openReportSource(options);
+      const html = await renderReport(source, {
         range,
         filters: filtersOf(options),
         title: options.title,
@@ -56,5 +58,6 @@ export function registerReport(program: Command): void {
       });
       await writeFile(options.out, html, 'utf8');
       process.stderr.write(`wrote ${options.out} (${Math.ceil(Buffer.byteLength(html) / 1024)} KB)\n`);
+      reportInput(source, options);
     });
 }

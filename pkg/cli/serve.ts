@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from '../http/defaults';
 import { isLoopback } from '../http/auth';
-import { addLogReadingOptions, parseNonNegativeInt, parsePort, stopSignal } from './options';
+import { addLogReadingOptions, parseNonNegativeInt, parsePort, readingConfig, stopSignal } from './options';
 import { userCacheDir } from '../sources/restart-cache';
 import { addSourceOptions, clickhouseSourceOf, SourceOptions, sourceKind, tableRefOf } from './source-options';
 
@@ -77,13 +77,9 @@ export function registerServe(program: Command): void {
     .action(async (options: ServeOptions) => {
       const fromClickHouse = sourceKind(options) === 'clickhouse';
       const token = options.token || process.env.INFERENCE_LOGS_TOKEN || undefined;
-      const fieldMap: Record<string, string> = {};
-      for (const [ours, theirs] of Object.entries(options.fieldMap ?? {})) {
-        fieldMap[ours] = theirs[theirs.length - 1];
-      }
       if (!token && options.insecureNoToken && !isLoopback(options.host)) {
         process.stderr.write(
-          `inference-logs serve: warning: serving on ${options.host} with no token: anyone who reaches it can read the logs\n`
+          `inference-logs: warning: serving on ${options.host} with no token: anyone who reaches it can read the logs\n`
         );
       }
       // fastify is loaded only when a server starts, so the other commands start faster.
@@ -91,7 +87,7 @@ export function registerServe(program: Command): void {
       const proxy = await startProxy({
         paths: options.logs,
         clickhouse: fromClickHouse ? clickhouseSourceOf(options) : undefined,
-        sourceConfig: { fieldMap, successStatuses: options.successStatus, timezone: options.timezone },
+        sourceConfig: readingConfig(options),
         cacheDir: options.cache && !fromClickHouse ? options.cacheDir : undefined,
         // Memory stays bounded however long the logs are followed (the backend's retentionHours / retentionRows).
         retention: {
@@ -105,9 +101,10 @@ export function registerServe(program: Command): void {
         limits: { maxRows: options.maxRows, timeoutMs: options.timeout * 1000 },
       });
       const stopped = stopSignal();
-      const what = proxy.source
-        ? `${proxy.source.store.length} requests from ${options.logs!.join(', ')}`
-        : `${(await proxy.data.health()).requests} requests from ClickHouse ${clickhouseWhere(options)}`;
+      const requests = (await proxy.data.health()).requests;
+      const what = fromClickHouse
+        ? `${requests} requests from ClickHouse ${clickhouseWhere(options)}`
+        : `${requests} requests from ${options.logs!.join(', ')}`;
       process.stderr.write(`serving ${what} at ${proxy.url} (${token ? 'token required' : 'no token'})\n`);
       const signal = await stopped;
       process.stderr.write(`${signal}: stopping\n`);

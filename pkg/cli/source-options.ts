@@ -18,6 +18,7 @@ export interface SourceOptions {
   timezone?: string;
   fieldMap?: Record<string, string[]>;
   successStatus?: string[];
+  preset?: string;
 }
 
 /** `--logs` or `--clickhouse` with its connection options (neither required here: sourceKind checks). */
@@ -36,9 +37,14 @@ export function sourceKind(options: SourceOptions): 'logs' | 'clickhouse' {
     throw new InvalidInputError('give either --logs PATH... or --clickhouse URL, not both');
   }
   if (options.clickhouse !== undefined) {
-    if (options.timezone !== undefined || options.fieldMap !== undefined || options.successStatus !== undefined) {
+    if (
+      options.timezone !== undefined ||
+      options.fieldMap !== undefined ||
+      options.successStatus !== undefined ||
+      options.preset !== undefined
+    ) {
       throw new InvalidInputError(
-        '--timezone, --field-map and --success-status read log files; with --clickhouse, give them to `ship`'
+        '--timezone, --field-map, --preset and --success-status read log files; with --clickhouse, give them to `ship`'
       );
     }
     return 'clickhouse';

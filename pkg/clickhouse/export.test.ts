@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import { Writable } from 'stream';
-import { CsvOptions, writeCsvExport } from '../engine/csv-export';
+import { CsvOptions, writeCsvExport } from '../format/csv';
 import { generateLines } from '../generator/generate';
 import type { Filters, TimeRange } from '../model/query';
 import { LogReader } from '../sources/reader';

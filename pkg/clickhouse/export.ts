@@ -3,7 +3,8 @@
  * them), written as the file export writes them (csv-export.ts): the same header, cells and line ends.
  */
 import type { Writable } from 'stream';
-import { csvCell, csvHeader, csvLine, CsvOptions, isoMicros, ROWS_PER_WRITE, writeChunk } from '../engine/csv-export';
+import { csvCell, csvHeader, csvLine, CsvOptions, ROWS_PER_WRITE, writeChunk } from '../format/csv';
+import { isoMicros } from '../format/time';
 import { QueryError } from '../engine/errors';
 import type { Filters, TimeRange } from '../model/query';
 import { selection } from './context';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
-import { writeLogs } from '../generator/generate';
+import { writeLogs } from '../generator/write';
 import { AGGREGATIONS, AnalysisQuery, TimeRange } from '../model/query';
 import { initTables } from '../cli/clickhouse';
 import { ClickHouseServer, serverPorts, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
@@ -187,7 +187,9 @@ describe('distributed_group_by_no_merge', () => {
     expect(
       await finishedOnShards({ queryType: 'summary', groupBy: ['host'], filters: { model: ['bert-large'] } })
     ).toHaveLength(1);
-    expect(await finishedOnShards({ queryType: 'compare' })).toHaveLength(1);
+    // compare: the stats, and each model's (latency, count) pairs for the tests against the baseline
+    expect(await finishedOnShards({ queryType: 'compare' })).toHaveLength(2);
+    expect(await finishedOnShards({ queryType: 'compare', measures: ['requests'] })).toHaveLength(1);
     expect(await finishedOnShards({ queryType: 'trend', ...p99, groupBy: ['model'] })).toHaveLength(1);
     expect(await finishedOnShards({ queryType: 'trend', ...p99, filters: { model: ['gpt-j-6b'] } })).toHaveLength(1);
     // anomalies: the count and the listing, each with the per-group parameters inside

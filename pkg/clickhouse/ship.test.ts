@@ -17,8 +17,10 @@ import {
 import os from 'os';
 import path from 'path';
 import { gzipSync } from 'zlib';
-import { generateLines, writeLogs } from '../generator/generate';
+import { generateLines } from '../generator/generate';
+import { writeLogs } from '../generator/write';
 import { LogReader } from '../sources/reader';
+import type { SourceConfig } from '../sources/parse-line';
 import { main } from '../cli/main';
 import { ClickHouseServer, serverPorts, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
 import { ClickHouseClient } from './client';
@@ -27,8 +29,8 @@ import { Shipper } from './ship';
 jest.setTimeout(180_000);
 
 /** What the in-memory store reads from `paths`: rows, per model, latency sum, skips by reason. */
-async function expected(paths: string[]) {
-  const reader = new LogReader(paths, {}, undefined, { scanWorkers: 0 });
+async function expected(paths: string[], config: SourceConfig = {}) {
+  const reader = new LogReader(paths, config, undefined, { scanWorkers: 0 });
   await reader.refresh();
   const store = reader.store;
   const models: Record<string, number> = {};
@@ -64,8 +66,8 @@ async function actual(client: ClickHouseClient, table: string) {
   return { rows: Number(n), models, latencySum: Number(s), skipped };
 }
 
-async function expectSame(client: ClickHouseClient, table: string, paths: string[]) {
-  const want = await expected(paths);
+async function expectSame(client: ClickHouseClient, table: string, paths: string[], config: SourceConfig = {}) {
+  const want = await expected(paths, config);
   const got = await actual(client, table);
   expect(got.rows).toBe(want.rows);
   expect(got.models).toEqual(want.models);
@@ -154,6 +156,50 @@ describe('ClickHouse shipping, one server', () => {
     expect(row.hosts).toBe('gpu-1');
     expect(Number(row.regions)).toBeGreaterThan(1);
     expect(Number(row.withRegion)).toBe(30_000);
+  });
+
+  test('ships with a preset: several spans of one line, mapped columns, skips by reason; again ships nothing', async () => {
+    const logs = path.join(__dirname, '..', 'sources', 'fixtures', 'otel-genai');
+    expect(await cli('clickhouse', 'init', '--clickhouse', server.url, '--table', 'otel')).toBe(0);
+    const ship = ['ship', '--clickhouse', server.url, '--table', 'otel', '--logs', logs, '--preset', 'otel-genai'];
+    expect(await cli(...ship)).toBe(0);
+    const want = await expectSame(client, 'otel', [logs], { preset: 'otel-genai' });
+    expect(want.rows).toBe(2);
+    expect(want.skipped).toEqual({
+      missing_model: 1,
+      no_spans: 1,
+      invalid_timestamp: 1,
+      missing_latency: 1,
+      invalid_json: 1,
+    });
+    const rows = await client.query<Record<string, unknown>>(
+      "SELECT ts_us, model, request_id, status, is_error, latency_ms, num_values[indexOf(num_keys, 'input_tokens')] AS input_tokens, " +
+        "str_values[indexOf(str_keys, 'service')] AS service FROM otel ORDER BY ts_us"
+    );
+    expect(rows.map((r) => ({ ...r, ts_us: String(r.ts_us), is_error: Number(r.is_error) }))).toEqual([
+      {
+        ts_us: '1764774195123456',
+        model: 'gpt-4o-2024-08-06',
+        request_id: 'eee19b7ec3c1b174',
+        status: '1',
+        is_error: 0,
+        latency_ms: 1250,
+        input_tokens: 97,
+        service: 'chat-api',
+      },
+      {
+        ts_us: '1764774197000001',
+        model: 'llama-3-8b',
+        request_id: 'eee19b7ec3c1b175',
+        status: '2',
+        is_error: 1,
+        latency_ms: 250.0005,
+        input_tokens: 12,
+        service: 'chat-api',
+      },
+    ]);
+    expect(await cli(...ship)).toBe(0);
+    await expectSame(client, 'otel', [logs], { preset: 'otel-genai' });
   });
 
   test('an insert that fails between rows and skips: the next shipper neither loses nor doubles', async () => {

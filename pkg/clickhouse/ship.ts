@@ -19,7 +19,8 @@ import { createHash } from 'crypto';
 import { createReadStream, promises as fs, Stats } from 'fs';
 import { createGunzip } from 'zlib';
 import { expandPaths, isGzip } from '../sources/files';
-import { BatchScanner } from '../sources/line-batch';
+import { BatchScanner, type LineBatch } from '../sources/line-batch';
+import { RecordMapping } from '../sources/mapping';
 import { LineParser, SourceConfig } from '../sources/parse-line';
 import {
   EXTRA_NUMBER,
@@ -137,6 +138,21 @@ async function plainHead(file: string): Promise<Buffer> {
   }
 }
 
+/** A scan result with no rows and every line of buf[start, end) for the full path (the mapping gate). */
+function allFallbacks(scanner: BatchScanner, buf: Buffer, start: number, end: number, base: number): LineBatch {
+  const fallbacks: LineBatch['fallbacks'] = [];
+  while (start < end) {
+    let newline = buf.indexOf(10, start);
+    if (newline < 0 || newline > end) {
+      newline = end;
+    }
+    fallbacks.push({ row: 0, offset: base + start, text: buf.toString('utf8', start, newline) });
+    start = newline + 1;
+  }
+  const empty = scanner.scan(buf, end, end, base, false, true);
+  return { ...empty, fallbacks };
+}
+
 function bomLength(buf: Buffer, offset: number): number {
   return offset === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }
@@ -177,6 +193,8 @@ export class Shipper {
   private readonly config: SourceConfig;
   /** The reader's byte scanner: the common lines, as columns. */
   private readonly scanner: BatchScanner;
+  /** A field map beyond plain renames, or a preset: every line takes the full path (the scanner reads none). */
+  private readonly fullPath: boolean;
   private loaded = false;
   /** Archives read to their end (by inode, size and time): skipped on later passes. */
   private readonly gzipDone = new Set<string>();
@@ -190,7 +208,8 @@ export class Shipper {
   constructor(private readonly options: ShipOptions) {
     this.blockBytes = options.blockBytes ?? BLOCK_BYTES;
     this.config = options.config ?? {};
-    this.scanner = new BatchScanner(this.config);
+    this.fullPath = RecordMapping.of(this.config) !== null;
+    this.scanner = new BatchScanner(this.fullPath ? {} : this.config);
     const { ref, host } = options;
     const tag = createHash('sha256').update(`${host}\0${ref.database}\0${ref.table}`).digest('hex').slice(0, 16);
     this.queryIdPrefix = `inference-logs-ship-${tag}-`;
@@ -387,7 +406,10 @@ export class Shipper {
    * by its full JSON path — the rows and skips the in-memory store gets from the same lines.
    */
   private parseChunk(id: string, buf: Buffer, start: number, end: number, base: number, block: Block): void {
-    const batch = this.scanner.scan(buf, start, end, base, false, true);
+    // The gate: with a mapping, an empty scan and every line a fallback for the full path.
+    const batch = this.fullPath
+      ? allFallbacks(this.scanner, buf, start, end, base)
+      : this.scanner.scan(buf, start, end, base, false, true);
     const others = new Store();
     const parser = new LineParser(others, this.config);
     const fileHost = Buffer.concat([encodedString(id), encodedString(this.options.host)]);
@@ -443,13 +465,14 @@ export class Shipper {
       row = line.row;
       const before = others.length;
       parser.parse(line.text);
-      if (others.length > before) {
-        const newline = buf.indexOf(10, line.offset - base);
-        const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
-        const model = others.stringColumn('model')?.get(before) ?? '';
+      const newline = buf.indexOf(10, line.offset - base);
+      const srcEnd = base + (newline < 0 || newline > end ? end : newline + 1);
+      // One line may give several rows (OTLP spans): they share its src_end and go in the same insert.
+      for (let r = before; r < others.length; r++) {
+        const model = others.stringColumn('model')?.get(r) ?? '';
         const out = this.modelWriter(block, model);
-        if (begin(out, srcEnd, others.time.get(before))) {
-          writeStoreRow(out, others, before, model, srcEnd);
+        if (begin(out, srcEnd, others.time.get(r))) {
+          writeStoreRow(out, others, r, model, srcEnd);
           out.raw(fileHost);
         }
       }

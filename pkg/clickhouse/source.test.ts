@@ -5,7 +5,7 @@
  */
 import { modelsOf } from '../engine/describe';
 import { StoreSource } from '../engine/store-source';
-import { storeOf } from '../engine/test-store';
+import { storeOf } from '../../test/support/test-store';
 import { generateLines } from '../generator/generate';
 import { AGGREGATIONS, AnalysisQuery, TimeRange } from '../model/query';
 import { Store } from '../store/store';
@@ -255,11 +255,39 @@ describe('compare', () => {
     ['all', {}],
     ['filtered', { filters: { region: ['ap-south-1'] } }],
     ['measures', { measures: ['p99_vs_fastest'] }],
+    ['baseline', { baseline: 'llama-3-8b' }],
+    ['significance measures', { baseline: 'mistral-7b', measures: ['verdict', 'latency_u', 'p99_diff_ci_low_ms'] }],
   ])('%s', async (_, q) => {
     const query = { queryType: 'compare', ...q } as AnalysisQuery;
     await same('compare', query);
     await same('compare', query, middle());
     await same('compare', query, empty);
+  });
+
+  it('tests each model against the baseline with the same numbers as the engine', async () => {
+    const [frame] = await same('compare', { queryType: 'compare', baseline: 'llama-3-8b' } as AnalysisQuery);
+    const verdicts = frame.fields.find((f) => f.name === 'verdict')!.values as string[];
+    expect(verdicts.filter((v) => v === 'baseline')).toHaveLength(1);
+    expect(verdicts.every((v) => v === 'baseline' || /latency distributions/.test(v))).toBe(true);
+  });
+
+  it('refuses an unknown baseline as the engine does', async () => {
+    const query = { queryType: 'compare', baseline: 'nope' } as AnalysisQuery;
+    await expect(ch.analyse(query, {})).rejects.toThrow(/unknown baseline model "nope"/);
+    await expect(ref.analyse(query, {})).rejects.toThrow(/unknown baseline model "nope"/);
+  });
+});
+
+describe('seasonal baselines and forecast: the engine reading ClickHouse trend', () => {
+  it('gives the frames the store gives', async () => {
+    for (const groupBy of [[], ['model']]) {
+      const bucketed = { aggregation: 'p99', window: '1m', groupBy } as const;
+      await same('trend', { queryType: 'trend', seasonality: 'daily', ...bucketed } as AnalysisQuery, middle());
+      await same('anomalies', { queryType: 'anomalies', seasonality: 'daily', ...bucketed } as AnalysisQuery, middle());
+      await same('forecast', { queryType: 'forecast', horizon: '10m', ...bucketed } as AnalysisQuery);
+      await same('forecast', { queryType: 'forecast', ...bucketed } as AnalysisQuery, middle());
+      await same('forecast', { queryType: 'forecast', ...bucketed } as AnalysisQuery, empty);
+    }
   });
 });
 

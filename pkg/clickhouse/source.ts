@@ -13,6 +13,7 @@ import { Queryable, SqlContext } from './context';
 import { correlation } from './correlation';
 import { logs } from './logs';
 import { logTableName, skipTableName, TableRef } from './schema';
+import { forecast, seasonalAnomalies, seasonalTrend } from './seasonal';
 import { detectShardedByModel } from './sharding';
 import { extraField, FieldSql, standardField, standardFields } from './sql';
 import { spike } from './spike';
@@ -21,12 +22,14 @@ import { trend } from './trend';
 
 const ANALYSES: Record<QueryType, (ctx: SqlContext) => Promise<Frame[]>> = {
   summary,
-  anomalies,
-  trend,
+  // With `seasonality`: the engine's seasonal reading of ClickHouse's trend (seasonal.ts).
+  anomalies: (ctx) => (ctx.query.seasonality ? seasonalAnomalies(ctx) : anomalies(ctx)),
+  trend: (ctx) => (ctx.query.seasonality ? seasonalTrend(ctx) : trend(ctx)),
   correlation,
   compare,
   spike,
   logs,
+  forecast,
 };
 
 export class ClickHouseSource implements AnalysisSource {

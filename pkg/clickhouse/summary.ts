@@ -4,6 +4,8 @@
  */
 import { checkGroupBound, summaryGroupsToCount } from '../engine/bounds';
 import { compareFrame } from '../engine/compare';
+import { resolveBaseline, wantsSignificance } from '../engine/compare-significance';
+import { sampleFromCounts, SortedSample } from '../engine/significance';
 import { Frame } from '../engine/frames';
 import { RequestStats, summaryFrame } from '../engine/summary';
 import { compareKeys, countGroups, finishOnShards, groupKeys, selection, SqlContext } from './context';
@@ -89,18 +91,43 @@ export async function summary(ctx: SqlContext): Promise<Frame[]> {
   return [summaryFrame({ fields: groupBy, keys }, stats, ctx.query.measures)];
 }
 
-/** compare: models side by side. */
+/** compare: models side by side, each tested against the baseline with the engine's own statistics. */
 export async function compare(ctx: SqlContext): Promise<Frame[]> {
   const conditions = selection(ctx);
   await checkGroups('compare', ctx, ['model'], conditions);
   const { keys, stats } = await groupedStats(ctx, ['model'], conditions, await spanSeconds(ctx, conditions));
   const total = stats.reduce((n, s) => n + s.requests, 0);
-  return [
-    compareFrame(
-      keys.map((k) => k[0]),
-      stats,
-      total,
-      ctx.query.measures
-    ),
-  ];
+  const models = keys.map((k) => k[0]);
+  const baseline = resolveBaseline(models, ctx.query.baseline);
+  const significance =
+    baseline !== undefined && wantsSignificance(ctx.query.measures)
+      ? { baseline, samples: await latencySamples(ctx, conditions, models) }
+      : undefined;
+  return [compareFrame(models, stats, total, ctx.query.measures, significance)];
+}
+
+/**
+ * Each model's non-missing latencies as (value, count) pairs: exactly the values the engine ranks, one row per
+ * distinct latency of a model rather than one per request. No ORDER BY (finished on the shards when the table is
+ * sharded by model): sampleFromCounts sorts them.
+ */
+async function latencySamples(ctx: SqlContext, conditions: string[], models: string[]): Promise<SortedSample[]> {
+  const keys = groupKeys(ctx, ['model']);
+  const rows = await ctx.client.query(
+    `SELECT ${keys.select[0]}, latency_ms AS _v, count() AS _c FROM ${ctx.table} ` +
+      `${whereClause([...conditions, ...keys.present, 'isNotNull(latency_ms)'])} ` +
+      'GROUP BY _k0, _v',
+    finishOnShards(ctx, ['model'])
+  );
+  const byModel = new Map<string, { values: number[]; counts: number[] }>(
+    models.map((m) => [m, { values: [], counts: [] }])
+  );
+  for (const r of rows) {
+    const pairs = byModel.get(String(r._k0));
+    if (pairs) {
+      pairs.values.push(num(r._v));
+      pairs.counts.push(num(r._c));
+    }
+  }
+  return models.map((m) => sampleFromCounts(byModel.get(m)!.values, byModel.get(m)!.counts));
 }

@@ -2,8 +2,18 @@ import type { AnalysisQuery, TimeRange } from '../model/query';
 import { Store } from '../store/store';
 import { QueryError } from './errors';
 import { Frame } from './frames';
-import { analyse, runQuery } from './run';
-import { jsonFieldNames, jsonValues, LogRecord, ms, numbers, req, storeOf, values } from './test-store';
+import { analyse } from './run';
+import { runQuery } from '../format/dataframe-json';
+import {
+  jsonFieldNames,
+  jsonValues,
+  LogRecord,
+  ms,
+  numbers,
+  req,
+  storeOf,
+  values,
+} from '../../test/support/test-store';
 
 const T0 = ms('2026-01-01T00:00:00Z');
 

@@ -5,7 +5,9 @@ import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, FrameField } from './frames';
 import { groupRows, select } from './select';
-import { gatherNumeric, mean, median, quantile, selectKth, stddev } from './stats';
+import { median, quantile, selectKth } from './quantiles';
+import { gatherNumeric, mean, stddev } from './reductions';
+import { checkpoint } from './interrupt';
 
 /** A score per value: how far from typical it is, in the method's units; anomalous when |score| > threshold. */
 type Scorer = (value: number) => number;
@@ -134,6 +136,7 @@ export function anomalies(ctx: AnalysisContext): Frame[] {
     );
   } else {
     for (const rows of groupRows(selection, groupBy).rows) {
+      checkpoint();
       const values = gatherNumeric(column, rows);
       if (values.length === 0) {
         continue;

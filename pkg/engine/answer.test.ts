@@ -4,7 +4,7 @@ import { answer, AnalysisSource, capRows } from './answer';
 import { Frame } from './frames';
 import { DEFAULT_SLOWEST } from './spike';
 import { StoreSource } from './store-source';
-import { ms, numbers, req, storeOf, values } from './test-store';
+import { ms, numbers, req, storeOf, values } from '../../test/support/test-store';
 
 /** A source that runs nothing: it keeps what answer() hands it. */
 class RecordingSource implements AnalysisSource {

@@ -1,9 +1,9 @@
 import { Store } from '../store/store';
 import { analyse } from './run';
-import { req, storeOf } from './test-store';
+import { req, storeOf } from '../../test/support/test-store';
 import type { Frame } from './frames';
 import { combineMoments, pairMoments, pearsonOf } from './pair-moments';
-import { pearsonMatrix } from './stats';
+import { pearsonMatrix } from './correlate';
 
 /** A deterministic store of `n` requests one second apart over three models, with missing values. */
 function bigStore(n: number): Store {

@@ -4,7 +4,7 @@ import type { AnswerLimits } from './answer';
 import { QueryError } from './errors';
 import { analyse } from './run';
 import { countGroups, select } from './select';
-import { ms, req, storeOf } from './test-store';
+import { ms, req, storeOf } from '../../test/support/test-store';
 
 const T0 = ms('2026-01-01T00:00:00Z');
 const HOUR = 3600_000;

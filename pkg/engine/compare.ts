@@ -1,28 +1,63 @@
-import { AnalysisContext } from './context';
+import {
+  resolveBaseline,
+  Significance,
+  significanceFields,
+  significanceMeta,
+  wantsSignificance,
+} from './compare-significance';
+import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
+import { hasLlmMeasures, llmFields } from './llm';
 import { pickMeasures } from './measures';
-import { select } from './select';
+import { groupRows, select, Selection } from './select';
+import { sampleOf, SortedSample } from './significance';
 import { checkGroups, groupedRequestStats, RequestStats, spanSeconds } from './summary';
-import { min } from './stats';
+import { gatherNumeric, min } from './reductions';
 
-/** compare: models side by side, with each model's share of requests and its p99 against the fastest. */
+/**
+ * compare: models side by side, with each model's share of requests and its p99 against the fastest, and each
+ * model tested against the baseline (compare-significance.ts).
+ */
 export function compare(ctx: AnalysisContext): Frame[] {
   const selection = select(ctx.store, ctx.range, ctx.query.filters);
   const seconds = spanSeconds(selection);
   checkGroups('compare', selection, ['model'], ctx.limits);
   const { groups, stats } = groupedRequestStats(selection, ['model'], seconds);
-  return [
-    compareFrame(
-      groups.keys.map((k) => k[0]),
-      stats,
-      selection.rows.length,
-      ctx.query.measures
-    ),
-  ];
+  const models = groups.keys.map((k) => k[0]);
+  const baseline = resolveBaseline(models, ctx.query.baseline);
+  const significance =
+    baseline !== undefined && wantsSignificance(ctx.query.measures)
+      ? { baseline, samples: latencySamples(selection, models) }
+      : undefined;
+  const llm = hasLlmMeasures(ctx.store) ? llmFields(ctx.store, rowsOf(selection, models)) : [];
+  return [compareFrame(models, stats, selection.rows.length, ctx.query.measures, significance, llm)];
 }
 
-/** The compare frame of models (sorted), their stats and the requests selected in all (for the shares). */
-export function compareFrame(models: string[], stats: RequestStats[], total: number, measures?: string[]): Frame {
+/** Each model's selected rows, in the order of `models`. */
+function rowsOf(selection: Selection, models: string[]): Uint32Array[] {
+  const groups = groupRows(selection, ['model']);
+  const byModel = new Map(groups.keys.map((k, g) => [k[0], groups.rows[g]]));
+  return models.map((m) => byModel.get(m) ?? new Uint32Array(0));
+}
+
+/** Each model's non-missing latencies, sorted (in the order of `models`). */
+function latencySamples(selection: Selection, models: string[]): SortedSample[] {
+  const latency = numericColumn(selection.store, 'latency_ms').raw();
+  return rowsOf(selection, models).map((rows) => sampleOf(gatherNumeric(latency, rows)));
+}
+
+/**
+ * The compare frame of models (sorted), their stats and the requests selected in all (for the shares); the
+ * tests against the baseline when `significance` is given (else those fields are empty).
+ */
+export function compareFrame(
+  models: string[],
+  stats: RequestStats[],
+  total: number,
+  measures?: string[],
+  significance?: Significance,
+  extra: FrameField[] = []
+): Frame {
   const bestP99 = min(Float64Array.from(stats.map((s) => s.p99).filter((v) => !Number.isNaN(v))));
   const number = (name: string, values: number[], unit?: string): FrameField => ({
     name,
@@ -77,7 +112,12 @@ export function compareFrame(models: string[], stats: RequestStats[], total: num
         'p99_vs_fastest',
         stats.map((s) => s.p99 / bestP99)
       ),
+      ...significanceFields(models, stats, significance),
+      ...extra,
     ],
   };
+  if (significance) {
+    frame.meta = { custom: significanceMeta(significance.baseline) };
+  }
   return pickMeasures(frame, 1, measures, 'compare');
 }

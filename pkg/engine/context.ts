@@ -2,7 +2,8 @@ import type { AnalysisQuery, TimeRange } from '../model/query';
 import { NumberColumn } from '../store/columns';
 import { Store } from '../store/store';
 import type { AnswerLimits } from './answer';
-import { QueryError } from './errors';
+import { AbsentFieldError, UnknownFieldError } from './errors';
+import { isLlmField } from './llm';
 
 /** What every analysis is given. */
 export interface AnalysisContext {
@@ -19,12 +20,15 @@ export interface AnalysisContext {
 /** A numeric field's column, or a clear error naming the numeric fields there are. */
 export function numericColumn(store: Store, field: string): NumberColumn {
   const column = store.numberColumn(field);
+  if (!column && isLlmField(field) && !store.columns.has(field)) {
+    throw new AbsentFieldError(`the logs have no ${field} (an LLM field: see the field map and presets)`);
+  }
   if (!column) {
     const numeric = store
       .fields()
       .filter((f) => f.type === 'number')
       .map((f) => f.name);
-    throw new QueryError(`"${field}" is not a numeric field; numeric fields: ${numeric.join(', ')}`);
+    throw new UnknownFieldError(`"${field}" is not a numeric field; numeric fields: ${numeric.join(', ')}`);
   }
   return column;
 }

@@ -2,8 +2,9 @@ import type { AnalysisQuery } from '../model/query';
 import { Store } from '../store/store';
 import { QueryError } from './errors';
 import { Frame } from './frames';
-import { analyse, runQuery } from './run';
-import { jsonValues, ms, numbers, req, storeOf, values } from './test-store';
+import { analyse } from './run';
+import { runQuery } from '../format/dataframe-json';
+import { jsonValues, ms, numbers, req, storeOf, values } from '../../test/support/test-store';
 
 const T0 = ms('2026-01-01T00:00:00Z');
 

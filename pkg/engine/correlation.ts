@@ -4,9 +4,10 @@ import { pairBlockMoments, PAIR_METRICS } from './block-stats';
 import { AnalysisContext, numericColumn } from './context';
 import { combineMoments, pairMoments, pearsonOf } from './pair-moments';
 import { QueryError } from './errors';
+import { checkpoint } from './interrupt';
 import { Frame, FrameField } from './frames';
 import { runsOutside, select, Selection } from './select';
-import { pairwiseComplete, pearsonMatrix, spearman } from './stats';
+import { pairwiseComplete, pearsonMatrix, spearman } from './correlate';
 
 /** correlation: a square matrix over numeric fields, each coefficient over the rows where both are present. */
 export function correlation(ctx: AnalysisContext): Frame[] {
@@ -35,6 +36,7 @@ export function correlation(ctx: AnalysisContext): Frame[] {
   const decoded = method === 'spearman' ? columns.map((c) => c.valuesAt(rows)) : [];
   for (let i = 0; i < n && method !== 'pearson'; i++) {
     for (let j = i; j < n; j++) {
+      checkpoint();
       const { x, y } = pairwiseComplete(decoded[i], decoded[j], rows);
       const r = spearman(x, y);
       matrix[i][j] = matrix[j][i] = r;

@@ -2,6 +2,7 @@ import { AnalysisContext } from './context';
 import { Frame, FrameField } from './frames';
 import { select } from './select';
 import { Store } from '../store/store';
+import { CHECK_MASK, checkpoint } from './interrupt';
 
 /** The stored columns of some rows, time first, in the store's column order. */
 export function rowFields(store: Store, rows: ArrayLike<number>): FrameField[] {
@@ -21,7 +22,16 @@ export function rowFields(store: Store, rows: ArrayLike<number>): FrameField[] {
 /** Selected rows in time order (stable: equal times keep their log order). */
 export function rowsInTimeOrder(store: Store, rows: Uint32Array, newestFirst = false): Uint32Array {
   const time = store.time.values();
-  const sorted = Uint32Array.from(rows).sort((a, b) => time[a] - time[b] || a - b);
+  // Logs are mostly written in time order: then the rows (in store order) already are, and the slow sort is skipped.
+  let ordered = true;
+  for (let i = 1; i < rows.length && ordered; i++) {
+    if ((i & CHECK_MASK) === 0) {
+      checkpoint();
+    }
+    ordered = time[rows[i - 1]] <= time[rows[i]];
+  }
+  const sorted = ordered ? Uint32Array.from(rows) : Uint32Array.from(rows).sort((a, b) => time[a] - time[b] || a - b);
+  checkpoint();
   return newestFirst ? sorted.reverse() : sorted;
 }
 

@@ -1,4 +1,5 @@
-import { QueryError } from './errors';
+import { AbsentFieldError, QueryError } from './errors';
+import { LLM_COLUMNS } from './llm';
 import { Frame } from './frames';
 
 /**
@@ -14,6 +15,9 @@ export function pickMeasures(frame: Frame, keyCount: number, measures: string[] 
   const values = new Map(frame.fields.slice(keyCount).map((f) => [f.name, f]));
   const picked = measures.map((name) => {
     const field = values.get(name);
+    if (!field && LLM_COLUMNS.includes(name)) {
+      throw new AbsentFieldError(`the logs have no ${name.replace(/^[a-z0-9]+_/, '')} for ${name} (an LLM field)`);
+    }
     if (!field) {
       throw new QueryError(`unknown measure "${name}" for ${queryType}; use any of ${[...values.keys()].join(', ')}`);
     }

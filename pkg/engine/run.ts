@@ -1,25 +1,28 @@
-import type { DataFrameJSON, QueryResultMeta } from '@grafana/data';
 import { AnalysisQuery, QUERY_TYPES, QueryType } from '../model/query';
 import { Store } from '../store/store';
 import { anomalies } from './anomalies';
 import { compare } from './compare';
 import { AnalysisContext } from './context';
 import { correlation } from './correlation';
-import { QueryError } from './errors';
-import { Frame, inputNotices, toDataFrameJSON } from './frames';
+import { AbsentFieldError, QueryError } from './errors';
+import { Frame, inputNotices, Notice } from './frames';
+import { forecast } from './forecast';
 import { logs } from './logs';
+import { seasonalAnomalies, seasonalTrend } from './seasonal';
 import { spike } from './spike';
 import { summary } from './summary';
 import { trend } from './trend';
 
 const ANALYSES: Record<QueryType, (ctx: AnalysisContext) => Frame[]> = {
   summary,
-  anomalies,
-  trend,
+  // With `seasonality`, buckets against the same time of day or week (seasonal.ts) instead of requests or plain series.
+  anomalies: (ctx) => (ctx.query.seasonality ? seasonalAnomalies(ctx) : anomalies(ctx)),
+  trend: (ctx) => (ctx.query.seasonality ? seasonalTrend(ctx) : trend(ctx)),
   correlation,
   compare,
   spike,
   logs,
+  forecast,
 };
 
 /** Runs one analysis and returns its frames, unencoded. */
@@ -35,7 +38,14 @@ export function analyse(store: Store, query: AnalysisQuery, ctx: Omit<AnalysisCo
   if (from !== undefined && to !== undefined && from > to) {
     throw new QueryError('the time range ends before it starts');
   }
-  return analysis({ store, query, ...ctx });
+  try {
+    return analysis({ store, query, ...ctx });
+  } catch (error) {
+    if (error instanceof AbsentFieldError) {
+      return []; // "No data": an optional field these logs do not have
+    }
+    throw error;
+  }
 }
 
 /** Runs one analysis: its frames and the input's notices (lines skipped, ids that could not be read back). */
@@ -43,7 +53,7 @@ export function analyseWithNotices(
   store: Store,
   query: AnalysisQuery,
   ctx: Omit<AnalysisContext, 'store' | 'query'>
-): { frames: Frame[]; notices: NonNullable<QueryResultMeta['notices']> } {
+): { frames: Frame[]; notices: Notice[] } {
   const unavailableBefore = store.requestIds?.unavailable ?? 0;
   const frames = analyse(store, query, ctx);
   const unavailable = (store.requestIds?.unavailable ?? 0) - unavailableBefore;
@@ -62,13 +72,4 @@ export function framesWithNotices(
     meta.notices = [...(meta.notices ?? []), ...notices];
   }
   return frames;
-}
-
-/** Runs one analysis and returns Grafana DataFrameJSON frames, with the input's notices on the first. */
-export function runQuery(
-  store: Store,
-  query: AnalysisQuery,
-  ctx: Omit<AnalysisContext, 'store' | 'query'>
-): DataFrameJSON[] {
-  return framesWithNotices(store, query, ctx).map((frame) => toDataFrameJSON(frame, query.refId));
 }

@@ -2,7 +2,7 @@ import type { AnalysisQuery, TimeRange } from '../model/query';
 import { QueryError } from './errors';
 import { analyse } from './run';
 import { groupRows, select, selectionSpan } from './select';
-import { ms, req, storeOf } from './test-store';
+import { ms, req, storeOf } from '../../test/support/test-store';
 
 const T0 = ms('2026-01-01T00:00:00Z');
 

@@ -1,7 +1,8 @@
 import type { Filters, TimeRange } from '../model/query';
 import { DictionaryColumn } from '../store/columns';
 import { Store } from '../store/store';
-import { QueryError } from './errors';
+import { UnknownFieldError } from './errors';
+import { CHECK_MASK, checkpoint } from './interrupt';
 
 /** Rows of a store that pass a query's time range and filters. */
 export interface Selection {
@@ -27,7 +28,7 @@ export interface Selection {
 function fieldTest(store: Store, field: string, accepted: Array<string | number>): (row: number) => boolean {
   const column = store.columns.get(field);
   if (!column) {
-    throw new QueryError(
+    throw new UnknownFieldError(
       `unknown filter field "${field}"; fields: ${store
         .fields()
         .map((f) => f.name)
@@ -111,6 +112,9 @@ export function select(store: Store, range: TimeRange, filters: Filters = {}): S
   for (let b = 0; b < blocks; b++) {
     if (blockMax[b] < lo || blockMin[b] > hi) {
       continue;
+    }
+    if ((b & 15) === 0) {
+      checkpoint(); // every 16 blocks (64k rows)
     }
     const start = b * blockSize;
     const end = Math.min(n, start + blockSize);
@@ -218,7 +222,12 @@ function keyReaders(store: Store, fields: string[]): Array<(row: number) => stri
   return fields.map((field) => {
     const column = store.columns.get(field);
     if (!column) {
-      throw new QueryError(`unknown group-by field "${field}"`);
+      throw new UnknownFieldError(
+        `unknown group-by field "${field}"; fields: ${store
+          .fields()
+          .map((f) => f.name)
+          .join(', ')}`
+      );
     }
     if (column.kind === 'number') {
       const values = column.values();
@@ -290,6 +299,9 @@ export function groupRows(selection: Selection, fields: string[]): Groups {
   const readers = keyReaders(store, fields);
   const byKey = new Map<string, { key: string[]; rows: number[] }>();
   outer: for (let i = 0; i < rows.length; i++) {
+    if ((i & CHECK_MASK) === 0) {
+      checkpoint();
+    }
     const row = rows[i];
     const key: string[] = [];
     for (const read of readers) {

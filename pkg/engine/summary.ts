@@ -6,9 +6,11 @@ import { checkGroupBound, summaryGroupsToCount } from './bounds';
 import { groupedStatsKernel, newSums, SUMS } from './request-sums';
 import { AnalysisContext, numericColumn } from './context';
 import { Frame, FrameField } from './frames';
+import { hasLlmMeasures, llmFields } from './llm';
 import { pickMeasures } from './measures';
 import { countGroups, Groups, groupRows, runsOutside, select, Selection, selectionSpan } from './select';
-import { quantilesInPlace, quantilesOfScaled } from './stats';
+import { quantilesInPlace, quantilesOfScaled } from './quantiles';
+import { checkpoint } from './interrupt';
 
 /** The numbers of one group of requests. */
 export interface RequestStats {
@@ -74,7 +76,13 @@ export function groupedRequestStats(
   const column = fields.length === 1 ? store.columns.get(fields[0]) : undefined;
   if (column?.kind !== 'string') {
     const groups = groupRows(selection, fields);
-    return { groups, stats: groups.rows.map((r) => requestStats(selection, r, seconds)) };
+    return {
+      groups,
+      stats: groups.rows.map((r) => {
+        checkpoint();
+        return requestStats(selection, r, seconds);
+      }),
+    };
   }
   const codes = column.codeArray();
   const counts = new Float64Array(column.dictionary.length);
@@ -96,6 +104,7 @@ export function groupedRequestStats(
     }
   }
   for (let k = 0; k < chunks.length; k += 2) {
+    checkpoint();
     countCodes(rows, chunks[k], chunks[k + 1], codes, counts);
   }
   const present: number[] = [];
@@ -133,6 +142,7 @@ export function groupedRequestStats(
   const memory = numericColumn(store, 'memory_used_gb').raw();
   const errors = store.errors.values();
   for (let k = 0; k < chunks.length; k += 2) {
+    checkpoint();
     groupedStatsKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, batch, gpu, memory, errors, acc);
     gatherLatencyKernel(rows, chunks[k], chunks[k + 1], codes, slot, latencyColumn, latency, next);
   }
@@ -226,6 +236,7 @@ export function requestStats(selection: Selection, rows: Uint32Array, seconds: n
   const next = new Int32Array(1);
   const acc = newSums(1);
   for (let from = 0; from < rows.length; from += CHUNK) {
+    checkpoint();
     const to = Math.min(rows.length, from + CHUNK);
     groupedStatsKernel(rows, from, to, codes, slot, latencyColumn, batch, gpu, memory, errors, acc);
     gatherLatencyKernel(rows, from, to, codes, slot, latencyColumn, latency, next);
@@ -276,14 +287,17 @@ export function summary(ctx: AnalysisContext): Frame[] {
   const groupBy = ctx.query.groupBy ?? [];
   checkGroups('summary', selection, groupBy, ctx.limits);
   const { groups, stats } = groupedRequestStats(selection, groupBy, seconds);
-  return [summaryFrame(groups, stats, ctx.query.measures)];
+  // Token counts and times to first token, where the logs have them: per group, from its rows.
+  const llm = hasLlmMeasures(ctx.store) ? llmFields(ctx.store, groupRows(selection, groupBy).rows) : [];
+  return [summaryFrame(groups, stats, ctx.query.measures, llm)];
 }
 
 /** The summary frame of groups (sorted) and their stats, with the measures asked for (all when absent). */
 export function summaryFrame(
   groups: Pick<Groups, 'fields' | 'keys'>,
   stats: RequestStats[],
-  measures: string[] | undefined
+  measures: string[] | undefined,
+  extra: FrameField[] = []
 ): Frame {
   const column = (name: string, pick: (s: RequestStats) => number, unit?: string): FrameField => ({
     name,
@@ -307,6 +321,7 @@ export function summaryFrame(
       column('avg_batch_size', (s) => s.avgBatch),
       column('avg_gpu_util', (s) => s.avgGpu, 'percent'),
       column('avg_memory_used_gb', (s) => s.avgMemory, 'decgbytes'),
+      ...extra,
     ],
   };
   return pickMeasures(frame, groups.fields.length, measures, 'summary');

@@ -2,8 +2,8 @@ import type { DataFrameJSON } from '@grafana/data';
 import { NICE_WINDOWS_MS, type Aggregation, type AnalysisQuery, type TimeRange } from '../model/query';
 import { Store } from '../store/store';
 import { QueryError } from './errors';
-import { runQuery } from './run';
-import { ms, req, storeOf } from './test-store';
+import { runQuery } from '../format/dataframe-json';
+import { ms, req, storeOf } from '../../test/support/test-store';
 
 // Midnight UTC: a multiple of every window used below except 11 s.
 const T0 = ms('2026-01-01T00:00:00Z');

@@ -13,32 +13,74 @@ import { AnalysisContext, numericColumn } from './context';
 import { QueryError } from './errors';
 import { Frame, TIMESERIES_MULTI } from './frames';
 import { countGroups, groupRows, rowRun, RowRun, select, selectionSpan } from './select';
-import { max, mean, min, quantileInPlace, quantileOfRange, stddev, sum } from './stats';
+import { quantileInPlace, quantileOfRange } from './quantiles';
+import { max, mean, min, stddev, sum } from './reductions';
+import { checkpoint } from './interrupt';
 
 /** More buckets than this in one series is a mistake (or a denial of service), not a chart. */
 export const MAX_BUCKETS = 200_000;
 
-const QUANTILES: Partial<Record<Aggregation, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 };
+/**
+ * How each aggregation is computed for a cell (a group's bucket): from the cell's tally alone (`tally`: counts,
+ * sums), by a running least or greatest value in row order (`running`), or from the cell's values gathered together
+ * (`values`). `requests`: it is about the requests (count, rate, error_rate), not the metric; `unit` of its values.
+ */
+type AggregationSpec = {
+  requests: boolean;
+  unit?: string;
+  /** The aggregate of a bucket's metric values (none: NaN). */
+  ofValues: (values: Float64Array) => number;
+} & (
+  | { cells: 'tally'; ofTally: (tally: CellTally, c: number, windowMs: number) => number }
+  | { cells: 'running'; op: 1 | 2 }
+  | { cells: 'values'; quantile?: number }
+);
+
+const quantileSpec = (q: number): AggregationSpec => ({
+  requests: false,
+  cells: 'values',
+  quantile: q,
+  ofValues: (values) => quantileInPlace(values, q),
+});
+const rowsOf = (tally: CellTally, c: number) => tally.rows[c];
+const valuesIn = (tally: CellTally, c: number) => tally.values[c + 1];
+
+export const AGGREGATION_SPECS: Record<Aggregation, AggregationSpec> = {
+  count: { requests: true, cells: 'tally', ofTally: rowsOf, ofValues: (v) => v.length },
+  rate: {
+    requests: true,
+    unit: 'reqps',
+    cells: 'tally',
+    ofTally: (t, c, windowMs) => rowsOf(t, c) * (1000 / windowMs),
+    ofValues: () => NaN, // a rate needs the window: only per cell
+  },
+  error_rate: {
+    requests: true,
+    unit: 'percentunit',
+    cells: 'tally',
+    ofTally: (t, c) => (rowsOf(t, c) > 0 ? t.errors[c] / rowsOf(t, c) : NaN),
+    ofValues: () => NaN, // needs the error flags: only per cell
+  },
+  sum: { requests: false, cells: 'tally', ofTally: (t, c) => (valuesIn(t, c) === 0 ? NaN : t.sums[c]), ofValues: sum },
+  mean: {
+    requests: false,
+    cells: 'tally',
+    ofTally: (t, c) => (valuesIn(t, c) === 0 ? NaN : t.sums[c] / valuesIn(t, c)),
+    ofValues: mean,
+  },
+  min: { requests: false, cells: 'running', op: 1, ofValues: min },
+  max: { requests: false, cells: 'running', op: 2, ofValues: max },
+  stddev: { requests: false, cells: 'values', ofValues: stddev },
+  p50: quantileSpec(0.5),
+  p90: quantileSpec(0.9),
+  p95: quantileSpec(0.95),
+  p99: quantileSpec(0.99),
+  p999: quantileSpec(0.999),
+};
 
 /** Aggregates the metric values of one bucket; NaN (shown as null) when there are none. */
 function aggregateValues(aggregation: Aggregation, values: Float64Array): number {
-  if (values.length === 0) {
-    return NaN;
-  }
-  switch (aggregation) {
-    case 'sum':
-      return sum(values);
-    case 'mean':
-      return mean(values);
-    case 'min':
-      return min(values);
-    case 'max':
-      return max(values);
-    case 'stddev':
-      return stddev(values);
-    default:
-      return quantileInPlace(values, QUANTILES[aggregation]!);
-  }
+  return values.length === 0 ? NaN : AGGREGATION_SPECS[aggregation].ofValues(values);
 }
 
 /** The window in ms a query asks for, `auto` resolved against the span. */
@@ -150,22 +192,17 @@ function aggregateCells(
   const { rows, base, length } = run;
   const out = new Float64Array(cells);
   const valuesPer = tally.values;
-  if (aggregation === 'count' || aggregation === 'rate') {
-    const scale = aggregation === 'rate' ? 1000 / windowMs : 1;
-    tally.rows.forEach((n, c) => (out[c] = n * scale));
-  } else if (aggregation === 'error_rate') {
-    tally.rows.forEach((n, c) => (out[c] = n > 0 ? tally.errors[c] / n : NaN));
-  } else if (aggregation === 'mean' || aggregation === 'sum') {
+  const spec = AGGREGATION_SPECS[aggregation];
+  if (spec.cells === 'tally') {
     for (let c = 0; c < cells; c++) {
-      const n = valuesPer[c + 1];
-      out[c] = n === 0 ? NaN : aggregation === 'mean' ? tally.sums[c] / n : tally.sums[c];
+      out[c] = spec.ofTally(tally, c, windowMs);
     }
-  } else if (aggregation === 'min' || aggregation === 'max') {
+  } else if (spec.cells === 'running') {
     // Running per cell in row order: the same numbers as aggregating each cell's values in row order.
-    const acc = new Float64Array(cells).fill(aggregation === 'min' ? Infinity : -Infinity);
-    const op = aggregation === 'min' ? 1 : 2;
+    const acc = new Float64Array(cells).fill(spec.op === 1 ? Infinity : -Infinity);
     for (let from = 0; from < length; from += CHUNK) {
-      accumulateKernel(rows, base, from, Math.min(length, from + CHUNK), column, cell, acc, op);
+      checkpoint();
+      accumulateKernel(rows, base, from, Math.min(length, from + CHUNK), column, cell, acc, spec.op);
     }
     for (let c = 0; c < cells; c++) {
       const n = valuesPer[c + 1];
@@ -179,9 +216,10 @@ function aggregateCells(
     const next = valuesPer.slice(0, cells);
     const sorted = new Float64Array(valuesPer[cells]);
     for (let from = 0; from < length; from += CHUNK) {
+      checkpoint();
       scatterKernel(rows, base, from, Math.min(length, from + CHUNK), column, cell, next, sorted);
     }
-    const q = QUANTILES[aggregation];
+    const q = spec.quantile;
     for (let c = 0; c < cells; c++) {
       out[c] =
         q === undefined
@@ -239,19 +277,12 @@ function scatterKernel(
 
 /** The name of the value field: `p99 latency_ms`; count, rate and error_rate are about requests. */
 export function seriesValueName(aggregation: Aggregation, metric: string): string {
-  return aggregation === 'count' || aggregation === 'rate' || aggregation === 'error_rate'
-    ? aggregation
-    : `${aggregation} ${metric}`;
+  return AGGREGATION_SPECS[aggregation].requests ? aggregation : `${aggregation} ${metric}`;
 }
 
 function seriesUnit(aggregation: Aggregation, metric: string): string | undefined {
-  if (aggregation === 'rate') {
-    return 'reqps';
-  }
-  if (aggregation === 'error_rate') {
-    return 'percentunit';
-  }
-  return metric === 'latency_ms' && aggregation !== 'count' ? 'ms' : undefined;
+  const spec = AGGREGATION_SPECS[aggregation];
+  return spec.unit ?? (metric === 'latency_ms' && !spec.requests ? 'ms' : undefined);
 }
 
 /**
@@ -344,6 +375,7 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const tally = newTally(cells);
     const cell = new Int32Array(run.length);
     for (let from = 0; from < run.length; from += CHUNK) {
+      checkpoint();
       const to = Math.min(run.length, from + CHUNK);
       cellKernel(run.rows, run.base, from, to, time, errors, column, w, first, codes, groupCount, cell, tally);
     }
@@ -376,6 +408,7 @@ export function trend(ctx: AnalysisContext): Frame[] {
     const tally = newTally(count);
     const bucket = new Int32Array(rows.length);
     for (let from = 0; from < rows.length; from += CHUNK) {
+      checkpoint();
       const to = Math.min(rows.length, from + CHUNK);
       cellKernel(rows, 0, from, to, time, errors, column, w, first, null, 1, bucket, tally);
     }

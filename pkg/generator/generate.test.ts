@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import {
-  DEFAULT_START_MS,
-  generateLines,
-  LogGenerator,
-  NOISE_KINDS,
-  pyFloat,
-  rotatedFileNames,
-  scaledDecimal,
-  writeLogs,
-} from './generate';
+import { DEFAULT_START_MS, generateLines, LogGenerator, NOISE_KINDS } from './generate';
+import { pyFloat, scaledDecimal } from './format';
+import { rotatedFileNames, writeLogs } from './write';
 import { Random } from './random';
 
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

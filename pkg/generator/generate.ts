@@ -2,12 +2,7 @@
  * Deterministic generator of realistic ML inference-server request logs (JSON lines, written byte for byte the way
  * Python's `json.dumps` writes them), for tests, demos and benchmarks.
  */
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createGzip, type Gzip } from 'node:zlib';
-
+import { isoSeconds, pad2, pad6, pyFloat, pyString, scaledDecimal } from './format';
 import { Random, WeightedPicker } from './random';
 
 export const DEFAULT_MODELS = ['llama-3-8b', 'mistral-7b', 'gpt-j-6b', 'bert-large'];
@@ -44,6 +39,13 @@ export interface GeneratorOptions {
   timestampStyle?: 'python' | 'mixed';
   /** Add `host`, `region` and `gpu_type` fields. */
   extras?: boolean;
+  /**
+   * Add LLM serving fields — `input_tokens`, `output_tokens`, `ttft_ms` — with the latency following from them
+   * (time to first token, then a time per output token). Token counts come from `tokens` when given (e.g. replayed
+   * from a real trace), else are drawn.
+   */
+  llm?: boolean;
+  tokens?: () => TokenCounts;
   /** Mean arrival rate in requests per second, before the diurnal swing (default 2). */
   ratePerSecond?: number;
   /** Mean simulated time between latency spike episodes, in hours (default 3; 0 disables spikes). */
@@ -73,15 +75,6 @@ export interface LogLine {
   text: string;
   /** Null for a valid record. */
   noise: NoiseKind | null;
-}
-
-export interface WriteResult {
-  /** Full paths, oldest file first. */
-  files: string[];
-  rows: number;
-  noiseLines: number;
-  noise: Record<NoiseKind, number>;
-  spikes: SpikeEpisode[];
 }
 
 interface ModelProfile {
@@ -212,107 +205,6 @@ const MIXED_KINDS: TimestampKind[] = [
 ];
 const MIXED_PICKER = new WeightedPicker(MIXED_KINDS, [55, 8, 5, 5, 5, 6, 6, 5, 5]);
 
-/** Python's `repr` of a float (what `json.dumps` writes). */
-export function pyFloat(x: number): string {
-  if (Number.isNaN(x)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(x)) {
-    return x > 0 ? 'Infinity' : '-Infinity';
-  }
-  const abs = Math.abs(x);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
-    // Python pads the exponent to two digits and writes no `+` before positive mantissas.
-    const [mantissa, exponent] = x.toExponential().split('e');
-    const sign = exponent[0] === '-' ? '-' : '+';
-    const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  if (Number.isInteger(x)) {
-    return Object.is(x, -0) ? '-0.0' : `${x}.0`;
-  }
-  return String(x);
-}
-
-/** Python's `json.dumps` of a string (ensure_ascii). */
-export function pyString(s: string): string {
-  if (/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(s)) {
-    return `"${s}"`;
-  }
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i];
-    if (ch === '"') {
-      out += '\\"';
-    } else if (ch === '\\') {
-      out += '\\\\';
-    } else if (ch === '\n') {
-      out += '\\n';
-    } else if (ch === '\r') {
-      out += '\\r';
-    } else if (ch === '\t') {
-      out += '\\t';
-    } else if (ch === '\b') {
-      out += '\\b';
-    } else if (ch === '\f') {
-      out += '\\f';
-    } else if (c < 0x20 || c > 0x7e) {
-      out += '\\u' + c.toString(16).padStart(4, '0');
-    } else {
-      out += ch;
-    }
-  }
-  return out + '"';
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`;
-}
-
-function pad6(n: number): string {
-  return String(1_000_000 + n).slice(1);
-}
-
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad2(i));
-let cachedDay = NaN;
-let cachedDayText = '';
-
-/** `YYYY-MM-DDTHH:MM:SS` of a UTC instant given in whole seconds. */
-function isoSeconds(sec: number): string {
-  // The date part changes once a day: format it with Date only then.
-  const day = Math.floor(sec / 86_400);
-  if (day !== cachedDay) {
-    cachedDay = day;
-    cachedDayText = new Date(day * 86_400_000).toISOString().slice(0, 10);
-  }
-  const s = sec - day * 86_400;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s - h * 3600) / 60);
-  return `${cachedDayText}T${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s - h * 3600 - m * 60]}`;
-}
-
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
-
-/**
- * Python's repr of `k / 10**d` for an integer k, built from integers: much faster than String(double), and the same
- * text, since a double holding a short decimal prints as that decimal.
- */
-export function scaledDecimal(k: number, d: number): string {
-  const neg = k < 0;
-  const abs = neg ? -k : k;
-  const scale = POW10[d];
-  const whole = Math.floor(abs / scale);
-  let frac = abs - whole * scale;
-  let digits = d;
-  while (digits > 1 && frac % 10 === 0) {
-    frac /= 10;
-    digits--;
-  }
-  const fracText = digits === 0 ? '0' : String(frac).padStart(digits, '0');
-  return `${neg ? '-' : ''}${whole}.${fracText}`;
-}
-
 function round(x: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
@@ -330,6 +222,14 @@ interface RecordFields {
   gpu: string;
   memory: string;
   host?: (typeof HOSTS)[number];
+  /** LLM fields (GeneratorOptions.llm): counts as integers, ttft as a json.dumps number text. */
+  llm?: { input: number; output: number; ttft: string };
+}
+
+/** Token counts of one request. */
+export interface TokenCounts {
+  input: number;
+  output: number;
 }
 
 type OmitKey = 'timestamp' | 'model' | 'latency_ms' | null;
@@ -351,6 +251,9 @@ function serialize(r: RecordFields, omit: OmitKey): string {
     s += `, "status": ${r.status === null ? 'null' : typeof r.status === 'number' ? r.status : pyString(r.status)}`;
   }
   s += `, "gpu_util": ${r.gpu}, "memory_used_gb": ${r.memory}`;
+  if (r.llm) {
+    s += `, "input_tokens": ${r.llm.input}, "output_tokens": ${r.llm.output}, "ttft_ms": ${r.llm.ttft}`;
+  }
   if (r.host) {
     s += `, "host": "${r.host.host}", "region": "${r.host.region}", "gpu_type": "${r.host.gpuType}"`;
   }
@@ -373,6 +276,8 @@ export class LogGenerator {
   private readonly noise: number;
   private readonly mixed: boolean;
   private readonly extras: boolean;
+  private readonly llm: boolean;
+  private readonly tokens: (() => TokenCounts) | undefined;
   private readonly rate: number;
   private readonly spikeMeanUs: number;
   private readonly arrivalGaps: (() => number) | undefined;
@@ -396,6 +301,8 @@ export class LogGenerator {
     this.noise = Math.min(Math.max(options.noise ?? 0, 0), 0.99);
     this.mixed = options.timestampStyle === 'mixed';
     this.extras = options.extras ?? false;
+    this.llm = (options.llm ?? false) || options.tokens !== undefined;
+    this.tokens = options.tokens;
     this.rate = options.ratePerSecond ?? 2;
     this.arrivalGaps = options.arrivalGaps;
     const spikeHours = options.spikeEveryHours ?? 3;
@@ -520,6 +427,23 @@ export class LogGenerator {
     const spiking = this.activeSpike !== null && this.activeSpike.model === model;
 
     let latency = p.medianMs * (1 + p.batchSlope * (batch - 1)) * (1 + 0.3 * load) * rng.lognormal(0, p.sigma);
+    let llm: RecordFields['llm'];
+    if (this.llm) {
+      // A prefill that grows with the prompt, then one decode step per output token after the first, both slower
+      // under load and with larger batches; the model's median latency sets the scale.
+      const counts = this.tokens
+        ? this.tokens()
+        : {
+            input: Math.max(1, Math.round(rng.lognormal(Math.log(600), 1))),
+            output: Math.max(1, Math.round(rng.lognormal(Math.log(150), 0.9))),
+          };
+      const slowdown = (1 + p.batchSlope * (batch - 1)) * (1 + 0.3 * load);
+      const ttft = (p.medianMs / 8 + (counts.input * p.medianMs) / 20_000) * slowdown * rng.lognormal(0, p.sigma / 2);
+      const tpot = (p.medianMs / 100) * slowdown * rng.lognormal(0, p.sigma / 2);
+      latency = ttft + Math.max(counts.output - 1, 0) * tpot;
+      const ttftText = rng.chance(0.003) ? 'null' : scaledDecimal(Math.max(Math.round(ttft * 1000), 1), 3);
+      llm = { input: counts.input, output: counts.output, ttft: ttftText };
+    }
     if (spiking && this.activeSpike) {
       latency *= this.activeSpike.factor * rng.uniform(0.8, 1.2);
     } else if (rng.chance(0.002)) {
@@ -560,6 +484,7 @@ export class LogGenerator {
       gpu,
       memory,
       host: this.extras ? rng.choice(HOSTS) : undefined,
+      llm,
     };
   }
 
@@ -596,150 +521,4 @@ export function* generateLines(options: GeneratorOptions): Generator<string> {
   for (const line of new LogGenerator(options).lines()) {
     yield line.text;
   }
-}
-
-const CHUNK_BYTES = 1 << 22;
-
-/** A file written through a large reusable-size buffer: one stream write per 4 MiB, not one per line. */
-class ChunkedFile {
-  private readonly out: WriteStream;
-  private readonly sink: WriteStream | Gzip;
-  private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
-  private failure: Error | null = null;
-
-  constructor(path: string, gzip: boolean) {
-    this.out = createWriteStream(path);
-    this.out.on('error', (e) => (this.failure = e));
-    if (gzip) {
-      const gz = createGzip();
-      gz.on('error', (e) => (this.failure = e));
-      gz.pipe(this.out);
-      this.sink = gz;
-    } else {
-      this.sink = this.out;
-    }
-  }
-
-  /**
-   * Buffers ASCII text (every generated line is ASCII: json.dumps escapes the rest); returns a promise only when a
-   * chunk went out, so the caller awaits rarely.
-   */
-  writeAscii(text: string): Promise<void> | undefined {
-    if (this.used + text.length > this.buffer.length) {
-      if (this.used === 0) {
-        this.buffer = Buffer.allocUnsafe(text.length);
-      } else {
-        return this.flush().then(() => this.writeAscii(text));
-      }
-    }
-    // latin1 copies one byte per code unit: the fastest encoder for ASCII.
-    this.used += this.buffer.write(text, this.used, 'latin1');
-    return undefined;
-  }
-
-  writeBytes(bytes: Uint8Array): Promise<void> | undefined {
-    if (this.used + bytes.length > this.buffer.length) {
-      return this.flush().then(() => this.writeBytes(bytes));
-    }
-    this.buffer.set(bytes, this.used);
-    this.used += bytes.length;
-    return undefined;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.failure) {
-      throw this.failure;
-    }
-    if (this.used === 0) {
-      return;
-    }
-    const chunk = this.buffer.subarray(0, this.used);
-    // The stream keeps the chunk until written: start a fresh buffer instead of reusing it.
-    this.buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    this.used = 0;
-    if (!this.sink.write(chunk)) {
-      await once(this.sink, 'drain');
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    const closed = once(this.out, 'close');
-    this.sink.end();
-    await closed;
-    if (this.failure) {
-      throw this.failure;
-    }
-  }
-}
-
-/** File names, oldest first: `inference.log.2.gz`, `inference.log.1.gz`, `inference.log` (rotation style). */
-export function rotatedFileNames(count: number, baseName = 'inference.log', gzipOlder = false): string[] {
-  const names: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const n = count - 1 - i;
-    names.push(n === 0 ? baseName : `${baseName}.${n}${gzipOlder ? '.gz' : ''}`);
-  }
-  return names;
-}
-
-/** Writes the log into `dir` as rotated files, the oldest rows in the highest-numbered file. */
-export async function writeLogs(dir: string, options: GeneratorOptions): Promise<WriteResult> {
-  await mkdir(dir, { recursive: true });
-  const generator = new LogGenerator(options);
-  const fileCount = Math.max(1, Math.floor(options.files ?? 1));
-  const names = rotatedFileNames(fileCount, options.baseName, options.gzipOlder ?? false);
-  const paths = names.map((n) => join(dir, n));
-  const crlfFile = options.crlf ? Math.min(1, fileCount - 1) : -1;
-  const noise = Object.fromEntries(NOISE_KINDS.map((k) => [k, 0])) as Record<NoiseKind, number>;
-  let noiseLines = 0;
-  let rowsDone = 0;
-
-  let index = 0;
-  // Rows of file i: [boundary(i), boundary(i + 1)).
-  const boundary = (i: number) => Math.floor((i * generator.rows) / fileCount);
-  let file = new ChunkedFile(paths[0], fileCount > 1 && (options.gzipOlder ?? false));
-  let eol = crlfFile === 0 ? '\r\n' : '\n';
-  if (options.bom) {
-    file.writeBytes(Buffer.from([0xef, 0xbb, 0xbf]));
-  }
-  // Lines are joined in small batches: one buffer copy per batch is much cheaper than one per line.
-  let batch: string[] = [];
-  const flushBatch = async () => {
-    if (batch.length > 0) {
-      const pending = file.writeAscii(batch.join(''));
-      batch = [];
-      if (pending) {
-        await pending;
-      }
-    }
-  };
-  for (const line of generator.lines()) {
-    if (line.noise === null) {
-      // Move to the next file once this one has its share of records (noise lines just before stay in the old one).
-      while (index < fileCount - 1 && rowsDone >= boundary(index + 1)) {
-        await flushBatch();
-        await file.close();
-        index++;
-        file = new ChunkedFile(paths[index], index < fileCount - 1 && (options.gzipOlder ?? false));
-        eol = crlfFile === index ? '\r\n' : '\n';
-      }
-      rowsDone++;
-    } else {
-      noise[line.noise]++;
-      noiseLines++;
-    }
-    batch.push(line.text, eol);
-    if (batch.length >= 512) {
-      await flushBatch();
-    }
-  }
-  await flushBatch();
-  await file.close();
-  // Files never reached (fewer rows than files) still exist, empty.
-  for (let i = index + 1; i < fileCount; i++) {
-    await new ChunkedFile(paths[i], i < fileCount - 1 && (options.gzipOlder ?? false)).close();
-  }
-  return { files: paths, rows: rowsDone, noiseLines, noise, spikes: generator.spikes };
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
-import { GeneratorOptions, LogGenerator, LogLine, SpikeEpisode } from './generate';
+import { GeneratorOptions, LogGenerator, LogLine, SpikeEpisode, TokenCounts } from './generate';
 
 export interface LiveLogOptions extends Omit<
   GeneratorOptions,
@@ -91,6 +91,45 @@ export function traceArrivalGaps(file: string): () => number {
     const gap = normalised[next];
     next = (next + 1) % normalised.length;
     return gap;
+  };
+}
+
+/**
+ * The token counts of a real trace's requests, in its order, over and over: `ContextTokens` / `GeneratedTokens` of
+ * the Azure 2023 CSVs, `input_length` / `output_length` of Mooncake's JSONL.
+ */
+export function traceTokens(file: string): () => TokenCounts {
+  const counts: TokenCounts[] = [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  if (/\.jsonl?$/i.test(file)) {
+    for (const line of lines) {
+      const input = /"input_length"\s*:\s*(\d+)/.exec(line);
+      const output = /"output_length"\s*:\s*(\d+)/.exec(line);
+      if (input && output) {
+        counts.push({ input: Number(input[1]), output: Number(output[1]) });
+      }
+    }
+  } else {
+    const header = (lines[0] ?? '').trim().split(',');
+    const inputAt = header.indexOf('ContextTokens');
+    const outputAt = header.indexOf('GeneratedTokens');
+    for (const line of inputAt >= 0 && outputAt >= 0 ? lines.slice(1) : []) {
+      const cells = line.trim().split(',');
+      const input = Number(cells[inputAt]);
+      const output = Number(cells[outputAt]);
+      if (cells.length === header.length && Number.isInteger(input) && Number.isInteger(output)) {
+        counts.push({ input, output });
+      }
+    }
+  }
+  if (counts.length === 0) {
+    throw new Error(`${file}: no token counts found`);
+  }
+  let next = 0;
+  return () => {
+    const tokens = counts[next];
+    next = (next + 1) % counts.length;
+    return tokens;
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DataFrameType } from '@grafana/data';
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { InvalidInputError } from '../model/validate';
 import { Frame } from '../engine/frames';
@@ -22,10 +23,60 @@ export function alertQuery(
   range: TimeRange,
   intervalMs?: number
 ): { query: AnalysisQuery; range: TimeRange } | null {
-  if (query.queryType !== 'trend' || range.from === undefined || range.to === undefined) {
+  const seasonal = isSeasonalAnomalies(query);
+  if ((query.queryType !== 'trend' && !seasonal) || range.from === undefined || range.to === undefined) {
     return { query, range };
   }
-  return completeBuckets(query, { from: range.from, to: range.to }, intervalMs);
+  const narrowed = completeBuckets(query, { from: range.from, to: range.to }, intervalMs);
+  // Seasonal anomalies are read as the seasonal trend (its scores), then one score per series (alertFrames).
+  return narrowed && seasonal ? { ...narrowed, query: { ...narrowed.query, queryType: 'trend' } } : narrowed;
+}
+
+/** An anomalies query with a seasonal baseline: a table of buckets in panels, one score per series in alerts. */
+export function isSeasonalAnomalies(query: AnalysisQuery): boolean {
+  return query.queryType === 'anomalies' && query.seasonality !== undefined;
+}
+
+/**
+ * The frames an alert condition reads for the query as asked. For seasonal anomalies (answered as the seasonal
+ * trend over whole buckets, alertQuery): one `numeric-long` frame, a row per series — its group fields and the
+ * seasonal `score` of its last whole bucket (null without history) — so the condition gets one number per series,
+ * e.g. Threshold |score| > 3.5 through a Math expression `abs($A)`. Other queries' frames as they are.
+ */
+export function alertFrames(asked: AnalysisQuery, frames: Frame[]): Frame[] {
+  if (!isSeasonalAnomalies(asked)) {
+    return frames;
+  }
+  const groupBy = asked.groupBy ?? [];
+  const scores: number[] = [];
+  const labels: Array<Record<string, string>> = [];
+  for (const frame of frames) {
+    const score = frame.fields.find((f) => f.name === 'score');
+    const value = frame.fields[1];
+    if (score?.type !== 'number' || score.values.length === 0) {
+      continue;
+    }
+    scores.push(score.values[score.values.length - 1]);
+    labels.push(value?.labels ?? {});
+  }
+  if (scores.length === 0) {
+    return [];
+  }
+  return [
+    {
+      name: 'anomalies',
+      fields: [
+        ...groupBy.map((name) => ({
+          name,
+          type: 'string' as const,
+          values: labels.map((l) => l[name] ?? null),
+        })),
+        { name: 'score', type: 'number' as const, values: scores },
+      ],
+      // Typed here: in panels the same query is a plain table (frame-types.ts).
+      meta: { type: 'numeric-long' as unknown as DataFrameType, typeVersion: [0, 1] },
+    },
+  ];
 }
 
 /** Labels as text, keys sorted: `{model=a, region=eu}`. */

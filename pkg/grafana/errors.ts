@@ -1,4 +1,5 @@
 import { QueryError } from '../engine/errors';
+import { QueryInterrupted } from '../engine/interrupt';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
 import { RemoteError } from './remote';
@@ -17,6 +18,10 @@ export interface Failure {
  * ("downstream" in Grafana's terms); anything else is our bug (500, "plugin").
  */
 export function classify(error: unknown): Failure {
+  if (error instanceof QueryInterrupted) {
+    // Stopped at its deadline (504, Grafana's timeout status) or because Grafana cancelled the call (nobody reads it).
+    return { status: error.reason === 'timeout' ? 504 : 503, source: 'downstream', message: error.message };
+  }
   if (error instanceof QueryError || error instanceof InvalidInputError) {
     return { status: 400, source: 'downstream', message: error.message };
   }

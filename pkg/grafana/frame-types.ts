@@ -14,6 +14,7 @@ function noData(frameType: string): Frame {
 function dataplaneType(query: AnalysisQuery): string | undefined {
   switch (query.queryType) {
     case 'trend':
+    case 'forecast':
       return 'timeseries-multi';
     case 'compare':
       return 'numeric-long';

@@ -3,7 +3,7 @@ import { credentials, GrpcObject, ServiceClientConstructor } from '@grpc/grpc-js
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { GOPLUGIN_PROTO, HEALTH_PROTO, loadProtocol, PLUGINV2_PROTO } from './protocol';
+import { loadProtocol } from './protocol';
 
 const MAIN = path.join(__dirname, 'main.ts');
 const TSX = path.join(__dirname, '../../node_modules/.bin/tsx');
@@ -86,10 +86,10 @@ describe('the plugin executable, started as go-plugin starts it', () => {
       expect(port).toBeLessThanOrEqual(25000);
       const address = `127.0.0.1:${port}`;
 
-      const health = client(loadProtocol(HEALTH_PROTO), 'grpc.health.v1.Health', address);
+      const health = client(loadProtocol('health'), 'grpc.health.v1.Health', address);
       await expect(call(health, 'Check', { service: 'plugin' })).resolves.toEqual({ status: 'SERVING' });
 
-      const pluginv2 = loadProtocol(PLUGINV2_PROTO);
+      const pluginv2 = loadProtocol('pluginv2');
       const pluginContext = {
         dataSourceInstanceSettings: {
           uid: 'u1',
@@ -120,7 +120,7 @@ describe('the plugin executable, started as go-plugin starts it', () => {
       expect(Buffer.from(answered.responses.A.frames[0]).subarray(0, 6).toString()).toBe('ARROW1');
       expect(answered.responses.B).toMatchObject({ status: 400, error: 'the query is not valid JSON' });
 
-      const controller = client(loadProtocol(GOPLUGIN_PROTO), 'plugin.GRPCController', address);
+      const controller = client(loadProtocol('goplugin'), 'plugin.GRPCController', address);
       await call(controller, 'Shutdown', {});
       await expect(exited(child)).resolves.toBe(0);
       // Every stderr line is hclog JSON with string @level, @message and a six-digit @timestamp.

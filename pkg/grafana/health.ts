@@ -2,8 +2,8 @@ import { classify } from './errors';
 import { ClickHouseInstance, InstanceManager } from './instances';
 import { describeTable } from '../clickhouse/lookups';
 import { CheckHealthRequest, CheckHealthResponse } from './messages';
-import { Store } from '../store/store';
-import { describeLogs } from '../engine/describe';
+import { LogsDescription } from '../engine/describe';
+import { HEALTH_WAIT_MS } from '../worker/protocol';
 import { skipsInOrder } from '../engine/frames';
 
 /**
@@ -21,9 +21,8 @@ export const SERVED_FEATURES = {
   streaming: false,
 };
 
-/** What the store holds, for people and for the health check's details. */
-export function describeStore(store: Store, files: number, bytes: number) {
-  const found = describeLogs(store, files);
+/** What the store holds (as the data worker described it), for people and for the health check's details. */
+export function describeStore(found: LogsDescription, bytes: number) {
   const minute = (iso: string | null): string => (iso ?? '').slice(0, 16).replace('T', ' ');
   return { ...found, bytes, span: found.from ? `${minute(found.from)} to ${minute(found.to)} UTC` : '' };
 }
@@ -91,10 +90,19 @@ export async function checkHealth(
       return reply(ok ? 'OK' : 'ERROR', message, found);
     }
     const instance = any;
-    const store = await instance.refresh();
+    // The first check reads the logs and waits for that; later ones wait HEALTH_WAIT_MS at most for the worker, then
+    // answer from what it last posted, saying which query keeps it busy.
+    const { status, busy } = instance.status
+      ? await instance.worker.describe(HEALTH_WAIT_MS)
+      : { status: await instance.read(), busy: undefined };
+    if (!status) {
+      return reply('ERROR', `The logs are still being read (${busy?.doing ?? 'starting'}); test again in a moment.`);
+    }
     // Bytes read this run and, when the store came from the restart cache, by the runs before.
-    const bytes = instance.cache?.coveredBytes ?? instance.reader.bytesRead;
-    const found = describeStore(store, instance.reader.fileCount, bytes);
+    const found = describeStore(status.description, status.coveredBytes);
+    const busyNote = busy
+      ? ` Busy with a ${busy.doing} for ${(busy.forMs / 1000).toFixed(1)} s: these figures are from ${new Date(status.at).toISOString()}.`
+      : '';
     if (found.files === 0) {
       return reply(
         'ERROR',
@@ -113,19 +121,18 @@ export async function checkHealth(
     const models = modelsText(found.models);
     return reply(
       'OK',
-      `Read ${found.requests} requests from ${found.files} file(s) (${mb} MB), ${found.span}; models: ${models}; ${skippedText(found.skipped)}.`,
+      `Read ${found.requests} requests from ${found.files} file(s) (${mb} MB), ${found.span}; models: ${models}; ${skippedText(found.skipped)}.${busyNote}`,
       {
         ...found,
         // How much of the logs worker threads scanned (large files), and why none could, if so.
-        scanWorkers: {
-          bytes: instance.reader.bytesReadByWorkers,
-          unavailable: instance.reader.scanWorkersUnavailable,
-        },
+        scanWorkers: status.scanWorkers,
         // The restart cache: its file and size (bytes), or why it is off.
-        cache: instance.cache?.info() ?? {
+        cache: status.cache ?? {
           state: 'off',
           reason: instance.settings.cache === false ? 'cache: false in the settings' : 'no cache folder',
         },
+        // What keeps the worker busy, when it is: the figures above are then the ones it last posted.
+        ...(busy ? { busy: { ...busy, describedAt: new Date(status.at).toISOString() } } : {}),
       }
     );
   } catch (error) {

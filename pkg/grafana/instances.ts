@@ -4,10 +4,10 @@ import { DEFAULT_DATABASE, DEFAULT_TABLE, TableRef } from '../clickhouse/schema'
 import { ClickHouseSource } from '../clickhouse/source';
 import { DataSourceSettings, DEFAULT_MAX_ROWS } from '../model/settings';
 import { checkSettingsShape, InvalidInputError } from '../model/validate';
-import { LiveLogs } from '../sources/live';
-import { LogReader } from '../sources/reader';
-import { RestartCache } from '../sources/restart-cache';
-import { Store } from '../store/store';
+import type { AnalysisSource } from '../engine/answer';
+import type { Frame } from '../engine/frames';
+import { DataWorker, RequestOptions } from '../worker/client';
+import type { WorkerStatus } from '../worker/protocol';
 import { logger } from './log';
 import { DataSourceInstanceSettings, PluginContext } from './messages';
 import { RemoteSource } from './remote';
@@ -154,14 +154,20 @@ export class ClickHouseInstance {
   async stop(): Promise<void> {}
 }
 
-/** One configured data source reading local logs: its settings and its store, kept between queries and followed live. */
+/** Most time one query over local logs may take when Grafana sets no deadline on the call. */
+export const LOCAL_QUERY_TIMEOUT_MS = 60_000;
+
+/**
+ * One configured data source reading local logs: its settings and a worker thread (pkg/worker) holding its store,
+ * kept between queries and followed live, with the restart cache. Every query and resource runs in that thread, one
+ * at a time, so a long one never blocks the gRPC thread (health, other data sources).
+ */
 export class DataSourceInstance {
   readonly kind = 'local';
-  readonly live: LiveLogs;
+  readonly worker: DataWorker;
   readonly maxRows: number;
-  /** What was read, kept on disk for a restart (null: off). */
-  readonly cache: RestartCache | null;
-  private started: Promise<Store> | null = null;
+  /** Whether a restart cache is kept, and where it may go. */
+  readonly cacheDirs: string[];
 
   /** `cacheDirs`: where the restart cache may go unless the settings say (cacheDir, cache: false). */
   constructor(
@@ -174,61 +180,61 @@ export class DataSourceInstance {
         'no log paths configured: add the files or directories to read in the data source settings'
       );
     }
-    const config = {
-      fieldMap: settings.fieldMap,
-      successStatuses: settings.successStatuses,
-      timezone: settings.timezone,
-    };
-    const retentionMs = settings.retentionHours === undefined ? undefined : settings.retentionHours * 3_600_000;
-    const retentionRows = settings.retentionRows;
-    this.live = new LiveLogs(settings.paths, config, {
-      retentionMs,
-      retentionRows,
-      afterRead: () => this.cache?.afterRead(),
-    });
-    const dirs = settings.cache === false ? [] : settings.cacheDir ? [settings.cacheDir] : cacheDirs;
-    this.cache =
-      dirs.length > 0
-        ? new RestartCache(this.live.reader, {
-            dirs,
-            paths: settings.paths,
-            config,
-            retentionMs,
-            retentionRows,
-            log: (line) => logger.info(line, { paths: settings.paths!.join(', ') }),
-          })
-        : null;
+    this.cacheDirs = settings.cache === false ? [] : settings.cacheDir ? [settings.cacheDir] : cacheDirs;
+    const paths = settings.paths.join(', ');
+    this.worker = new DataWorker(
+      {
+        paths: settings.paths,
+        sourceConfig: {
+          fieldMap: settings.fieldMap,
+          preset: settings.preset,
+          successStatuses: settings.successStatuses,
+          timezone: settings.timezone,
+        },
+        retentionMs: settings.retentionHours === undefined ? undefined : settings.retentionHours * 3_600_000,
+        retentionRows: settings.retentionRows,
+        follow: true,
+        cacheDirs: this.cacheDirs,
+        readTimeoutMs: 2 ** 31 - 1, // no bound on a read: the backend waited for it before the worker too
+      },
+      {
+        cache: (line) => logger.info(line, { paths }),
+        worker: (line) => logger.error(line, { paths }),
+      }
+    );
     this.maxRows = settings.maxRows ?? DEFAULT_MAX_ROWS;
   }
 
-  get reader(): LogReader {
-    return this.live.reader;
+  /** What the worker last said of the logs (rows, files, bytes read, cache); null before its first read. */
+  get status(): WorkerStatus | null {
+    return this.worker.latest;
+  }
+
+  /** Reads what is new (the first call restores the cache and starts following the files); returns the status. */
+  read(options: RequestOptions = {}): Promise<WorkerStatus> {
+    return this.worker.request<WorkerStatus>({ op: 'describe' }, options);
+  }
+
+  /** The source queries run in: each one a request to the worker, held to `options` (deadline, cancellation). */
+  analysisSource(options: RequestOptions = {}): AnalysisSource {
+    return {
+      analyse: (query, range, intervalMs, limits) =>
+        this.worker.request<Frame[]>({ op: 'analyse', query, range, intervalMs, limits }, options),
+    };
   }
 
   /**
-   * Reads what was appended since the last read and returns the store. The first call also starts
-   * following the files, so that later queries find new lines already read.
+   * Writes what was read since the restart cache was last written (the plugin is stopping: a query running now is
+   * stopped first, so that the write is not queued behind it past the host's 2 s).
    */
-  async refresh(): Promise<Store> {
-    if (!this.started) {
-      const cache = this.cache;
-      this.started = cache ? cache.restore().then(() => this.live.start()) : this.live.start();
-      try {
-        return await this.started;
-      } catch (error) {
-        this.started = null; // a missing path now may exist at the next query
-        await this.live.stop();
-        throw error;
-      }
-    }
-    await this.started;
-    return this.live.refresh();
+  async flush(): Promise<void> {
+    this.worker.cancelRunning();
+    await this.worker.request({ op: 'flush' });
   }
 
   /** Stops following the logs; what was read since the cache was written is written. */
   async stop(): Promise<void> {
-    await this.live.stop();
-    await this.cache?.close();
+    await this.worker.close();
   }
 }
 
@@ -281,7 +287,7 @@ export class InstanceManager {
 
   /** Writes what local data sources read since their restart cache was written (the plugin is stopping). */
   async flushCaches(): Promise<void> {
-    await Promise.all(this.all().map(([, instance]) => instance.cache?.flush()));
+    await Promise.all(this.all().map(([, instance]) => instance.flush()));
   }
 
   /** Local instances, for metrics. */

@@ -3,7 +3,8 @@ import { InstanceManager } from './instances';
 
 /**
  * The backend's own metrics, in Prometheus text, for Grafana's /metrics/plugins/<id>:
- * queries and their latency, rows held, lines skipped, bytes read, and the process' memory.
+ * queries and their latency, rows held, lines skipped, bytes read (as each data worker last posted them), and the
+ * process' memory.
  */
 export class BackendMetrics {
   readonly registry = new Registry();
@@ -37,7 +38,7 @@ export class BackendMetrics {
       collect() {
         this.reset();
         for (const [uid, instance] of instances.all()) {
-          this.set({ datasource: uid }, instance.reader.store.length);
+          this.set({ datasource: uid }, instance.status?.description.requests ?? 0);
         }
       },
     });
@@ -49,7 +50,7 @@ export class BackendMetrics {
       collect() {
         this.reset();
         for (const [uid, instance] of instances.all()) {
-          for (const [reason, count] of Object.entries(instance.reader.store.skipped)) {
+          for (const [reason, count] of Object.entries(instance.status?.description.skipped ?? {})) {
             this.set({ datasource: uid, reason }, count);
           }
         }
@@ -63,7 +64,7 @@ export class BackendMetrics {
       collect() {
         this.reset();
         for (const [uid, instance] of instances.all()) {
-          this.set({ datasource: uid }, instance.reader.bytesRead);
+          this.set({ datasource: uid }, instance.status?.bytesRead ?? 0);
         }
       },
     });

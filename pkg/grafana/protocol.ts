@@ -1,204 +1,39 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { loadPackageDefinition, GrpcObject } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
+import { ProtoName, protoSource } from './proto-source';
+
+export type { ProtoName };
 
 /**
- * The part of Grafana's backend plugin protocol we serve, declared from its field numbers
- * (grafana-plugin-sdk-go proto/backend.proto, go-plugin's controller, gRPC health). Kept as text in
- * the bundle: a single executable cannot read .proto files from disk.
+ * How @grpc/proto-loader presents messages to the code. pkg/grafana/messages.generated.ts is generated for exactly
+ * these (scripts/proto-types.mjs; protocol.test.ts compares them): field names as in the .proto, int64 as numbers,
+ * enums as their names, bytes as Buffers, every field present (defaults filled in, absent messages null).
  */
-export const PLUGINV2_PROTO = `
-syntax = "proto3";
-package pluginv2;
-
-message AppInstanceSettings {
-  bytes jsonData = 3;
-  map<string, string> decryptedSecureJsonData = 4;
-  int64 lastUpdatedMS = 5;
-  string apiVersion = 6;
-}
-
-message DataSourceInstanceSettings {
-  int64 id = 1;
-  string name = 2;
-  string url = 3;
-  string user = 4;
-  string database = 5;
-  bool basicAuthEnabled = 6;
-  string basicAuthUser = 7;
-  bytes jsonData = 8;
-  map<string, string> decryptedSecureJsonData = 9;
-  int64 lastUpdatedMS = 10;
-  string uid = 11;
-  string apiVersion = 12;
-}
-
-message User {
-  string login = 1;
-  string name = 2;
-  string email = 3;
-  string role = 4;
-}
-
-message PluginContext {
-  int64 orgId = 1;
-  string pluginId = 2;
-  User user = 3;
-  AppInstanceSettings appInstanceSettings = 4;
-  DataSourceInstanceSettings dataSourceInstanceSettings = 5;
-  map<string, string> grafanaConfig = 6;
-  string pluginVersion = 7;
-  string userAgent = 8;
-  string apiVersion = 9;
-}
-
-message StringList {
-  repeated string values = 1;
-}
-
-message TimeRange {
-  int64 fromEpochMS = 1;
-  int64 toEpochMS = 2;
-}
-
-enum DataFrameFormat {
-  ARROW = 0;
-  JSON = 1;
-}
-
-message DataQuery {
-  string refId = 1;
-  int64 maxDataPoints = 2;
-  int64 intervalMS = 3;
-  TimeRange timeRange = 4;
-  bytes json = 5;
-  string queryType = 6;
-}
-
-message QueryDataRequest {
-  PluginContext pluginContext = 1;
-  map<string, string> headers = 2;
-  repeated DataQuery queries = 3;
-  DataFrameFormat format = 4;
-}
-
-message DataResponse {
-  repeated bytes frames = 1;
-  string error = 2;
-  bytes jsonMeta = 3;
-  int32 status = 4;
-  string errorSource = 5;
-  DataFrameFormat format = 6;
-}
-
-message QueryDataResponse {
-  map<string, DataResponse> responses = 1;
-}
-
-message CheckHealthRequest {
-  PluginContext pluginContext = 1;
-  map<string, string> headers = 2;
-}
-
-message CheckHealthResponse {
-  enum HealthStatus {
-    UNKNOWN = 0;
-    OK = 1;
-    ERROR = 2;
-  }
-  HealthStatus status = 1;
-  string message = 2;
-  bytes jsonDetails = 3;
-}
-
-message CollectMetricsRequest {
-  PluginContext pluginContext = 1;
-}
-
-message CollectMetricsResponse {
-  message Payload {
-    bytes prometheus = 1;
-  }
-  Payload metrics = 1;
-}
-
-message CallResourceRequest {
-  PluginContext pluginContext = 1;
-  string path = 2;
-  string method = 3;
-  string url = 4;
-  map<string, StringList> headers = 5;
-  bytes body = 6;
-}
-
-message CallResourceResponse {
-  int32 code = 1;
-  map<string, StringList> headers = 2;
-  bytes body = 3;
-}
-
-service Data {
-  rpc QueryData(QueryDataRequest) returns (QueryDataResponse);
-}
-
-service Diagnostics {
-  rpc CheckHealth(CheckHealthRequest) returns (CheckHealthResponse);
-  rpc CollectMetrics(CollectMetricsRequest) returns (CollectMetricsResponse);
-}
-
-service Resource {
-  rpc CallResource(CallResourceRequest) returns (stream CallResourceResponse);
-}
-`;
-
-/** go-plugin's controller: the host asks the plugin to stop. */
-export const GOPLUGIN_PROTO = `
-syntax = "proto3";
-package plugin;
-
-message Empty {}
-
-service GRPCController {
-  rpc Shutdown(Empty) returns (Empty);
-}
-`;
-
-/** The standard gRPC health service; go-plugin asks it about service "plugin". */
-export const HEALTH_PROTO = `
-syntax = "proto3";
-package grpc.health.v1;
-
-message HealthCheckRequest {
-  string service = 1;
-}
-
-message HealthCheckResponse {
-  enum ServingStatus {
-    UNKNOWN = 0;
-    SERVING = 1;
-    NOT_SERVING = 2;
-    SERVICE_UNKNOWN = 3;
-  }
-  ServingStatus status = 1;
-}
-
-service Health {
-  rpc Check(HealthCheckRequest) returns (HealthCheckResponse);
-}
-`;
-
-const LOADER_OPTIONS: protoLoader.Options = {
+export const LOADER_OPTIONS = {
   keepCase: true,
   // int64 fields hold epoch milliseconds and ids, all far below 2^53.
   longs: Number,
   enums: String,
   defaults: true,
   oneofs: true,
-};
+} satisfies protoLoader.Options;
 
-/** Parses the proto text above into a gRPC package object. */
-export function loadProtocol(text: string): GrpcObject {
-  const root = protobuf.parse(text, { keepCase: true }).root;
-  const definition = protoLoader.fromJSON(root.toJSON(), LOADER_OPTIONS);
-  return loadPackageDefinition(definition);
+/**
+ * The protocol the backend serves, from the .proto files in pkg/grafana/proto/: pluginv2 (Grafana's backend plugin
+ * protocol, a subset of grafana-plugin-sdk-go's proto/backend.proto), goplugin (go-plugin's controller: Shutdown)
+ * and health (gRPC's health service, which go-plugin asks). The files are embedded in the bundles.
+ */
+export function protocolRoot(name: ProtoName): protobuf.Root {
+  return protobuf.parse(protoSource(name), { keepCase: true }).root;
+}
+
+/** One .proto file as a gRPC package definition (service definitions by full name, message types). */
+export function loadDefinition(name: ProtoName): protoLoader.PackageDefinition {
+  return protoLoader.fromJSON(protocolRoot(name).toJSON(), LOADER_OPTIONS);
+}
+
+/** One .proto file as a gRPC package object (services' definitions and client constructors by package path). */
+export function loadProtocol(name: ProtoName): GrpcObject {
+  return loadPackageDefinition(loadDefinition(name));
 }

@@ -3,11 +3,11 @@ import type { AnalysisQuery, TimeRange } from '../model/query';
 import { DEFAULT_MAX_CELLS, DEFAULT_MAX_SERIES } from '../model/settings';
 import { InvalidInputError, parseQuery } from '../model/validate';
 import { answer, AnalysisSource, capRows } from '../engine/answer';
-import { StoreSource } from '../engine/store-source';
-import { frameToArrow } from './arrow';
+import type { RequestOptions } from '../worker/client';
+import { frameToArrow } from '../format/arrow';
 import { classify } from './errors';
 import { typeFrames } from './frame-types';
-import { alertQuery, checkAlertLabels, isFromAlert } from './alert';
+import { alertFrames, alertQuery, checkAlertLabels, isFromAlert } from './alert';
 import { Frame } from '../engine/frames';
 import { InstanceManager, RemoteInstance } from './instances';
 import { frameFromJSON, RemoteError, RemoteResult } from './remote';
@@ -15,15 +15,21 @@ import { logger } from './log';
 import { DataQuery, DataResponse, QueryDataRequest, QueryDataResponse } from './messages';
 import { BackendMetrics } from './metrics';
 
+/** The fields of our DataResponses besides frames and errors: no JSON meta, frames in Arrow. */
+const ARROW = { jsonMeta: Buffer.alloc(0), format: 'ARROW' } as const;
+
+/** An encoded frame as a bytes field (a Buffer over the same memory). */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 function failed(error: unknown, refId: string, queryType: string): DataResponse {
   const failure = classify(error);
   if (failure.source === 'plugin') {
     logger.error('query failed', { refId, queryType, error: failure.message });
   }
-  return { frames: [], error: failure.message, status: failure.status, errorSource: failure.source };
+  return { ...ARROW, frames: [], error: failure.message, status: failure.status, errorSource: failure.source };
 }
 
-/** Lets other calls make progress between queries: the engine itself runs to completion. */
+/** Lets other calls make progress between queries (local logs' queries run in their data worker's thread). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The query model inside a Grafana query. */
@@ -51,7 +57,13 @@ function respond(query: AnalysisQuery, frames: Frame[], refId: string, fromAlert
   if (fromAlert) {
     checkAlertLabels(query, typed);
   }
-  return { frames: typed.map((f) => frameToArrow(f, refId)), error: '', status: 200, errorSource: '' };
+  return {
+    ...ARROW,
+    frames: typed.map((f) => asBuffer(frameToArrow(f, refId))),
+    error: '',
+    status: 200,
+    errorSource: '',
+  };
 }
 
 /** One query of a request: answered (over whole buckets only, for alerting), typed, encoded as Arrow. */
@@ -71,21 +83,28 @@ async function answerQuery(
   // The proxy's default bounds on a trend's series and cells (and maxRows on groups), checked before the work.
   const limits = { maxRows: instance.maxRows, maxSeries: DEFAULT_MAX_SERIES, maxCells: DEFAULT_MAX_CELLS };
   const frames = await answer(source, query, range, limits, intervalMs);
-  return respond(query, frames, dataQuery.refId, fromAlert);
+  // For alerting, seasonal anomalies become one score per series (alert.ts), typed as the asked query's.
+  return fromAlert
+    ? respond(asked, alertFrames(asked, frames), dataQuery.refId, fromAlert)
+    : respond(query, frames, dataQuery.refId, fromAlert);
 }
 
 /**
  * QueryData: reads what is new in the logs once (or, in ClickHouse mode, has ClickHouse compute each answer),
  * then answers each query on its own — a bad query fails alone, with a message, and the others still answer.
+ * Over local logs each query runs in the data source's worker thread, stopped when `options` say (the call's
+ * deadline passed, Grafana cancelled it).
  */
 export async function queryData(
   request: QueryDataRequest,
   instances: InstanceManager,
-  metrics: BackendMetrics
+  metrics: BackendMetrics,
+  options: RequestOptions = {}
 ): Promise<QueryDataResponse> {
   const responses: Record<string, DataResponse> = {};
   let instance: { maxRows: number };
   let source: AnalysisSource;
+  let rows = (): number | undefined => undefined;
   try {
     const any = instances.get(request.pluginContext);
     if (any.kind === 'remote') {
@@ -96,8 +115,10 @@ export async function queryData(
       source = any.source;
     } else {
       const endRead = metrics.refreshDuration.startTimer();
-      source = new StoreSource(await any.refresh());
+      await any.worker.request({ op: 'read' }, options);
       endRead();
+      source = any.analysisSource(options);
+      rows = () => any.status?.description.requests;
     }
   } catch (error) {
     for (const q of request.queries) {
@@ -121,8 +142,7 @@ export async function queryData(
     }
     const seconds = (performance.now() - started) / 1000;
     metrics.queryDuration.observe({ query_type: queryType }, seconds);
-    const rows = source instanceof StoreSource ? source.store.length : undefined;
-    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows });
+    logger.debug('query', { refId: dataQuery.refId, queryType, fromAlert, seconds, rows: rows() });
   }
   return { responses };
 }
@@ -139,6 +159,8 @@ async function remoteQueryData(
   const responses: Record<string, DataResponse> = {};
   const batches = new Map<string, { range: TimeRange; intervalMs?: number; queries: AnalysisQuery[] }>();
   const fromAlert = isFromAlert(request.headers);
+  // The queries as asked, by refId: an alert may send a narrowed or reshaped one (alertQuery).
+  const askedById = new Map<string, AnalysisQuery>();
   for (const dataQuery of request.queries) {
     try {
       // The same row cap as for local logs (answer()), before the query leaves for the proxy.
@@ -150,6 +172,7 @@ async function remoteQueryData(
         continue;
       }
       const { query, range } = narrowed;
+      askedById.set(dataQuery.refId, asked);
       const key = `${range.from}:${range.to}:${intervalMs}`;
       const batch = batches.get(key) ?? { range, intervalMs, queries: [] };
       batch.queries.push(query);
@@ -168,6 +191,7 @@ async function remoteQueryData(
         const status = error instanceof RemoteError ? error.status : 502;
         for (const query of batch.queries) {
           responses[query.refId!] = {
+            ...ARROW,
             frames: [],
             error: (error as Error).message,
             status,
@@ -182,6 +206,7 @@ async function remoteQueryData(
         const result = results[refId];
         if (!result || 'error' in result) {
           responses[refId] = {
+            ...ARROW,
             frames: [],
             error: result ? result.error : 'the proxy did not answer this query',
             status: result ? result.status : 502,
@@ -191,7 +216,11 @@ async function remoteQueryData(
           continue;
         }
         try {
-          responses[refId] = respond(query, result.frames.map(frameFromJSON), refId, fromAlert);
+          const frames = result.frames.map(frameFromJSON);
+          const asked = askedById.get(refId) ?? query;
+          responses[refId] = fromAlert
+            ? respond(asked, alertFrames(asked, frames), refId, fromAlert)
+            : respond(query, frames, refId, fromAlert);
           metrics.queries.inc({ query_type: query.queryType, outcome: 'ok' });
         } catch (error) {
           responses[refId] = failed(error, refId, query.queryType);

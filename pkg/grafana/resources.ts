@@ -1,14 +1,17 @@
 import { Writable } from 'stream';
 import type { Filters, TimeRange } from '../model/query';
 import { filtersFrom, parseRange, parseWholeNumber } from '../model/request';
-import { CsvOptions, csvOptionsOf, writeCsvExport } from '../engine/csv-export';
-import { ReportSource, StoreReportSource } from '../engine/report-source';
+import { CsvOptions, csvOptionsOf, writeChunk } from '../format/csv';
+import { ReportSource } from '../engine/report-source';
+import { HttpError } from '../http/errors';
+import type { RequestOptions } from '../worker/client';
+import type { WorkerRequest } from '../worker/protocol';
 import { renderReport, REPORT_HEADERS } from '../report/report';
 import { writeClickHouseCsv } from '../clickhouse/export';
 import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { classify } from './errors';
 import { describeStore } from './health';
-import { ClickHouseInstance, InstanceManager } from './instances';
+import { ClickHouseInstance, DataSourceInstance, InstanceManager } from './instances';
 import { describeTable } from '../clickhouse/lookups';
 import { CallResourceRequest, CallResourceResponse } from './messages';
 
@@ -119,13 +122,62 @@ async function clickhouseResource(
   }
 }
 
+/** Local logs: each resource is a request to the data source's worker thread, held to `options`. */
+async function localResource(
+  instance: DataSourceInstance,
+  path: string,
+  params: URLSearchParams,
+  options: RequestOptions
+): Promise<CallResourceResponse> {
+  const ask = <T>(request: WorkerRequest, more: RequestOptions = {}): Promise<T> =>
+    instance.worker.request<T>(request, { ...options, ...more });
+  switch (path) {
+    case 'models':
+      return json(200, await ask<string[]>({ op: 'models' }));
+    case 'fields':
+      return json(200, await ask({ op: 'fields' }));
+    case 'values': {
+      try {
+        return json(200, await ask({ op: 'values', field: params.get('field') || undefined }));
+      } catch (error) {
+        if (!(error instanceof HttpError && error.status === 400)) {
+          throw error;
+        }
+        const names = (await ask<Array<{ name: string }>>({ op: 'fields' })).map((f) => f.name);
+        return json(400, { message: `values needs ?field=NAME of a stored field; fields: ${names.join(', ')}` });
+      }
+    }
+    case 'stats': {
+      const status = await instance.read(options);
+      return json(200, describeStore(status.description, status.bytesRead));
+    }
+    case 'report.html': {
+      const { range, filters } = rangeAndFilters(params);
+      const html = await ask<string>({
+        op: 'report',
+        options: { range, filters, title: params.get('title') ?? undefined },
+      });
+      return { code: 200, headers: reportHeaders('text/html; charset=utf-8'), body: Buffer.from(html) };
+    }
+    case 'export.csv':
+      return exportResource(
+        (range, filters, out, limit, csv) =>
+          ask({ op: 'export', range, filters, limit, options: csv }, { onChunk: (text) => writeChunk(out, text) }),
+        params
+      );
+    default:
+      return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
+  }
+}
+
 /**
  * Backend resources for the frontend (template variables, editors):
- * `models`, `fields`, `values?field=NAME`, `stats`.
+ * `models`, `fields`, `values?field=NAME`, `stats`. `options`: the call's deadline and cancellation (local logs).
  */
 export async function callResource(
   request: CallResourceRequest,
-  instances: InstanceManager
+  instances: InstanceManager,
+  options: RequestOptions = {}
 ): Promise<CallResourceResponse> {
   try {
     const method = (request.method || 'GET').toUpperCase();
@@ -152,45 +204,7 @@ export async function callResource(
     if (any.kind === 'clickhouse') {
       return await clickhouseResource(any, path, url.searchParams);
     }
-    const instance = any;
-    const store = await instance.refresh();
-    switch (path) {
-      case 'models':
-        return json(200, describeStore(store, instance.reader.fileCount, instance.reader.bytesRead).models);
-      case 'fields':
-        return json(200, store.fields());
-      case 'values': {
-        const field = url.searchParams.get('field');
-        const column = field ? store.columns.get(field) : undefined;
-        if (!field || !column) {
-          return json(400, {
-            message: `values needs ?field=NAME of a stored field; fields: ${store
-              .fields()
-              .map((f) => f.name)
-              .join(', ')}`,
-          });
-        }
-        const values = new Set<string>();
-        for (let row = 0; row < store.length && values.size < MAX_VALUES; row++) {
-          const value = column.get(row);
-          if (value !== null && !(typeof value === 'number' && Number.isNaN(value))) {
-            values.add(String(value));
-          }
-        }
-        return json(200, [...values].sort());
-      }
-      case 'stats':
-        return json(200, describeStore(store, instance.reader.fileCount, instance.reader.bytesRead));
-      case 'report.html':
-        return await reportResource(new StoreReportSource(store), url.searchParams);
-      case 'export.csv':
-        return await exportResource(
-          (range, filters, out, limit, options) => writeCsvExport(store, range, filters, out, limit, options),
-          url.searchParams
-        );
-      default:
-        return json(404, { message: `no resource "${path}"; available: ${RESOURCES}` });
-    }
+    return await localResource(any, path, url.searchParams, options);
   } catch (error) {
     const failure = classify(error);
     return json(failure.status, { message: failure.message });

@@ -76,7 +76,7 @@ describe('the backend restart cache', () => {
     expect(after.details.cache).toMatchObject({ state: 'restored', restoredRows: 3, rows: 3 });
     expect(after.details.cache.bytes).toBeGreaterThan(0);
     expect(after.details.cache.file.startsWith(cacheDir)).toBe(true);
-    expect(restarted.all()[0][1].reader.bytesRead).toBe(Buffer.byteLength(line(3, 'b', 50)));
+    expect(restarted.all()[0][1].status!.bytesRead).toBe(Buffer.byteLength(line(3, 'b', 50)));
     expect(after.message).toContain('Read 4 requests from 1 file(s)');
     expect(await summary(restarted)).toEqual({ models: ['a', 'b'], requests: [2, 2] });
     await restarted.all()[0][1].stop(); // a stopped instance writes what it read since

@@ -9,11 +9,12 @@ import {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { checkHealth } from './health';
-import { InstanceManager } from './instances';
+import { InstanceManager, LOCAL_QUERY_TIMEOUT_MS } from './instances';
+import type { RequestOptions } from '../worker/client';
 import { logger } from './log';
 import { CallResourceRequest, CheckHealthRequest, QueryDataRequest } from './messages';
 import { BackendMetrics } from './metrics';
-import { GOPLUGIN_PROTO, HEALTH_PROTO, loadProtocol, PLUGINV2_PROTO } from './protocol';
+import { loadProtocol } from './protocol';
 import { queryData } from './query-data';
 import { callResource } from './resources';
 import { backendCacheDirs } from '../sources/restart-cache';
@@ -25,10 +26,27 @@ function serviceOf(pkg: Record<string, unknown>, path: string): ServiceDefinitio
   return (found as Service).service;
 }
 
+/**
+ * How long the work of a call may take, and when to give it up: Grafana's deadline on the call (an alert rule's
+ * evaluation timeout arrives as the gRPC deadline) or LOCAL_QUERY_TIMEOUT_MS, whichever is sooner; and a signal aborted
+ * when Grafana cancels the call (the dashboard or Explore request went away, the deadline passed).
+ */
+export function callOptions(
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>
+): RequestOptions {
+  const controller = new AbortController();
+  call.on('cancelled', () => controller.abort());
+  const now = Date.now();
+  const given = call.getDeadline();
+  const grafana = given instanceof Date ? given.getTime() : given;
+  const deadline = Math.min(Number.isFinite(grafana) ? grafana : Infinity, now + LOCAL_QUERY_TIMEOUT_MS);
+  return { deadline, timeoutMs: deadline - now, signal: controller.signal };
+}
+
 /** A unary handler from an async function; a throw becomes a gRPC INTERNAL error with its message. */
-function unary<Req, Res>(name: string, handle: (request: Req) => Promise<Res>) {
+function unary<Req, Res>(name: string, handle: (request: Req, options: RequestOptions) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    handle(call.request).then(
+    handle(call.request, callOptions(call as ServerUnaryCall<unknown, unknown>)).then(
       (response) => callback(null, response),
       (error: unknown) => {
         logger.error(`${name} failed`, { error: String(error) });
@@ -57,12 +75,14 @@ export function createServer(onShutdown: () => void): Server {
   });
   const instances = new InstanceManager({ cacheDirs: backendCacheDirs(process.env) });
   const metrics = new BackendMetrics(instances);
-  const pluginv2 = loadProtocol(PLUGINV2_PROTO) as Record<string, unknown>;
-  const goplugin = loadProtocol(GOPLUGIN_PROTO) as Record<string, unknown>;
-  const health = loadProtocol(HEALTH_PROTO) as Record<string, unknown>;
+  const pluginv2 = loadProtocol('pluginv2') as Record<string, unknown>;
+  const goplugin = loadProtocol('goplugin') as Record<string, unknown>;
+  const health = loadProtocol('health') as Record<string, unknown>;
 
   server.addService(serviceOf(pluginv2, 'pluginv2.Data'), {
-    QueryData: unary('QueryData', (request: QueryDataRequest) => queryData(request, instances, metrics)),
+    QueryData: unary('QueryData', (request: QueryDataRequest, options) =>
+      queryData(request, instances, metrics, options)
+    ),
   } as UntypedServiceImplementation);
 
   server.addService(serviceOf(pluginv2, 'pluginv2.Diagnostics'), {
@@ -74,7 +94,7 @@ export function createServer(onShutdown: () => void): Server {
 
   server.addService(serviceOf(pluginv2, 'pluginv2.Resource'), {
     CallResource: (call: ServerWritableStream<CallResourceRequest, unknown>) => {
-      callResource(call.request, instances).then(
+      callResource(call.request, instances, callOptions(call as ServerWritableStream<unknown, unknown>)).then(
         (response) => {
           call.write(response);
           call.end();

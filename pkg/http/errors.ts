@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { QueryError } from '../engine/errors';
+import { QueryInterrupted } from '../engine/interrupt';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
 import { ClickHouseError } from '../clickhouse/client';
@@ -67,6 +68,10 @@ function firstLine(text: string): string {
 export function toFailure(error: unknown, limits: { bodyLimit: number; timeoutMs: number }): Failure {
   if (error instanceof HttpError) {
     return { status: error.status, message: error.message };
+  }
+  if (error instanceof QueryInterrupted) {
+    // Past its deadline, or its client gone (then nobody reads this): the work stopped, the server is fine.
+    return { status: 503, message: error.message };
   }
   if (error instanceof QueryError || error instanceof InvalidInputError) {
     return { status: 400, message: firstLine(error.message) };

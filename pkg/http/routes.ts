@@ -4,14 +4,15 @@ import type { DataFrameJSON } from '@grafana/data';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answer, AnalysisSource } from '../engine/answer';
 import { QueryError } from '../engine/errors';
-import { Frame, toDataFrameJSON } from '../engine/frames';
+import { Frame } from '../engine/frames';
+import { toDataFrameJSON } from '../format/dataframe-json';
 import type { AnalysisQuery, TimeRange } from '../model/query';
 import { DEFAULT_MAX_CELLS } from '../model/settings';
 import { parseRangeEnd } from '../model/request';
 import { parseQuery, QUERY_SCHEMA } from '../model/validate';
-import { renderReport, REPORT_HEADERS } from '../report/report';
-import { csvOptionsOf } from '../engine/csv-export';
-import { ServedData } from './data';
+import { REPORT_HEADERS } from '../report/report';
+import { csvOptionsOf } from '../format/csv';
+import { RequestContext, ServedData } from './data';
 import { HttpError, toFailure } from './errors';
 import { fileTime, filtersOf, one, parseLimit, QueryString, rangeOf, reportOptionsOf } from './params';
 
@@ -70,8 +71,12 @@ export function queryRequestSchema(maxQueries: number) {
       queries: {
         type: 'array',
         maxItems: maxQueries,
-        // Only an object's refId is checked here; anything else fails as its own query.
-        items: { properties: { refId: QUERY_SCHEMA.properties.refId } },
+        // Only an object's refId is checked here; anything else fails as its own query. Every JSON type is named
+        // so that ajv's strict mode has no "missing type" to warn about on every start.
+        items: {
+          type: ['object', 'array', 'string', 'number', 'boolean', 'null'],
+          properties: { refId: QUERY_SCHEMA.properties.refId },
+        },
       },
       range: { type: 'object', properties: { from: time, to: time } },
       from: time,
@@ -223,12 +228,29 @@ class LazyResponse extends Writable {
   }
 }
 
+/**
+ * A request's context for the work it asks: its deadline `started + timeoutMs` (none without a timeout), and
+ * a signal aborted when the connection closes before the answer is complete (the client went away).
+ */
+function requestContext(reply: FastifyReply, started?: number, timeoutMs?: number): RequestContext {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) {
+      controller.abort();
+    }
+  });
+  return {
+    signal: controller.signal,
+    ...(started === undefined || timeoutMs === undefined ? {} : { deadline: started + timeoutMs, timeoutMs }),
+  };
+}
+
 /** The routes of the proxy, over log files or ClickHouse. */
 export function registerRoutes(app: FastifyInstance, data: ServedData, limits: Limits): void {
   app.post<{ Body: QueryRequestBody }>(
     '/api/query',
     { schema: { body: queryRequestSchema(limits.maxQueries) } },
-    async (request) => {
+    async (request, reply) => {
       const started = Date.now();
       const body = request.body;
       const range: TimeRange = {
@@ -240,7 +262,8 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
       if (duplicate !== undefined) {
         throw new HttpError(400, `refId "${duplicate}" is used by more than one query; give each query its own`);
       }
-      const source = await data.analysisSource();
+      const context = requestContext(reply, started, limits.timeoutMs);
+      const source = await data.analysisSource(context);
       const results: Record<string, QueryResult> = {};
       for (const [index, raw] of body.queries.entries()) {
         const refId = refIds[index];
@@ -267,18 +290,20 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
 
   app.get('/api/health', async () => ({ status: 'ok', ...(await data.health()) }));
 
-  app.get('/api/fields', () => data.fields());
+  app.get('/api/fields', (_request, reply) => data.fields(requestContext(reply, Date.now(), limits.timeoutMs)));
 
-  app.get('/api/models', () => data.models());
+  app.get('/api/models', (_request, reply) => data.models(requestContext(reply, Date.now(), limits.timeoutMs)));
 
-  app.get<{ Querystring: QueryString }>('/api/values', (request) => data.values(one(request.query, 'field')));
+  app.get<{ Querystring: QueryString }>('/api/values', (request, reply) =>
+    data.values(one(request.query, 'field'), requestContext(reply, Date.now(), limits.timeoutMs))
+  );
 
   app.get<{ Querystring: QueryString }>('/api/report.html', async (request, reply) => {
     const options = reportOptionsOf(request.query);
     if (options.anomalies?.top !== undefined) {
       options.anomalies.top = Math.min(options.anomalies.top, limits.maxRows);
     }
-    const html = await renderReport(await data.reportSource(), options);
+    const html = await data.report(options, requestContext(reply, Date.now(), limits.timeoutMs));
     return reply.headers(REPORT_HEADERS).type('text/html; charset=utf-8').send(html);
   });
 
@@ -297,7 +322,8 @@ export function registerRoutes(app: FastifyInstance, data: ServedData, limits: L
         'X-Content-Type-Options': 'nosniff',
       });
       try {
-        await data.exportCsv(range, filters, out, limit, csvOptions);
+        // The export has no deadline (it streams as fast as the client reads); it stops when the client goes.
+        await data.exportCsv(range, filters, out, limit, csvOptions, { signal: requestContext(reply).signal });
       } catch (error) {
         if (!out.hasStarted) {
           throw error; // nothing sent yet: the error handler answers with JSON

@@ -2,12 +2,11 @@ import Fastify, { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'net';
 import { DEFAULT_HOST, DEFAULT_LIMITS, DEFAULT_PORT } from './defaults';
 import { SourceConfig } from '../sources/parse-line';
-import { LogReader } from '../sources/reader';
-import { CachedLogReader, RestartCache } from '../sources/restart-cache';
+import { DataWorker } from '../worker/client';
 import { ClickHouseSource } from '../clickhouse/source';
 import { bearerMatches, exposureProblem, hostName, isLoopback } from './auth';
 import { InvalidInputError } from '../model/validate';
-import { clickhouseData, fileData, LogSource, ServedData } from './data';
+import { clickhouseData, fileData, LogSource, ServedData, workerData } from './data';
 import { HttpError, toFailure } from './errors';
 import { Limits, registerRoutes, ROUTES } from './routes';
 
@@ -53,38 +52,45 @@ export interface RunningProxy {
   host: string;
   port: number;
   app: FastifyInstance;
-  /** The log files read (absent when serving from ClickHouse). */
+  /** The log source given in the options (`source`), read on this thread. */
   source?: LogSource;
+  /** The worker thread the log files (`paths`) are read and queried in. */
+  worker?: DataWorker;
   data: ServedData;
-  /** Stops accepting connections and waits for requests in flight. */
+  /** Stops accepting connections, stops the work in flight (its requests answer 503) and waits for them. */
   close(): Promise<void>;
 }
 
-function sourceOf(options: ProxyOptions): LogSource {
-  if (options.source) {
-    return options.source;
-  }
+/**
+ * The worker thread the log files are read into and every request over them runs in (with the restart cache when
+ * `cacheDir` is set), so that a long query never blocks this thread: health and the other requests still answer.
+ */
+function workerOf(options: ProxyOptions, timeoutMs: number): DataWorker {
   if (!options.paths?.length) {
     throw new Error('the proxy needs log paths or a source');
   }
   const { maxAgeMs, maxRows } = options.retention ?? {};
-  const reader = new LogReader(options.paths, options.sourceConfig ?? {}, undefined, {
-    retentionMs: maxAgeMs,
-    retentionRows: maxRows,
-  });
-  if (!options.cacheDir) {
-    return reader;
-  }
-  const cache = new RestartCache(reader, {
-    dirs: [options.cacheDir],
-    paths: options.paths,
-    config: options.sourceConfig ?? {},
-    retentionMs: maxAgeMs,
-    retentionRows: maxRows,
-    log: options.cacheLog ?? ((line) => process.stderr.write(`inference-logs serve: ${line}\n`)),
-  });
-  return new CachedLogReader(reader, cache);
+  const say = (line: string): void => void process.stderr.write(`inference-logs serve: ${line}\n`);
+  const cacheLog = options.cacheLog ?? say;
+  return new DataWorker(
+    {
+      paths: options.paths,
+      sourceConfig: options.sourceConfig ?? {},
+      retentionMs: maxAgeMs,
+      retentionRows: maxRows,
+      follow: false,
+      cacheDirs: options.cacheDir ? [options.cacheDir] : [],
+      readTimeoutMs: timeoutMs,
+    },
+    {
+      cache: cacheLog,
+      worker: (line) => (options.log ?? ((l) => void process.stderr.write(`${l}\n`)))(`inference-logs serve: ${line}`),
+    }
+  );
 }
+
+/** How much longer than a request's timeout its connection may stay idle: time to send the timeout's answer. */
+const SOCKET_GRACE_MS = 2000;
 
 const POISONED_BODY =
   'the request body has a "__proto__" key (or "constructor" with "prototype"), which is refused: ' +
@@ -123,9 +129,11 @@ export function buildProxy(
     logger: false,
     bodyLimit: limits.bodyLimit,
     handlerTimeout: limits.timeoutMs,
-    // A client that stalls sending its request or reading the answer is let go.
+    // A client that stalls sending its request or reading the answer is let go. The socket's own timeout is a
+    // little longer than the request's: a query stopped at the deadline still gets its 503 out (it runs in the
+    // data worker, so this thread is free to notice the deadline on time).
     requestTimeout: limits.timeoutMs,
-    connectionTimeout: limits.timeoutMs,
+    connectionTimeout: limits.timeoutMs + SOCKET_GRACE_MS,
     exposeHeadRoutes: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -204,14 +212,24 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     throw new InvalidInputError(problem);
   }
   let source: LogSource | undefined;
+  let worker: DataWorker | undefined;
   let data: ServedData;
   if (options.clickhouse) {
     data = clickhouseData(options.clickhouse);
     await data.health();
-  } else {
-    source = sourceOf(options);
+  } else if (options.source) {
+    source = options.source;
     await source.refresh();
     data = fileData(source, limits.timeoutMs);
+  } else {
+    worker = workerOf(options, limits.timeoutMs);
+    try {
+      await worker.request({ op: 'read' }); // the first read, before anything listens (a missing path rejects)
+    } catch (error) {
+      await worker.close();
+      throw error;
+    }
+    data = workerData(worker);
   }
   const host = options.host ?? DEFAULT_HOST;
   const app = buildProxy(data, { ...options, host });
@@ -223,11 +241,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     port: address.port,
     app,
     source,
+    worker,
     data,
     close: async () => {
-      await app.close();
-      // What was read since the restart cache was last written is written before the process goes.
-      await (source instanceof CachedLogReader ? source.close() : undefined);
+      // No new connections; the work in flight is stopped (its requests answer 503), and what was read since the
+      // restart cache was last written is written before the process goes.
+      const closing = app.close();
+      await worker?.close();
+      await closing;
     },
   };
 }

@@ -77,7 +77,9 @@ function migrateFilters(saved: SavedQuery): Filters | undefined {
 }
 
 /** The numeric fields of the query model (AnalysisQuery); numberFromText reads each. */
-export const NUMERIC_QUERY_FIELDS = ['threshold', 'limit'] as const satisfies ReadonlyArray<keyof AnalysisQuery>;
+export const NUMERIC_QUERY_FIELDS = ['threshold', 'limit', 'seasonalPeriods'] as const satisfies ReadonlyArray<
+  keyof AnalysisQuery
+>;
 
 /**
  * A numeric query field as it may arrive: a number stays; text that is a number (what a template variable

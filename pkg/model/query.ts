@@ -7,7 +7,16 @@
 export const QUERY_SCHEMA_VERSION = 1;
 
 /** Every analysis the engine answers. */
-export const QUERY_TYPES = ['summary', 'anomalies', 'trend', 'correlation', 'compare', 'spike', 'logs'] as const;
+export const QUERY_TYPES = [
+  'summary',
+  'anomalies',
+  'trend',
+  'correlation',
+  'compare',
+  'spike',
+  'logs',
+  'forecast',
+] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];
 
 /** Per-bucket aggregations of `trend`. */
@@ -35,6 +44,22 @@ export type AnomalyMethod = (typeof ANOMALY_METHODS)[number];
 /** Default threshold per method: |z| > 3, |modified z| > 3.5, Tukey fences at 1.5 IQR. */
 export const DEFAULT_THRESHOLDS: Record<AnomalyMethod, number> = { zscore: 3, mad: 3.5, iqr: 1.5 };
 
+/** Seasonal baselines of `trend` and `anomalies`: a bucket against the same time of day, or of week. */
+export const SEASONALITIES = ['daily', 'weekly'] as const;
+export type Seasonality = (typeof SEASONALITIES)[number];
+
+/** Previous periods a seasonal baseline looks back over when `seasonalPeriods` is absent. */
+export const DEFAULT_SEASONAL_PERIODS: Record<Seasonality, number> = { daily: 7, weekly: 4 };
+
+/** Most previous periods a seasonal baseline may look back over (a bound on the look-back's cells). */
+export const MAX_SEASONAL_PERIODS = 52;
+
+/** |seasonal score| above this is anomalous unless `threshold` says otherwise (the modified z-score's 3.5). */
+export const DEFAULT_SEASONAL_THRESHOLD = 3.5;
+
+/** How far `forecast` looks ahead when `horizon` is absent. */
+export const DEFAULT_FORECAST_HORIZON = '30m';
+
 export const CORRELATION_METHODS = ['pearson', 'spearman'] as const;
 export type CorrelationMethod = (typeof CORRELATION_METHODS)[number];
 
@@ -57,6 +82,43 @@ export const SUMMARY_MEASURES = [
   'avg_memory_used_gb',
 ] as const;
 
+/**
+ * Value columns summary and compare add after their own where the logs have LLM fields (engine/llm.ts): averages
+ * and p50/p95/p99 of the time to first token, the time per output token and output tokens per second, and the
+ * average token counts.
+ */
+export const LLM_MEASURE_COLUMNS = [
+  'avg_ttft_ms',
+  'p50_ttft_ms',
+  'p95_ttft_ms',
+  'p99_ttft_ms',
+  'avg_tpot_ms',
+  'p50_tpot_ms',
+  'p95_tpot_ms',
+  'p99_tpot_ms',
+  'avg_output_tokens_per_s',
+  'p50_output_tokens_per_s',
+  'p95_output_tokens_per_s',
+  'p99_output_tokens_per_s',
+  'avg_input_tokens',
+  'avg_output_tokens',
+] as const;
+
+/** The value columns compare adds for each model against the baseline (engine/compare-significance.ts); empty on the baseline's row. */
+export const SIGNIFICANCE_MEASURES = [
+  'p50_diff_ms',
+  'p50_diff_ci_low_ms',
+  'p50_diff_ci_high_ms',
+  'p99_diff_ms',
+  'p99_diff_ci_low_ms',
+  'p99_diff_ci_high_ms',
+  'latency_u',
+  'latency_p_value',
+  'error_rate_z',
+  'error_rate_p_value',
+  'verdict',
+] as const;
+
 /** The value columns of a model comparison, in frame order (after `model`). */
 export const COMPARE_MEASURES = [
   'requests',
@@ -68,6 +130,7 @@ export const COMPARE_MEASURES = [
   'throughput_rps',
   'request_share',
   'p99_vs_fastest',
+  ...SIGNIFICANCE_MEASURES,
 ] as const;
 
 /** Equality filters: field name to the accepted values (any of them). */
@@ -99,6 +162,17 @@ export interface AnalysisQuery {
    * asks for one, e.g. `["p99_latency_ms"]`: Grafana needs one number per set of labels.
    */
   measures?: string[];
+  /** compare: the model the others are tested against (default the first model in compare's order, by name). */
+  baseline?: string;
+  /**
+   * trend and anomalies: judge each bucket's aggregate against the same time of day (`daily`) or of week
+   * (`weekly`) over the previous `seasonalPeriods` periods (seasonal.ts). Absent: trend as ever, anomalies per request.
+   */
+  seasonality?: Seasonality;
+  /** How many previous days or weeks the seasonal baseline reads (default 7 days, 4 weeks; at most 52). */
+  seasonalPeriods?: number;
+  /** forecast: how far ahead, as a window text (`30m`, `2h`; default 30m). */
+  horizon?: string;
 }
 
 /** A time range in epoch milliseconds, both ends inclusive. Either end may be open. */

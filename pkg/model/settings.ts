@@ -7,6 +7,8 @@ export interface DataSourceSettings {
   paths?: string[];
   /** Our field name to the log's, e.g. `{ "latency_ms": "duration" }`. */
   fieldMap?: Record<string, string>;
+  /** A named field map for a known format (`otel-genai`, `litellm`, ...: pkg/sources/presets.ts); fieldMap overrides it. */
+  preset?: string;
   /** Statuses that are not errors (case-insensitive); 2xx always counts as success. */
   successStatuses?: string[];
   /** Zone of timestamps written without one: `UTC` (default), `+02:00` or an IANA name. */

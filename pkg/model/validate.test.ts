@@ -119,3 +119,25 @@ describe('migrateSavedQuery: numeric text of older saved queries', () => {
     expect(migrateSavedQuery({ type: 'anomalies', threshold: '$threshold' }).threshold).toBe('$threshold');
   });
 });
+
+describe('parseQuery: seasonal baselines and forecast', () => {
+  it('accepts seasonality, seasonalPeriods (also as text) and a forecast horizon', () => {
+    expect(
+      parseQuery({ queryType: 'trend', seasonality: 'weekly', seasonalPeriods: '8', aggregation: 'p99' })
+    ).toMatchObject({ seasonality: 'weekly', seasonalPeriods: 8 });
+    expect(parseQuery({ queryType: 'forecast', horizon: '30m' })).toMatchObject({ queryType: 'forecast' });
+    expect(parseQuery({ refId: 'A', queryType: 'anomalies', seasonality: '', horizon: null })).toEqual({
+      refId: 'A',
+      queryType: 'anomalies',
+    });
+  });
+
+  it('refuses an unknown seasonality and periods that are not whole numbers (their range: engine/seasonal.ts)', () => {
+    expect(() => parseQuery({ queryType: 'trend', seasonality: 'hourly' })).toThrow(
+      'invalid query: seasonality must be one of daily, weekly'
+    );
+    expect(() => parseQuery({ queryType: 'trend', seasonality: 'daily', seasonalPeriods: 1.5 })).toThrow(
+      'invalid query: seasonalPeriods must be integer'
+    );
+  });
+});

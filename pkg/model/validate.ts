@@ -1,6 +1,8 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { isTemplate, migrateSavedQuery, numberFromText, NUMERIC_QUERY_FIELDS } from './migrate';
-import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES } from './query';
+import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES, SEASONALITIES } from './query';
+import { fieldMapProblems } from '../sources/field-map';
+import { PRESET_NAMES } from '../sources/presets';
 
 /** A query or settings object that does not have the shape it must have. */
 export class InvalidInputError extends Error {}
@@ -27,6 +29,11 @@ export const QUERY_SCHEMA = {
     },
     limit: { type: 'integer', minimum: 0 },
     measures: { ...stringList, minItems: 1, maxItems: 32, uniqueItems: true },
+    baseline: { type: 'string', minLength: 1 },
+    seasonality: { enum: [...SEASONALITIES] },
+    // Its range (1 to MAX_SEASONAL_PERIODS) is checked where it applies, with seasonality (engine/seasonal.ts).
+    seasonalPeriods: { type: 'integer' },
+    horizon: { type: 'string', minLength: 1 },
   },
 } as const;
 
@@ -36,6 +43,7 @@ export const SETTINGS_SCHEMA = {
   properties: {
     paths: stringList,
     fieldMap: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+    preset: { enum: PRESET_NAMES },
     successStatuses: stringList,
     timezone: { type: 'string' },
     maxRows: { type: 'integer', minimum: 1 },
@@ -95,7 +103,16 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
     query.queryType = fallbackQueryType || 'summary';
   }
   // Editors store an unset value as null or ""; treat both as absent.
-  for (const key of ['window', 'metric', 'aggregation', 'method', 'correlation']) {
+  for (const key of [
+    'window',
+    'metric',
+    'aggregation',
+    'method',
+    'correlation',
+    'baseline',
+    'seasonality',
+    'horizon',
+  ]) {
     if (query[key] === null || query[key] === '') {
       delete query[key];
     }
@@ -126,5 +143,10 @@ export function checkSettingsShape(input: unknown): void {
   const checkSettings = checkers().settings;
   if (!checkSettings(input)) {
     throw new InvalidInputError(`invalid data source settings: ${describeErrors(checkSettings.errors)}`);
+  }
+  // Each field-map entry's syntax (nested paths, units, differences), said as the editor says it.
+  const problems = fieldMapProblems((input as { fieldMap?: Record<string, string> }).fieldMap);
+  if (problems.length > 0) {
+    throw new InvalidInputError(`invalid data source settings: fieldMap ${problems.join('; ')}`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Config } from 'vega-lite/build/src/config';
+import { checkpoint } from '../engine/interrupt';
 import { escapeHtml } from './html';
 
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
@@ -76,6 +77,7 @@ const CONFIG: Config = {
 
 /** Renders a vega-lite spec to an SVG element ready to inline into HTML: ids made unique, no namespace URLs. */
 export async function renderSvg(spec: TopLevelSpec, id: string, label: string): Promise<string> {
+  checkpoint(); // a report section: where a report past its deadline stops
   // vega is loaded with the first chart: the CLI's other commands start without it.
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } }).spec;

@@ -1,4 +1,5 @@
 /** Escaping and number formatting for the HTML report. Every text that came from a log goes through `escapeHtml`. */
+import { readableMicros } from '../format/time';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -60,10 +61,7 @@ export function formatTimeUs(us: number): string {
   if (!Number.isFinite(us)) {
     return MISSING;
   }
-  const ms = Math.floor(us / 1000);
-  const micros = Math.round(us - ms * 1000);
-  const iso = new Date(ms).toISOString(); // 2026-11-20T10:03:15.123Z
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${String(micros).padStart(3, '0')}`;
+  return readableMicros(us);
 }
 
 /** A time in microseconds as UTC to the second: 2026-11-20 10:03:15. */

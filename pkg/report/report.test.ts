@@ -5,7 +5,7 @@ import { main } from '../cli/main';
 import { QueryError } from '../engine/errors';
 import { Frame } from '../engine/frames';
 import { analyse } from '../engine/run';
-import { LogRecord, ms, req, storeOf } from '../engine/test-store';
+import { LogRecord, ms, req, storeOf, values } from '../../test/support/test-store';
 import { Filters, STANDARD_METRICS, TimeRange } from '../model/query';
 import { SKIP_REASONS } from '../sources/parse-line';
 import { Store } from '../store/store';
@@ -141,6 +141,55 @@ describe('renderReport', () => {
       const shown = keyedValues(row);
       for (const name of columns) {
         expect(shown.get(name)).toBe(numbers(compare, name)[i]);
+      }
+    });
+    // Each model but the baseline (the first) in words, as compare's verdict says it.
+    const verdicts = sectionOf(html, 'compare').split('<li>').slice(1);
+    expect(verdicts).toHaveLength(2);
+    const models = values(compare, 'model');
+    expect(sectionOf(html, 'compare')).toContain(`the baseline <strong>${escapeHtml(String(models[0]))}</strong>`);
+    verdicts.forEach((item, i) => {
+      expect(item).toContain(`<strong>${escapeHtml(String(models[i + 1]))}</strong>: `);
+      expect(item).toContain(escapeHtml(String(values(compare, 'verdict')[i + 1])));
+      expect(values(compare, 'verdict')[i + 1]).toMatch(/^p50 .*; p99 .*; latency distributions .*; .*error/);
+    });
+  });
+
+  it('has no tokens section when the logs have no token counts', () => {
+    expect(html).not.toContain('<section id="tokens"');
+  });
+
+  it('shows the tokens and LLM serving times the engine answers, when the logs have them', async () => {
+    const random = lcg(7);
+    const llm = storeOf(
+      Array.from({ length: 600 }, (_, i) => {
+        const output = 1 + Math.floor(random() * 300);
+        const ttft = 20 + random() * 80;
+        return req(T0 + i * 1000, {
+          model: i % 2 ? 'llama-3-8b' : 'mistral-7b',
+          latency_ms: ttft + output * (5 + random() * 10),
+          ttft_ms: ttft,
+          input_tokens: 100 + Math.floor(random() * 2000),
+          output_tokens: output,
+          status: 'success',
+        });
+      })
+    );
+    const page = await renderReport(llm, { range: {} });
+    const summary = analyse(llm, { queryType: 'summary', groupBy: ['model'] }, { range: {} })[0];
+    const rows = sectionOf(page, 'tokens').split('<tr>').slice(2);
+    expect(rows).toHaveLength(2);
+    rows.forEach((row, i) => {
+      const shown = keyedValues(row);
+      for (const name of [
+        'avg_input_tokens',
+        'avg_output_tokens',
+        'p50_ttft_ms',
+        'p99_tpot_ms',
+        'p50_output_tokens_per_s',
+      ]) {
+        expect(shown.get(name)).toBe(numbers(summary, name)[i]);
+        expect(Number.isFinite(shown.get(name))).toBe(true);
       }
     });
   });

@@ -263,6 +263,7 @@ async function analysisSections(
     await run({ queryType: 'correlation', metrics: [...STANDARD_METRICS], correlation: 'pearson' })
   )[0];
   const compareFrame = (await run({ queryType: 'compare' }))[0];
+  const modelSummary = (await run({ queryType: 'summary', groupBy: ['model'] }))[0];
 
   const custom = (errorRate[0]?.meta?.custom ?? {}) as { windowMs?: number };
   const windowMs = custom.windowMs ?? NaN;
@@ -358,6 +359,10 @@ async function analysisSections(
         ),
     })
   );
+  const tokens = tokensTable(modelSummary);
+  if (tokens) {
+    sections.push(section({ id: 'tokens', title: 'Tokens and LLM serving times', html: tokens }));
+  }
   sections.push(section({ id: 'anomalies', title: 'Anomalies', html: anomalyTable() }));
   sections.push(section({ id: 'correlation', title: 'Correlation', html: await correlationSection(correlationFrame) }));
   sections.push(section({ id: 'compare', title: 'Model comparison', html: compareTable(compareFrame) }));
@@ -427,6 +432,40 @@ async function correlationSection(frame: Frame): Promise<string> {
   );
 }
 
+/**
+ * Per model, the LLM measures the logs allow (token counts, time to first token, time per output token, output
+ * tokens per second: see engine/llm.ts); null when the logs have none of them.
+ */
+function tokensTable(frame: Frame | undefined): string | null {
+  const present = new Set(frame?.fields.map((f) => f.name) ?? []);
+  const tokens = (v: number) => formatNumber(v, 'tokens');
+  const columns = [
+    { name: 'avg_input_tokens', label: 'avg input', format: tokens },
+    { name: 'avg_output_tokens', label: 'avg output', format: tokens },
+    { name: 'p50_ttft_ms', label: 'TTFT p50', format: formatMs },
+    { name: 'p99_ttft_ms', label: 'TTFT p99', format: formatMs },
+    { name: 'p50_tpot_ms', label: 'TPOT p50', format: formatMs },
+    { name: 'p99_tpot_ms', label: 'TPOT p99', format: formatMs },
+    { name: 'p50_output_tokens_per_s', label: 'output tokens/s p50', format: (v: number) => formatNumber(v, 'tok/s') },
+  ].filter((c) => present.has(c.name));
+  if (!frame || columns.length === 0) {
+    return null;
+  }
+  const models = stringsOf(frame, 'model');
+  const values = columns.map((c) => numbersOf(frame, c.name));
+  const rows = models.map(
+    (model, i) =>
+      `<tr><td>${escapeHtml(model ?? MISSING)}</td>${columns.map((c, j) => numCell(values[j][i], c.format(values[j][i]), 'td', c.name)).join('')}</tr>`
+  );
+  return (
+    `<div class="table-wrap"><table data-table="tokens"><thead><tr><th>model</th>` +
+    columns.map((c) => `<th class="num">${escapeHtml(c.label)}</th>`).join('') +
+    `</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>` +
+    `<p class="note">TTFT: time to first token, as logged. TPOT: time per output token after the first, ` +
+    `(latency − TTFT) / (output tokens − 1). Output tokens/s: output tokens over the request's latency.</p>`
+  );
+}
+
 function compareTable(frame: Frame): string {
   const models = stringsOf(frame, 'model');
   const col = (name: string) => numbersOf(frame, name);
@@ -454,7 +493,28 @@ function compareTable(frame: Frame): string {
     `<div class="table-wrap"><table data-table="compare"><thead><tr><th>model</th>` +
     columns.map((c) => `<th class="num">${escapeHtml(c.label)}</th>`).join('') +
     `</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>` +
-    `<p class="note">Share: of the selected requests. p99 vs fastest: the model's p99 divided by the lowest p99.</p>`
+    `<p class="note">Share: of the selected requests. p99 vs fastest: the model's p99 divided by the lowest p99.</p>` +
+    compareVerdicts(frame, models)
+  );
+}
+
+/** Each model against the baseline in words (compare's verdict), when there is more than one model. */
+function compareVerdicts(frame: Frame, models: Array<string | null>): string {
+  const baseline = frame.meta?.custom?.baseline as string | undefined;
+  const verdicts = frame.fields.some((f) => f.name === 'verdict') ? stringsOf(frame, 'verdict') : [];
+  const items = models
+    .map((model, i) => ({ model, verdict: verdicts[i] }))
+    .filter((m) => m.verdict && m.model !== baseline)
+    .map((m) => `<li><strong>${escapeHtml(m.model ?? MISSING)}</strong>: ${escapeHtml(m.verdict!)}</li>`);
+  if (baseline === undefined || items.length === 0) {
+    return '';
+  }
+  return (
+    `<p>Against the baseline <strong>${escapeHtml(baseline)}</strong> (the first model by name):</p>` +
+    `<ul data-verdicts="compare">${items.join('')}</ul>` +
+    '<p class="note">Differences of p50 and p99 with 95% percentile bootstrap intervals (1,000 seeded resamples); ' +
+    'latency distributions by the Mann–Whitney U test (normal approximation, tie and continuity corrections); ' +
+    'error rates by the pooled two-proportion z-test; significant below p = 0.05.</p>'
   );
 }
 

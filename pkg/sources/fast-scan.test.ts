@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { writeLogs } from '../generator/generate';
-import { storeSnapshot as snapshot } from '../engine/test-store';
+import { writeLogs } from '../generator/write';
+import { storeSnapshot as snapshot } from '../../test/support/test-store';
 import { Store } from '../store/store';
 import { FALSE, FastScanner, NULL, NUMBER, RAW, STRING, TRUE } from './fast-scan';
 import { LineParser, SourceConfig } from './parse-line';

@@ -10,30 +10,20 @@ import {
   MAX_LINE_LENGTH,
   scannedRequestId,
   scannedTimeUs,
-  SourceConfig,
   sourceNames,
   STANDARD_FIELDS,
 } from './line-batch';
+import { INVALID, isNumberField } from './field-map';
+import { effectiveConfig, MappedConfig, RecordMapping } from './mapping';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
 
 export { DEFAULT_SUCCESS_STATUSES, MAX_LINE_LENGTH } from './line-batch';
-export type { SourceConfig } from './line-batch';
+/** How to read a log: field map (nested paths, units, differences: field-map.ts), preset, statuses, zone. */
+export type SourceConfig = MappedConfig;
 
 const STRING = fast.STRING;
 
-/** Why a line was not kept as a request. */
-export const SKIP_REASONS: Record<string, string> = {
-  invalid_json: 'not valid JSON (a plain-text line, or cut short)',
-  not_an_object: 'valid JSON, but not an object',
-  missing_timestamp: 'no timestamp field',
-  invalid_timestamp: 'a timestamp that is neither ISO-8601 nor an epoch number',
-  missing_model: 'no model field, or an empty one',
-  invalid_model: 'a model that is not a string or number',
-  missing_latency: 'no latency field',
-  invalid_latency: 'a latency that is not a number',
-  line_too_long: 'longer than 1 MiB',
-  corrupt_gzip_file: 'a .gz file that is damaged (counted once per file; lines before the damage are kept)',
-};
+export { SKIP_REASONS } from '../store/skip-reasons';
 
 /**
  * Python's json.dumps writes NaN, Infinity and -Infinity as bare words, which JSON.parse rejects.
@@ -150,32 +140,45 @@ export class LineParser {
   private readonly scanner: fast.FastScanner;
   /** Is this status an error? Missing statuses are not. */
   readonly isError: (status: FieldValue) => boolean;
+  /**
+   * The field map beyond plain top-level renames (nested paths, units, differences, presets), else null. The gate
+   * between the two paths: with a mapping every line takes the full JSON.parse path (the byte scanner reads
+   * top-level names only), without one the byte scanner reads the common lines as before.
+   */
+  private readonly mapping: RecordMapping | null;
 
   constructor(
     private readonly store: Store,
     config: SourceConfig = {}
   ) {
     this.zone = parseZone(config.timezone);
-    this.isError = errorTest(config);
-    this.sourceName = sourceNames(config);
+    this.mapping = RecordMapping.of(config);
+    // The scanner's settings: the plain renames, or none when the mapping reads the fields.
+    const scanConfig = this.mapping ? { ...effectiveConfig(config), fieldMap: {} } : config;
+    this.isError = errorTest(scanConfig);
+    this.sourceName = sourceNames(scanConfig);
     this.mappedNames = new Set(Object.values(this.sourceName));
     this.scanner = new fast.FastScanner(STANDARD_FIELDS.map((field) => this.sourceName[field]));
-    this.batches = new BatchScanner(config);
+    this.batches = new BatchScanner(scanConfig);
     // Two of our fields read from one log field: rare, and the full path's rules decide.
-    this.useFastPath = this.batches.usable;
+    this.useFastPath = this.batches.usable && this.mapping === null;
   }
 
   /**
    * The request id and time a line gives, as its row holds them (the full path's rules, which the fast path
-   * agrees with): for reading an id back from a log file. null when the line is not a request.
+   * agrees with): for reading an id back from a log file. null when the line is not a request. A line holding
+   * several requests (OTLP spans) gives the one at `timeUs` if given, else its first.
    */
-  readBack(rawLine: string): { id: string | null; timeUs: number } | null {
+  readBack(rawLine: string, wantTimeUs?: number): { id: string | null; timeUs: number } | null {
     const record = parseJson(rawLine.trim());
     if (record === undefined) {
       return null;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return null;
+    }
+    if (this.mapping) {
+      return this.mappedReadBack(record as Record<string, unknown>, wantTimeUs);
     }
     const fields = record as Record<string, unknown>;
     const timeUs = timestampToMicros(fields[this.sourceName.timestamp] ?? null, this.zone);
@@ -191,10 +194,15 @@ export class LineParser {
    * readBack of the line in buf[start, end): the byte scanner when the line is the common case (no string made
    * of the line), the full path otherwise — the same answer either way.
    */
-  readBackBytes(buf: Buffer, start: number, end: number): { id: string | null; timeUs: number } | null {
+  readBackBytes(
+    buf: Buffer,
+    start: number,
+    end: number,
+    wantTimeUs?: number
+  ): { id: string | null; timeUs: number } | null {
     const scanner = this.scanner;
     if (!this.useFastPath || end - start > MAX_LINE_LENGTH || !scanner.scan(buf, start, end) || hasRaw(scanner)) {
-      return this.readBack(buf.toString('utf8', start, end));
+      return this.readBack(buf.toString('utf8', start, end), wantTimeUs);
     }
     const timeUs = scannedTimeUs(scanner, buf, this.zone);
     if (timeUs === undefined || timeUs === null) {
@@ -306,7 +314,114 @@ export class LineParser {
       this.store.skip('not_an_object');
       return;
     }
+    if (this.mapping) {
+      const records = this.mapping.records(record as Record<string, unknown>);
+      if (typeof records === 'string') {
+        this.store.skip(records);
+        return;
+      }
+      for (const one of records) {
+        this.addMapped(one);
+      }
+      return;
+    }
     this.add(record as Record<string, unknown>);
+  }
+
+  /** readBack through the mapping: the request (of the line's records) at `timeUs`. */
+  private mappedReadBack(
+    record: Record<string, unknown>,
+    timeUs: number | undefined
+  ): { id: string | null; timeUs: number } | null {
+    const mapping = this.mapping!;
+    const records = mapping.records(record);
+    for (const one of typeof records === 'string' ? [] : records) {
+      const time = mapping.fields.get('timestamp')!.read(one, this.zone);
+      if (typeof time === 'number' && (timeUs === undefined || time === timeUs)) {
+        const raw = mapping.fields.get('request_id')!.read(one, this.zone);
+        const value = raw === undefined || raw === INVALID ? null : toFieldValue(raw);
+        return { id: value === null || Number.isNaN(value) ? null : String(value), timeUs: time };
+      }
+    }
+    return null;
+  }
+
+  /** One record through the mapping: the same checks, skips and columns as add(), fields found by expression. */
+  private addMapped(record: Record<string, unknown>): void {
+    const mapping = this.mapping!;
+    const zone = this.zone;
+    const get = (field: string): unknown => mapping.fields.get(field)!.read(record, zone);
+    const time = get('timestamp');
+    if (time === undefined || time === null) {
+      this.store.skip('missing_timestamp');
+      return;
+    }
+    if (typeof time !== 'number') {
+      this.store.skip('invalid_timestamp');
+      return;
+    }
+    const rawModel = get('model');
+    if (rawModel === undefined || rawModel === null || rawModel === '') {
+      this.store.skip('missing_model');
+      return;
+    }
+    if (typeof rawModel !== 'string' && typeof rawModel !== 'number') {
+      this.store.skip('invalid_model');
+      return;
+    }
+    const rawLatency = get('latency_ms');
+    if (rawLatency === undefined) {
+      this.store.skip('missing_latency');
+      return;
+    }
+    const latency = rawLatency === INVALID ? undefined : toNumber(rawLatency);
+    if (latency === undefined) {
+      this.store.skip('invalid_latency');
+      return;
+    }
+
+    const values: Record<string, FieldValue> = Object.create(null);
+    values.model = String(rawModel);
+    values.latency_ms = latency;
+    for (const field of NUMERIC_FIELDS) {
+      if (field !== 'latency_ms') {
+        const raw = get(field);
+        if (raw !== undefined) {
+          const number = raw === INVALID ? undefined : toNumber(raw);
+          if (number === undefined) {
+            this.store.invalidValue(field);
+          }
+          values[field] = number ?? null;
+        }
+      }
+    }
+    const rawStatus = get('status');
+    const status = rawStatus === undefined || rawStatus === INVALID ? null : toFieldValue(rawStatus);
+    values.status = status;
+    const requestId = get('request_id');
+    values[REQUEST_ID] = requestId === undefined || requestId === INVALID ? null : toFieldValue(requestId);
+
+    for (const expression of mapping.extras) {
+      const raw = expression.read(record, zone);
+      if (raw === undefined) {
+        continue;
+      }
+      const number = raw === INVALID ? undefined : isNumberField(expression.field) ? toNumber(raw) : null;
+      if (number === undefined) {
+        this.store.invalidValue(expression.field); // kept as missing, and reported
+      }
+      values[expression.field] =
+        number === undefined ? null : isNumberField(expression.field) ? number : toFieldValue(raw);
+    }
+    if (!mapping.onlyMapped) {
+      for (const key in record) {
+        if (!mapping.consumed.has(key)) {
+          // A log field named like one of ours that the mapping reads from elsewhere keeps its value.
+          values[mapping.fields.has(key) ? `${key}_original` : key] = toFieldValue(record[key]);
+        }
+      }
+    }
+    this.store.append(time, this.isError(status), values);
   }
 
   private add(record: Record<string, unknown>): void {

@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { gzipSync } from 'zlib';
-import { storeSnapshot } from '../engine/test-store';
+import { storeSnapshot } from '../../test/support/test-store';
 import { DictionaryColumn } from '../store/columns';
 import { Store } from '../store/store';
 import { expandPaths, isGzip, LOG_FILE_PATTERN, SourceError } from './files';
@@ -265,6 +265,29 @@ describe('LogReader: following a growing file', () => {
     expect(reader.store.skipped).toEqual({});
     expect(reader.store.length).toBe(7);
     expect(requestIds(reader.store).slice(2)).toEqual(['r100', 'r101', 'r102', 'r103', 'r104']);
+  });
+
+  it('copy-truncate seen truncation first, then the copy, then the copy gzipped: each line read once', async () => {
+    // A read lists the folder before the copy exists and opens app.log after the truncate (found by npm run loadtest).
+    const file = write('app.log', lines(0, 10));
+    const reader = new LogReader([dir]);
+    await reader.refresh();
+    fs.appendFileSync(file, lines(10, 15));
+    const content = fs.readFileSync(file);
+    fs.truncateSync(file, 0);
+    fs.appendFileSync(file, lines(15, 17));
+    await reader.refresh();
+    expect(reader.store.length).toBe(12);
+    write('app.log.1', content);
+    await reader.refresh();
+    expect(reader.store.length).toBe(17);
+    write('app.log.1.gz', gzipSync(content));
+    fs.unlinkSync(path.join(dir, 'app.log.1'));
+    await reader.refresh();
+    expect(reader.store.length).toBe(17);
+    expect(requestIds(reader.store)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 10, 11, 12, 13, 14].map((i) => `r${i}`)
+    );
   });
 
   it('a file replaced by a new one (new inode) is read from the start', async () => {

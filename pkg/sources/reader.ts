@@ -1,5 +1,6 @@
-import { constants as fsConstants, createReadStream, promises as fs, Stats } from 'fs';
+import { constants as fsConstants, createReadStream, promises as fs, Stats, statSync } from 'fs';
 import type { FileHandle } from 'fs/promises';
+import path from 'path';
 import { createGunzip } from 'zlib';
 import { Store } from '../store/store';
 import { expandPaths, isGzip, listLogFiles, problemReason } from './files';
@@ -29,6 +30,11 @@ export interface FileState {
   skipping?: Skipping;
   /** gzip: the archive's size when it was found cut short (being written): read on when it grows. */
   size?: number;
+  /**
+   * A copy (copy-truncate) found shorter than `offset`, where its original was read to: being written, read on
+   * from `offset` once it gets there.
+   */
+  copying?: boolean;
 }
 
 /** What the bytes at a file's offset belong to when it is not a line's start. */
@@ -75,6 +81,8 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 const ZEROS = Buffer.alloc(64 << 10);
 /** A gzip archive cut short and not modified for this long is damaged, not being written. */
 const GZIP_SETTLED_MS = 10_000;
+/** A file shorter than the file whose copy it is, not modified for this long, is not a copy being written. */
+const COPY_SETTLED_MS = 10_000;
 
 async function readBytes(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
@@ -118,20 +126,30 @@ function sameContent(a: Buffer, b: Buffer): boolean {
 
 const identity = (stat: Stats): string => `${stat.dev}:${stat.ino}`;
 
+/** Does `from`'s moved chain pass through `to` (then `to` moved to `from` would make a loop)? */
+function reaches(from: LineSource, to: LineSource): boolean {
+  for (let current: LineSource | undefined = from; current; current = current.moved) {
+    if (current === to) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The source a source's lines are read back from: the last of its `moved` chain. */
+function lastOf(source: LineSource): LineSource {
+  let current = source;
+  while (current.moved) {
+    current = current.moved;
+  }
+  return current;
+}
+
 /** `copy` holds the content of `original` (same bytes at the same offsets): its rows' lines live on there. */
 function copied(original: FileState, copy: LineSource): void {
   original.copy = copy;
   if (!original.path) {
     original.source.moved = copy; // the original is already gone or truncated
-  }
-}
-
-/** A file was truncated or removed: its rows' lines are in its copy, if one was seen, or nowhere. */
-function contentGone(state: FileState): void {
-  if (state.copy) {
-    state.source.moved = state.copy;
-  } else {
-    state.source.path = '';
   }
 }
 
@@ -163,6 +181,11 @@ export class LogReader {
   private pool: ScanPool | null = null;
   /** Bytes the scan workers read (the rest was read on this thread). */
   bytesReadByWorkers = 0;
+  /**
+   * About how many new bytes the read under way holds in all its files (gzip ones as if 4x larger), and whether
+   * the store was given room for their rows: once per read, so that a read of many files grows no column twice.
+   */
+  private readEstimate = { bytes: 0, roomMade: false };
   /** Why scan workers could not be started, if they could not (the logs are then read on one thread). */
   scanWorkersUnavailable: string | null = null;
   /** Files and folders the last read could not read, `name: why`, named relative to their configured path. */
@@ -187,8 +210,50 @@ export class LogReader {
     this.retentionRows = options.retentionRows;
     const ids = this.store.requestIds;
     if (ids) {
-      ids.lookup = new RequestIdReader(this.store, this.parser).lookup;
+      ids.lookup = new RequestIdReader(this.store, this.parser, {
+        describe: (source) => this.describeSource(source),
+        folders: () => this.folders(),
+      }).lookup;
     }
+  }
+
+  /**
+   * The identities and content head of the file a source stands for, for the id lookup to find it when it is no
+   * longer where the last read saw it (renamed, copied or gzipped since). A retired state's identity is another
+   * file's now (truncated, reused inode): only its head is told.
+   */
+  private describeSource(source: LineSource): { keys: string[]; head: Buffer | null } {
+    const keys: string[] = [];
+    let head: Buffer | null = null;
+    for (const [key, state] of this.files) {
+      if (state.source === source) {
+        if (!key.includes('#')) {
+          keys.push(key);
+        }
+        if (!head || state.head.length > head.length) {
+          head = state.head;
+        }
+      }
+    }
+    return { keys, head };
+  }
+
+  /** The folders the reader's files are in (configured folders, and those of the files read). */
+  private folders(): string[] {
+    const folders = new Set<string>();
+    for (const given of this.paths) {
+      try {
+        folders.add(statSync(given).isDirectory() ? given : path.dirname(given));
+      } catch {
+        // a glob, or gone
+      }
+    }
+    for (const state of this.files.values()) {
+      if (state.path) {
+        folders.add(path.dirname(state.path));
+      }
+    }
+    return [...folders];
   }
 
   /** Files being read now (plain and gzip). */
@@ -205,6 +270,19 @@ export class LogReader {
     let total = 0;
     for (const file of await expandPaths(this.paths)) {
       total += (await fs.stat(file).catch(() => null))?.size ?? 0;
+    }
+    return total;
+  }
+
+  /** About how many bytes of `files` are not read yet (a file's size past its read offset; gzip files x4). */
+  private async newBytesEstimate(files: string[]): Promise<number> {
+    let total = 0;
+    for (const file of files) {
+      const stat = await fs.stat(file).catch(() => null);
+      if (stat?.isFile()) {
+        const state = this.files.get(identity(stat));
+        total += isGzip(file) ? (state?.done ? 0 : stat.size * 4) : Math.max(0, stat.size - (state?.offset ?? 0));
+      }
     }
     return total;
   }
@@ -256,6 +334,7 @@ export class LogReader {
     const present = new Set<string>();
     const listed = await listLogFiles(this.paths);
     const unread = listed.problems.map((p) => `${p.name}: ${p.reason}`);
+    this.readEstimate = { bytes: await this.newBytesEstimate(listed.files.map((f) => f.path)), roomMade: false };
     // Oldest first (the listing orders rotated copies before the live file), so a copy is matched
     // to the state of the file it was copied from before that file is seen truncated.
     for (const { path: file, name } of listed.files) {
@@ -281,7 +360,7 @@ export class LogReader {
         if (isGzip(file)) {
           await this.readGzipOnce(handle, file, key, stat, report);
         } else {
-          await this.readPlainFile(handle, file, key, stat.size, report);
+          await this.readPlainFile(handle, file, key, stat, report);
         }
       } finally {
         await handle.close();
@@ -298,49 +377,75 @@ export class LogReader {
     handle: FileHandle,
     file: string,
     key: string,
-    size: number,
+    stat: Stats,
     report: () => void
   ): Promise<void> {
+    const size = stat.size;
+    // Written to lately: a copy shorter than its original may still be being written (a copy-truncate's `cp`).
+    const growing = Date.now() - stat.mtimeMs < COPY_SETTLED_MS;
     let state = this.files.get(key);
     if (state?.offset === 0 && !state.skipping) {
       // Nothing read from it yet: looked at anew (a reused inode may now hold another file's copy).
       this.files.delete(key);
       state = undefined;
     }
-    if (state && !(await this.continues(handle, state, size))) {
+    if (state && !(await this.continues(handle, state, size, growing))) {
       // Truncated (copy-truncate rotation), even if it has grown again since: read it anew. The old
       // state stays, under another key, so that the copy is still recognised if it is seen later.
       this.files.set(`${key}#${++this.retired}`, { ...state, path: '' });
-      contentGone(state);
+      this.contentGone(state);
       state = undefined;
     }
     if (!state) {
       const head = await readBytes(handle, 0, HEAD_BYTES);
       const original = this.findByContent(head, key);
-      // A copy of a file already read (copy-truncate) goes on from where that file was left.
-      const resume = original && original.offset <= size;
+      // A copy of a file already read (copy-truncate) goes on from where that file was left — also when it is
+      // shorter than that yet but being written (the copy under way): it is read on once it gets there. Read from
+      // its start, the lines copied so far would be read twice.
+      const resume = original && (original.offset <= size || growing);
       const offset = resume ? original.offset : 0;
       state = { path: file, offset, head, done: false, source: { path: file, gzip: false } };
       if (resume && original.skipping) {
         state.skipping = original.skipping;
       }
+      if (resume && original.offset > size) {
+        state.copying = true;
+      }
       this.files.set(key, state);
       if (original) {
         copied(original, state.source);
+        this.adoptOrphans(state.head, state.source, key);
       }
     }
     state.path = file;
     state.source.path = file;
-    if (size > state.offset) {
-      const end = await this.readPlain(handle, state.source, state.offset, size, state.skipping ?? null, report);
+    if (state.copying && size >= state.offset) {
+      delete state.copying; // the copy has caught up (continues() checked it is the same content)
+    }
+    if (!state.copying && !state.skipping) {
+      // A file and its copy (a copy-truncate's, until the truncate) hold the same lines at the same offsets: what
+      // was read of one is not read again from the other.
+      const ahead = this.readElsewhere(state);
+      if (ahead > size && growing) {
+        return; // a copy under way, behind what was read: nothing new in it yet
+      }
+      if (ahead > state.offset && (await readBytes(handle, ahead - 1, 1))[0] === 10) {
+        state.offset = ahead;
+      }
+    }
+    if (size > state.offset && !state.copying) {
+      const from = state.offset;
+      const end = await this.readPlain(handle, state.source, from, size, state.skipping ?? null, report);
       state.offset = end.offset;
       if (end.skipping) {
         state.skipping = end.skipping;
       } else {
         delete state.skipping;
       }
-      if (state.head.length < HEAD_BYTES) {
-        state.head = await readBytes(handle, 0, HEAD_BYTES);
+      if (state.head.length < HEAD_BYTES && state.head.length >= from) {
+        // The head grows by the bytes this read read, not by reading the file again: it may have been truncated
+        // and rewritten since (copy-truncate), and the head must be that of the content the rows came from.
+        state.head = Buffer.concat([state.head.subarray(0, from), end.first]).subarray(0, HEAD_BYTES);
       }
     }
   }
@@ -384,10 +489,12 @@ export class LogReader {
     const original = this.findByContent(state.head, key);
     if (original && original.copy !== state.source) {
       copied(original, state.source);
+      this.adoptOrphans(state.head, state.source, key);
     }
     // An archive of a file already read: only what was written after the last read is new (and of an
     // archive found cut short before, only what follows its last complete line).
-    const skip = Math.max(state.offset, original?.offset ?? 0);
+    // (The most read of that content: findByContent prefers the longest head, and another file of it may be further.)
+    const skip = Math.max(state.offset, original?.offset ?? 0, original ? this.readElsewhere(state) : 0);
     const end = await this.readGzip(handle, size, state.source, skip, original?.skipping ?? null, report);
     state.offset = end.offset;
     state.size = size;
@@ -399,6 +506,58 @@ export class LogReader {
     }
     if (original) {
       original.offset = Math.max(original.offset, state.offset);
+    }
+  }
+
+  /** How far the lines of `state`'s content were read from other files of that content (its original, its copies). */
+  private readElsewhere(state: FileState): number {
+    let offset = 0;
+    for (const other of this.files.values()) {
+      if (other !== state && other.source !== state.source && !other.skipping && sameContent(other.head, state.head)) {
+        offset = Math.max(offset, other.offset);
+      }
+    }
+    return offset;
+  }
+
+  /**
+   * A file was truncated or removed: its rows' lines are in its copy, if one was seen, else in another file of the
+   * same content still there (the file it was itself copied from, or another copy), else nowhere (for now: see
+   * adoptOrphans).
+   */
+  private contentGone(state: FileState): void {
+    let copy = state.copy;
+    if (!copy) {
+      for (const other of this.files.values()) {
+        if (other !== state && other.path && other.source !== state.source && sameContent(other.head, state.head)) {
+          copy = other.source;
+          break;
+        }
+      }
+    }
+    if (copy && !reaches(copy, state.source)) {
+      state.source.moved = copy;
+    } else {
+      state.source.path = '';
+    }
+  }
+
+  /**
+   * A copy of content `head` was found (a copy-truncate's copy, a gzip archive). findByContent gave it to one state
+   * of that content, but several may hold it — a truncated file's retired state and its copy's, a file whose inode
+   * was reused and so was let go before its archive was seen — and the rows of each are in the copy: every such
+   * state whose rows' lines are nowhere now reads them back from the copy.
+   */
+  private adoptOrphans(head: Buffer, copy: LineSource, exceptKey: string): void {
+    for (const [key, state] of this.files) {
+      if (key === exceptKey || state.path || !sameContent(state.head, head)) {
+        continue;
+      }
+      const last = lastOf(state.source);
+      if (!last.path && last !== copy && !reaches(copy, last)) {
+        last.moved = copy;
+      }
+      state.copy ??= copy;
     }
   }
 
@@ -414,18 +573,28 @@ export class LogReader {
       return;
     }
     if (known.path) {
-      contentGone(known);
+      this.contentGone(known);
     }
     known.path = '';
     this.files.delete(key);
     this.files.set(`${key}#${++this.retired}`, known);
   }
 
-  /** The state of another file whose content begins like `head` (the one that agrees longest). */
+  /**
+   * The state of another file whose content begins like `head` (the one that agrees longest, then the one read
+   * furthest: a truncated file's retired state and its copy's hold the same lines, and a read may see the truncate
+   * before the copy, so the retired state can come first and lag behind).
+   */
   private findByContent(head: Buffer, exceptKey: string): FileState | undefined {
     let best: FileState | undefined;
     for (const [key, state] of this.files) {
-      if (key !== exceptKey && sameContent(state.head, head) && (!best || state.head.length > best.head.length)) {
+      if (
+        key !== exceptKey &&
+        sameContent(state.head, head) &&
+        (!best ||
+          state.head.length > best.head.length ||
+          (state.head.length === best.head.length && state.offset > best.offset))
+      ) {
         best = state;
       }
     }
@@ -438,7 +607,7 @@ export class LogReader {
     for (const [key, state] of this.files) {
       if (!present.has(key)) {
         if (state.path) {
-          contentGone(state);
+          this.contentGone(state);
         }
         state.path = '';
         gone.push(key);
@@ -454,9 +623,10 @@ export class LogReader {
    * shrunk, its first bytes are the same, and the byte before the offset is still a line end (or, inside
    * a skipped run of NULs, a NUL; inside an over-long line, anything).
    */
-  private async continues(handle: FileHandle, state: FileState, size: number): Promise<boolean> {
+  private async continues(handle: FileHandle, state: FileState, size: number, growing: boolean): Promise<boolean> {
     if (size < state.offset) {
-      return false;
+      // A copy being written is not there yet; one that stopped short of where its original was read is not a copy.
+      return state.copying === true && growing && (await readBytes(handle, 0, state.head.length)).equals(state.head);
     }
     if (state.offset === 0) {
       return true;
@@ -482,12 +652,13 @@ export class LogReader {
         }
       }
       if (this.pool) {
-        let roomMade = false;
+        const estimate = this.readEstimate;
         return new OrderedScans(this.pool, source, (batch: LineBatch, from: LineSource, bytes: number) => {
-          if (!roomMade && batch.rows > 0) {
-            // Lines are alike in length: the first batch tells about how many rows the file holds.
-            this.store.makeRoom(Math.ceil((newBytes / bytes) * batch.rows * 1.02));
-            roomMade = true;
+          if (!estimate.roomMade && batch.rows > 0) {
+            // Lines are alike in length: the first batch tells about how many rows the read's files hold.
+            const total = Math.max(estimate.bytes, newBytes);
+            this.store.makeRoom(Math.ceil((total / bytes) * batch.rows * 1.02));
+            estimate.roomMade = true;
           }
           this.parser.addBatch(batch, from);
           this.bytesRead += bytes;
@@ -515,9 +686,11 @@ export class LogReader {
     size: number,
     skipping: Skipping | null,
     report: () => void
-  ): Promise<{ offset: number; skipping: Skipping | null }> {
+  ): Promise<{ offset: number; skipping: Skipping | null; first: Buffer }> {
     const lines = this.linesOf(source, size - offset, report);
     const splitter = new LineSplitter(lines, this.store, offset, skipping, (n) => (this.bytesRead += n));
+    /** The first bytes read (up to HEAD_BYTES), copied before the buffer is handed on. */
+    let first = Buffer.alloc(0);
     try {
       let position = offset;
       while (position < size) {
@@ -528,13 +701,16 @@ export class LogReader {
         if (bytesRead === 0) {
           break;
         }
+        if (position === offset) {
+          first = Buffer.from(buffer.subarray(splitter.carried, splitter.carried + Math.min(bytesRead, HEAD_BYTES)));
+        }
         position += bytesRead;
         await splitter.push(buffer, splitter.carried + bytesRead, false);
       }
     } finally {
       await lines.drain();
     }
-    return { offset: splitter.consumed, skipping: splitter.skipping };
+    return { offset: splitter.consumed, skipping: splitter.skipping, first };
   }
 
   /**

@@ -79,9 +79,10 @@ interface FileMeta {
   done: boolean;
   source: number;
   copy: number;
-  /** FileState.skipping and .size, when set (optional: caches written before them lack them). */
+  /** FileState.skipping, .size and .copying, when set (optional: caches written before them lack them). */
   skipping?: Skipping;
   size?: number;
+  copying?: boolean;
 }
 
 interface CacheMeta {
@@ -106,6 +107,8 @@ function keyText(key: CacheKey): string {
   return JSON.stringify({
     paths: key.paths.map((p) => path.resolve(p)),
     fieldMap: sorted(key.config.fieldMap),
+    // Only when set: the keys (cache file names) of configs without a preset stay as they were.
+    ...(key.config.preset ? { preset: key.config.preset } : {}),
     successStatuses: key.config.successStatuses ?? null,
     timezone: key.config.timezone ?? null,
     retentionMs: key.retentionMs ?? null,
@@ -327,6 +330,7 @@ export class RestartCache {
         ...(f.copy >= 0 ? { copy: sources[f.copy] } : {}),
         ...(f.skipping ? { skipping: f.skipping } : {}),
         ...(f.size !== undefined ? { size: f.size } : {}),
+        ...(f.copying ? { copying: true } : {}),
       },
     ]);
     if (files.some(([, state]) => !state.source) || meta.sources.some((s) => s.moved >= sources.length)) {
@@ -364,6 +368,7 @@ export class RestartCache {
       copy: state.copy ? indexOf(state.copy) : -1,
       ...(state.skipping ? { skipping: state.skipping } : {}),
       ...(state.size !== undefined ? { size: state.size } : {}),
+      ...(state.copying ? { copying: true } : {}),
     }));
     const store: StoreSnapshot = captureStore(this.reader.store, indexOf);
     return {

@@ -1,4 +1,5 @@
 import { DictionaryColumn, grownCapacity, NumberColumn } from './columns';
+import { derivedField, DERIVED_FIELDS } from './derived';
 import { LineSource, RequestIdColumn } from './request-ids';
 
 export type Column = NumberColumn | DictionaryColumn | RequestIdColumn;
@@ -437,6 +438,7 @@ export class Store {
   rowsReplaced(): void {
     this.columnsChanged++;
     this.indexedRows = 0;
+    this.derived.clear();
   }
 
   /** Drops the first `count` rows, the oldest read. */
@@ -446,6 +448,7 @@ export class Store {
       return;
     }
     this.indexedRows = 0;
+    this.derived.clear(); // computed again for the rows that stay
     this.time.dropFront(n);
     this.errors.dropFront(n);
     for (const column of this.columns.values()) {
@@ -486,9 +489,39 @@ export class Store {
     return Object.values(this.skipped).reduce((a, b) => a + b, 0);
   }
 
+  /** A numeric field's column: one the logs have, or one derived from them (derived.ts). */
   numberColumn(name: string): NumberColumn | undefined {
     const column = this.columns.get(name);
-    return column?.kind === 'number' ? column : undefined;
+    if (column) {
+      return column.kind === 'number' ? column : undefined;
+    }
+    return this.derivedColumn(name);
+  }
+
+  /** Derived columns computed so far (rows [0, length) of each); kept apart, so that appends pass them by. */
+  private readonly derived = new Map<string, NumberColumn>();
+
+  /** A derived field's column, brought up to the store's rows; undefined when an input is not a numeric field. */
+  private derivedColumn(name: string): NumberColumn | undefined {
+    const field = derivedField(name);
+    const inputs = field?.inputs.map((input) => this.columns.get(input));
+    if (!field || !inputs || inputs.some((c) => c?.kind !== 'number')) {
+      return undefined;
+    }
+    const numbers = inputs as NumberColumn[];
+    let column = this.derived.get(name);
+    if (!column || column.length > this.length) {
+      column = new NumberColumn({ float: true });
+      this.derived.set(name, column);
+    }
+    const values = new Float64Array(numbers.length);
+    for (let row = column.length; row < this.length; row++) {
+      for (let i = 0; i < numbers.length; i++) {
+        values[i] = numbers[i].get(row);
+      }
+      column.push(field.value(values));
+    }
+    return column;
   }
 
   stringColumn(name: string): DictionaryColumn | RequestIdColumn | undefined {
@@ -501,6 +534,11 @@ export class Store {
     const list: Array<{ name: string; type: 'number' | 'string' }> = [];
     for (const [name, column] of this.columns) {
       list.push({ name, type: column.kind === 'number' ? 'number' : 'string' });
+    }
+    for (const field of DERIVED_FIELDS) {
+      if (!this.columns.has(field.name) && field.inputs.every((input) => this.columns.get(input)?.kind === 'number')) {
+        list.push({ name: field.name, type: 'number' });
+      }
     }
     return list;
   }

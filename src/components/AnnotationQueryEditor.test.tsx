@@ -5,7 +5,7 @@ import { DEFAULT_ANNOTATION_QUERY } from '../annotations';
 import type { DataSource } from '../datasource';
 import { mockBoundingRect, mockLayout } from './testUtils';
 import { AnalyticsQuery } from '../types';
-import { FieldInfo } from '../variables';
+import { FieldInfo } from '../variable-query';
 import { AnnotationQueryEditor } from './AnnotationQueryEditor';
 
 const FIELDS: FieldInfo[] = [

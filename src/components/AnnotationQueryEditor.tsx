@@ -14,7 +14,7 @@ import { AnomalyMethod, DEFAULT_THRESHOLDS } from '../../pkg/model/query';
 import type { DataSource } from '../datasource';
 import { migrateQuery } from '../migrations';
 import { AnalyticsOptions, AnalyticsQuery } from '../types';
-import type { FieldInfo } from '../variables';
+import type { FieldInfo } from '../variable-query';
 
 /** The props Grafana gives an annotation query editor (AnnotationSupport.QueryEditor). */
 type Props = QueryEditorProps<DataSource, AnalyticsQuery, AnalyticsOptions> & {

@@ -119,6 +119,28 @@ describe('ConfigEditor', () => {
     expect(screen.getByText('model is mapped twice; the last row wins')).toBeInTheDocument();
   });
 
+  it("says why a mapping cannot be read, with the backend parser's words", async () => {
+    const { last } = setup({ paths: ['/logs'] });
+    fireEvent.click(screen.getByTestId(S.fieldMap.add));
+    await pick(S.fieldMap.ours(0), 'latency_ms');
+    type(S.fieldMap.theirs(0), 'response_time:minutes');
+    expect(
+      screen.getByText('latency_ms: "response_time:minutes": unknown unit "minutes" (s, ms, us, µs or ns)')
+    ).toBeInTheDocument();
+    type(S.fieldMap.theirs(0), 'endTime-startTime:s');
+    expect(screen.queryByText(/unknown unit/)).not.toBeInTheDocument();
+    expect(last().jsonData.fieldMap).toEqual({ latency_ms: 'endTime-startTime:s' });
+  });
+
+  it('picks a preset, stored as jsonData.preset (the default format stores none)', async () => {
+    const { last } = setup({ paths: ['/logs'] });
+    expect(screen.getByTestId(S.preset)).toHaveValue('default');
+    await pick(S.preset, 'otel-genai');
+    expect(last().jsonData.preset).toBe('otel-genai');
+    await pick(S.preset, 'default');
+    expect(last().jsonData.preset).toBeUndefined();
+  });
+
   it('edits the success statuses', () => {
     const { last } = setup({ successStatuses: ['success'] });
     const input = screen.getByPlaceholderText('New status (Enter to add)');

@@ -16,6 +16,8 @@ import {
 } from '@grafana/ui';
 
 import { DEFAULT_MAX_ROWS } from '../../pkg/model/settings';
+import { FieldExpression } from '../../pkg/sources/field-map';
+import { PRESETS } from '../../pkg/sources/presets';
 import { Components } from '../selectors';
 import { AnalyticsOptions, AnalyticsSecrets } from '../types';
 import {
@@ -56,6 +58,9 @@ const OUR_FIELDS = [
   'batch_size',
   'gpu_util',
   'memory_used_gb',
+  'input_tokens',
+  'output_tokens',
+  'ttft_ms',
 ];
 
 function timezoneOptions(current: string): Array<ComboboxOption<string>> {
@@ -205,6 +210,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         <>
           <Divider />
           <Section title="Reading" description="How to read logs that differ from the default format.">
+            <PresetField value={jsonData.preset} onChange={(preset) => setJsonData({ preset })} />
             <FieldMapField value={jsonData.fieldMap} onChange={(fieldMap) => setJsonData({ fieldMap })} />
             <Field
               label="Success statuses"
@@ -389,13 +395,15 @@ function FieldMapField({
   const duplicates = rows
     .map((row) => row.ours)
     .filter((ours, index, all) => ours !== '' && all.indexOf(ours) !== index);
+  const problem = rows.map(mappingProblem).find((message) => message !== undefined);
+  const error = problem ?? (duplicates.length > 0 ? `${duplicates[0]} is mapped twice; the last row wins` : undefined);
 
   return (
     <Field
       label="Field mapping"
-      description="When your logs name a field differently: our name → the name in your logs (e.g. latency_ms → duration_ms)."
-      invalid={duplicates.length > 0}
-      error={duplicates.length > 0 ? `${duplicates[0]} is mapped twice; the last row wins` : undefined}
+      description="When your logs name a field differently: our name → where it is in your logs. A name (duration_ms), a nested path (attributes.duration, attributes[gen_ai.request.model]), a unit (response_time:s; s, ms, us, ns), a difference (endTime-startTime), alternatives (a|b) or a constant ('llama-3-8b'). Overrides the preset's entries."
+      invalid={error !== undefined}
+      error={error}
     >
       <Rows testId={selectors.fieldMap.container}>
         {rows.map((row, index) => (
@@ -416,7 +424,8 @@ function FieldMapField({
             <Input
               data-testid={selectors.fieldMap.theirs(index)}
               aria-label={`Field in the logs ${index + 1}`}
-              width={24}
+              width={40}
+              invalid={mappingProblem(row) !== undefined}
               placeholder="Field in your logs"
               value={row.theirs}
               onChange={(event) => setRow(index, { theirs: event.currentTarget.value })}
@@ -442,6 +451,47 @@ function FieldMapField({
           </Button>
         </div>
       </Rows>
+    </Field>
+  );
+}
+
+/** Why a complete mapping row cannot be read (the backend's own parser says), else undefined. */
+function mappingProblem(row: MapRow): string | undefined {
+  if (row.ours.trim() === '' || row.theirs.trim() === '') {
+    return undefined;
+  }
+  try {
+    new FieldExpression(row.ours.trim(), row.theirs.trim());
+    return undefined;
+  } catch (error) {
+    return `${row.ours.trim()}: ${(error as Error).message}`;
+  }
+}
+
+/** A named field map for a known log format; the default format needs none. */
+function PresetField({
+  value,
+  onChange,
+}: {
+  value: string | undefined;
+  onChange: (preset: string | undefined) => void;
+}) {
+  const current = value && Object.hasOwn(PRESETS, value) ? PRESETS[value] : PRESETS.default;
+  return (
+    <Field
+      label="Log format preset"
+      description={`A named field map for a known format (README "Presets"). ${current.description}.`}
+      invalid={value !== undefined && value !== '' && !Object.hasOwn(PRESETS, value)}
+      error={value && !Object.hasOwn(PRESETS, value) ? `unknown preset "${value}"` : undefined}
+    >
+      <Combobox<string>
+        data-testid={selectors.preset}
+        id="inferencelog-preset"
+        width={WIDTH}
+        options={Object.values(PRESETS).map((preset) => ({ value: preset.name, description: preset.description }))}
+        value={current.name}
+        onChange={(option) => onChange(option.value === 'default' ? undefined : option.value)}
+      />
     </Field>
   );
 }

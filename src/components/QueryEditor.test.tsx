@@ -15,12 +15,13 @@ beforeAll(mockLayout);
 /** The fields each query type shows; every other field of the editor must be absent. */
 const FIELDS: Record<QueryType, string[]> = {
   summary: [S.groupBy, S.measures, S.modelFilter, S.filters.add],
-  trend: [S.aggregation, S.metric, S.window, S.groupBy, S.modelFilter, S.filters.add],
-  anomalies: [S.metric, S.method, S.threshold, S.groupBy, S.limit, S.modelFilter, S.filters.add],
+  trend: [S.aggregation, S.metric, S.window, S.seasonality, S.groupBy, S.modelFilter, S.filters.add],
+  anomalies: [S.metric, S.method, S.threshold, S.seasonality, S.groupBy, S.limit, S.modelFilter, S.filters.add],
   correlation: [S.metrics, S.correlation, S.modelFilter, S.filters.add],
-  compare: [S.measures, S.modelFilter, S.filters.add],
+  compare: [S.measures, S.baseline, S.modelFilter, S.filters.add],
   spike: [S.limit, S.modelFilter, S.filters.add],
   logs: [S.limit, S.modelFilter, S.filters.add],
+  forecast: [S.aggregation, S.metric, S.window, S.horizon, S.groupBy, S.modelFilter, S.filters.add],
 };
 const ALL_FIELDS = [
   S.aggregation,
@@ -32,7 +33,10 @@ const ALL_FIELDS = [
   S.correlation,
   S.groupBy,
   S.measures,
+  S.baseline,
   S.limit,
+  S.seasonality,
+  S.horizon,
   S.modelFilter,
   S.filters.add,
 ];
@@ -92,6 +96,21 @@ describe('QueryEditor', () => {
     }
   });
 
+  it('shows the bucket fields and periods of seasonal anomalies, not the method', async () => {
+    await renderQueryEditor({ ...v1, queryType: 'anomalies', seasonality: 'daily' });
+    for (const id of [S.aggregation, S.window, S.threshold, S.seasonality, S.seasonalPeriods]) {
+      expect(screen.getByTestId(id)).toBeInTheDocument();
+    }
+    expect(screen.queryByTestId(S.method)).not.toBeInTheDocument();
+    expect(screen.getByTestId(S.threshold)).toHaveAttribute('placeholder', '3.5');
+    expect(screen.getByTestId(S.seasonalPeriods)).toHaveAttribute('placeholder', '7');
+  });
+
+  it('does not run a forecast whose horizon is not a duration', () => {
+    expect(isRunnable({ refId: 'A', queryType: 'forecast', horizon: 'soon' })).toBe(false);
+    expect(isRunnable({ refId: 'A', queryType: 'forecast', horizon: '30m', window: '5m' })).toBe(true);
+  });
+
   it('switches the query type and runs the query', async () => {
     const { onChange, onRunQuery } = await renderQueryEditor({ ...DEFAULT_QUERY });
     await pick(S.queryType, 'Anomalies');
@@ -102,21 +121,25 @@ describe('QueryEditor', () => {
   it('describes each query type in the selector', async () => {
     await renderQueryEditor({ ...DEFAULT_QUERY });
     const options = await openOptions(S.queryType);
-    expect(options).toHaveLength(7);
+    expect(options).toHaveLength(8);
     expect(options[0]).toMatch(/^Summary.*latency percentiles/);
+    expect(options[7]).toMatch(/^Forecast.*95% band/);
   });
 
   it('offers only alertable query types in the alert rule editor', async () => {
     await renderQueryEditor({ ...DEFAULT_QUERY }, CoreApp.UnifiedAlerting);
     const options = await openOptions(S.queryType);
-    expect(options).toHaveLength(3);
-    ['Summary', 'Trend', 'Compare'].forEach((label, i) => expect(options[i].startsWith(label)).toBe(true));
+    // Anomalies: with a seasonality (one score per series); forecast: its series, like a trend's.
+    expect(options).toHaveLength(5);
+    ['Summary', 'Anomalies', 'Trend', 'Compare', 'Forecast'].forEach((label, i) =>
+      expect(options[i].startsWith(label)).toBe(true)
+    );
   });
 
   it('keeps a non-alertable type in the alert rule editor when the rule already uses it', async () => {
-    await renderQueryEditor({ ...v1, queryType: 'anomalies' }, CoreApp.UnifiedAlerting);
+    await renderQueryEditor({ ...v1, queryType: 'logs' }, CoreApp.UnifiedAlerting);
     const options = await openOptions(S.queryType);
-    expect(options).toHaveLength(4);
+    expect(options).toHaveLength(6);
   });
 
   it('does not run queries whose values cannot work', () => {
@@ -165,7 +188,9 @@ describe('QueryEditor', () => {
     await renderQueryEditor({ ...DEFAULT_QUERY }, CoreApp.UnifiedAlerting);
     const options = await openOptions(S.queryType);
     expect(options[0]).toMatch(/alertable with one measure/);
-    expect(options[1]).toMatch(/\(alertable\)/);
-    expect(options[2]).toMatch(/alertable with one measure/);
+    expect(options[1]).toMatch(/alertable with seasonality/);
+    expect(options[2]).toMatch(/\(alertable\)/);
+    expect(options[3]).toMatch(/alertable with one measure/);
+    expect(options[4]).toMatch(/alertable: fire before a threshold/);
   });
 });

@@ -10,13 +10,14 @@ import { AnalyticsOptions, AnalyticsQuery, DEFAULT_QUERY } from '../types';
 import { AnomaliesEditor } from './editors/AnomaliesEditor';
 import { CompareEditor } from './editors/CompareEditor';
 import { CorrelationEditor, metricsError } from './editors/CorrelationEditor';
+import { ForecastEditor } from './editors/ForecastEditor';
 import { LogsEditor } from './editors/LogsEditor';
 import { measuresError } from './editors/MeasuresField';
 import { LABEL_WIDTH, TypeEditorProps, useFieldCatalog } from './editors/shared';
 import { SpikeEditor } from './editors/SpikeEditor';
 import { SummaryEditor } from './editors/SummaryEditor';
 import { TrendEditor } from './editors/TrendEditor';
-import { validateWindow } from './validation';
+import { validateHorizon, validateWindow } from './validation';
 
 type Props = QueryEditorProps<DataSource, AnalyticsQuery, AnalyticsOptions>;
 
@@ -29,6 +30,7 @@ const EDITORS: Record<QueryType, ComponentType<TypeEditorProps>> = {
   compare: CompareEditor,
   spike: SpikeEditor,
   logs: LogsEditor,
+  forecast: ForecastEditor,
 };
 
 const TYPE_INFO: Record<QueryType, { label: string; description: string }> = {
@@ -36,16 +38,27 @@ const TYPE_INFO: Record<QueryType, { label: string; description: string }> = {
     label: 'Summary',
     description: 'Requests, latency percentiles, error rate, throughput; per group (alertable with one measure)',
   },
-  trend: { label: 'Trend', description: 'An aggregate per time bucket, a series per group (alertable)' },
-  anomalies: { label: 'Anomalies', description: 'Requests with unusual values (z-score, MAD, IQR)' },
+  trend: {
+    label: 'Trend',
+    description: 'An aggregate per time bucket, a series per group, optionally with a seasonal band (alertable)',
+  },
+  anomalies: {
+    label: 'Anomalies',
+    description:
+      'Requests with unusual values (z-score, MAD, IQR); with a seasonality, buckets unusual for their time of day or week (alertable with seasonality)',
+  },
   correlation: { label: 'Correlation', description: 'Correlation matrix of numeric fields' },
   compare: { label: 'Compare', description: 'Models side by side (alertable with one measure)' },
   spike: { label: 'Spike', description: 'What changed in the time range against the period before it' },
   logs: { label: 'Logs', description: 'The raw requests, newest first' },
+  forecast: {
+    label: 'Forecast',
+    description: "A trend's next buckets with a 95% band, a series per group (alertable: fire before a threshold)",
+  },
 };
 
 /** Query types whose frames an alert condition can use (numbers per series or per row). */
-const ALERTING_TYPES: readonly QueryType[] = ['trend', 'summary', 'compare'];
+const ALERTING_TYPES: readonly QueryType[] = ['trend', 'summary', 'compare', 'forecast', 'anomalies'];
 
 /** Fields of the query model; a query with any of them but no queryType runs as summary. */
 const ANALYSIS_KEYS = [
@@ -60,6 +73,9 @@ const ANALYSIS_KEYS = [
   'filters',
   'limit',
   'measures',
+  'seasonality',
+  'seasonalPeriods',
+  'horizon',
 ] as const;
 
 /**
@@ -83,7 +99,14 @@ export function prepareQuery(query: AnalyticsQuery): AnalyticsQuery {
  * alert rule editor a summary or compare needs exactly one measure.
  */
 export function isRunnable(query: AnalyticsQuery, alerting = false): boolean {
-  if (query.queryType === 'trend' && validateWindow(query.window ?? '') !== undefined) {
+  const bucketed =
+    query.queryType === 'trend' ||
+    query.queryType === 'forecast' ||
+    (query.queryType === 'anomalies' && query.seasonality !== undefined);
+  if (bucketed && validateWindow(query.window ?? '') !== undefined) {
+    return false;
+  }
+  if (query.queryType === 'forecast' && validateHorizon(query.horizon ?? '') !== undefined) {
     return false;
   }
   if (query.queryType === 'correlation' && metricsError(query.metrics) !== undefined) {
@@ -149,7 +172,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, app }: Pr
         labelWidth={LABEL_WIDTH}
         tooltip={
           alerting
-            ? 'The analysis to run; alert rules can use trend, and summary and compare with one measure'
+            ? 'The analysis to run; alert rules can use trend, forecast, seasonal anomalies, and summary and compare with one measure'
             : 'The analysis to run on the requests of the time range'
         }
       >

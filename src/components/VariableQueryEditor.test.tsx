@@ -3,7 +3,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 
 import type { DataSource } from '../datasource';
 import { mockBoundingRect, mockLayout } from './testUtils';
-import { AnalyticsVariableQuery, FieldInfo } from '../variables';
+import { AnalyticsVariableQuery, FieldInfo } from '../variable-query';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
 const FIELDS: FieldInfo[] = [

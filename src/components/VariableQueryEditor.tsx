@@ -11,7 +11,7 @@ import {
   migrateVariableQuery,
   variableQueryDefinition,
   VariableQueryKind,
-} from '../variables';
+} from '../variable-query';
 
 type Props = QueryEditorProps<DataSource, AnalyticsQuery, AnalyticsOptions, AnalyticsVariableQuery>;
 

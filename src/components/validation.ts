@@ -143,3 +143,28 @@ export function validateClickHouseUrl(text: string): string | undefined {
   }
   return undefined;
 }
+
+/** A forecast horizon: a duration such as `30m`, `2h` (not `auto`), or a template variable. */
+export function validateHorizon(text: string): string | undefined {
+  const value = text.trim();
+  if (value === '' || hasTemplateVariable(value) || parseWindow(value) !== null) {
+    return undefined;
+  }
+  return 'Use a duration such as 15m, 30m, 1h, 2h';
+}
+
+/** How many previous days or weeks a seasonal baseline reads: a whole number from 1 to `max` (or a variable). */
+export function parseSeasonalPeriods(text: string, max: number): ParsedNumber {
+  const value = text.trim();
+  if (value === '') {
+    return { value: undefined };
+  }
+  if (hasTemplateVariable(value)) {
+    return { value };
+  }
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > max) {
+    return { error: `Periods must be a whole number from 1 to ${max}` };
+  }
+  return { value: number };
+}

@@ -2,14 +2,17 @@
 # Builds test/grafana-host/bin/grafana-host offline from Debian 12 packages: installs the packages when missing
 # (apt-get, as root or with sudo), generates the pluginv2 Go code with protoc and compiles in GOPATH mode
 # against /usr/share/gocode (no Go modules, no proxy, no network). Prints the binary's path as its last line.
+# The protocol is the plugin's own: pkg/grafana/proto/pluginv2.proto, the file the backend serves (its go_package
+# option is for this build).
 # Does nothing but that when the binary is newer than its sources; `rm -rf test/grafana-host/bin` forces a build.
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="$DIR/bin"
 BIN="$OUT/grafana-host"
+PROTO_DIR="$(cd "$DIR/../../pkg/grafana/proto" && pwd)"
 
-if [ -x "$BIN" ] && [ -z "$(find "$DIR/main.go" "$DIR/pluginv2.proto" "$DIR/build.sh" -newer "$BIN")" ]; then
+if [ -x "$BIN" ] && [ -z "$(find "$DIR/main.go" "$PROTO_DIR/pluginv2.proto" "$DIR/build.sh" -newer "$BIN")" ]; then
   echo "$BIN"
   exit 0
 fi
@@ -47,7 +50,7 @@ fi
 # The generated package lives in a private GOPATH in bin/ (git-ignored): grafana-host/pluginv2.
 rm -rf "$OUT/gopath/src/grafana-host"
 mkdir -p "$OUT/gopath/src"
-protoc -I "$DIR" --go_out="$OUT/gopath/src" --go-grpc_out="$OUT/gopath/src" "$DIR/pluginv2.proto"
+protoc -I "$PROTO_DIR" --go_out="$OUT/gopath/src" --go-grpc_out="$OUT/gopath/src" "$PROTO_DIR/pluginv2.proto"
 
 export GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$OUT/gopath:/usr/share/gocode"
 if [ -z "${GOCACHE:-}" ] && [ -z "${HOME:-}${XDG_CACHE_HOME:-}" ]; then

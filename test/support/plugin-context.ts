@@ -18,14 +18,22 @@ export function pluginContext(
     pluginId: 'inferencelog-analytics-datasource',
     grafanaConfig: {},
     pluginVersion: '0.1.0',
+    userAgent: '',
+    apiVersion: '',
+    namespace: '',
     dataSourceInstanceSettings: {
       id: 1,
       uid,
       name: uid,
       url: '',
+      user: '',
+      database: '',
+      basicAuthEnabled: false,
+      basicAuthUser: '',
       jsonData: Buffer.from(JSON.stringify(jsonData)),
       decryptedSecureJsonData: secrets,
       lastUpdatedMS,
+      apiVersion: '',
     },
   };
 }

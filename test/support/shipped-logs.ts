@@ -2,7 +2,7 @@
  * The same logs as files and in ClickHouse, for the doors' parity tests: generated logs written to a folder, the
  * tables created as `clickhouse init` creates them, the folder shipped with the shipper every host runs.
  */
-import { writeLogs } from '../../pkg/generator/generate';
+import { writeLogs } from '../../pkg/generator/write';
 import { ClickHouseClient } from '../../pkg/clickhouse/client';
 import { createStatements, TableRef } from '../../pkg/clickhouse/schema';
 import { Shipper } from '../../pkg/clickhouse/ship';

@@ -1,16 +1,23 @@
 import React from 'react';
 import { InlineFieldRow, type ComboboxOption } from '@grafana/ui';
 
-import { ANOMALY_METHODS, DEFAULT_THRESHOLDS, type AnomalyMethod } from '../../../pkg/model/query';
+import {
+  ANOMALY_METHODS,
+  DEFAULT_SEASONAL_THRESHOLD,
+  DEFAULT_THRESHOLDS,
+  type AnomalyMethod,
+} from '../../../pkg/model/query';
 import { Components } from '../../selectors';
 import { parseThreshold } from '../validation';
 import { FiltersField } from './FiltersField';
 import { GroupByField } from './GroupByField';
 import { LimitField } from './LimitField';
 import { MetricField } from './MetricField';
+import { SeasonalityField } from './SeasonalityField';
 import { SelectField } from './SelectField';
 import { storedNumber, TypeEditorProps } from './shared';
 import { TextField } from './TextField';
+import { BucketFields } from './TrendEditor';
 
 const LABELS: Record<AnomalyMethod, { label: string; description: string }> = {
   zscore: {
@@ -33,29 +40,38 @@ const METHOD_OPTIONS: Array<ComboboxOption<string>> = ANOMALY_METHODS.map((value
 export function AnomaliesEditor({ query, onChange, catalog, datasource }: TypeEditorProps) {
   const method = query.method ?? 'zscore';
   const threshold: unknown = query.threshold;
+  // Seasonal: buckets of an aggregate against the same time of day or week, so the method does not apply.
+  const seasonal = query.seasonality !== undefined;
+  const fallback = seasonal ? DEFAULT_SEASONAL_THRESHOLD : DEFAULT_THRESHOLDS[method];
   return (
     <>
       <InlineFieldRow>
-        <MetricField
-          value={query.metric}
-          onChange={(metric) => onChange({ metric }, true)}
-          catalog={catalog}
-          tooltip="The numeric field checked for unusual values; latency_ms by default"
-        />
-        <SelectField
-          label="Method"
-          tooltip="How unusual is measured: z-score, MAD (robust) or IQR fences"
-          options={METHOD_OPTIONS}
-          value={method}
-          onChange={(value) => onChange({ method: value as AnomalyMethod }, true)}
-          width={14}
-          testId={Components.QueryEditor.method}
-        />
+        {seasonal ? (
+          <BucketFields query={query} onChange={onChange} catalog={catalog} />
+        ) : (
+          <>
+            <MetricField
+              value={query.metric}
+              onChange={(metric) => onChange({ metric }, true)}
+              catalog={catalog}
+              tooltip="The numeric field checked for unusual values; latency_ms by default"
+            />
+            <SelectField
+              label="Method"
+              tooltip="How unusual is measured: z-score, MAD (robust) or IQR fences"
+              options={METHOD_OPTIONS}
+              value={method}
+              onChange={(value) => onChange({ method: value as AnomalyMethod }, true)}
+              width={14}
+              testId={Components.QueryEditor.method}
+            />
+          </>
+        )}
         <TextField
           label="Threshold"
-          tooltip={`A request is anomalous when its score exceeds this; empty uses the method's default (${DEFAULT_THRESHOLDS[method]})`}
+          tooltip={`Anomalous when |score| exceeds this; empty uses the default (${fallback})`}
           value={typeof threshold === 'number' || typeof threshold === 'string' ? String(threshold) : ''}
-          placeholder={String(DEFAULT_THRESHOLDS[method])}
+          placeholder={String(fallback)}
           width={10}
           validate={(text) => parseThreshold(text).error}
           onCommit={(text) => {
@@ -66,6 +82,9 @@ export function AnomaliesEditor({ query, onChange, catalog, datasource }: TypeEd
           }}
           testId={Components.QueryEditor.threshold}
         />
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <SeasonalityField query={query} onChange={onChange} />
       </InlineFieldRow>
       <InlineFieldRow>
         <GroupByField value={query.groupBy} onChange={(groupBy) => onChange({ groupBy }, true)} catalog={catalog} />

@@ -1,6 +1,6 @@
-import { screen } from '@testing-library/react';
+import { fireEvent, screen } from '@testing-library/react';
 
-import { SUMMARY_MEASURES } from '../../../pkg/model/query';
+import { LLM_MEASURE_COLUMNS, SUMMARY_MEASURES } from '../../../pkg/model/query';
 import { Components } from '../../selectors';
 import { QUERY_SCHEMA_VERSION } from '../../types';
 import { lastQuery, mockLayout, openOptions, pick, renderQueryEditor } from '../testUtils';
@@ -23,9 +23,14 @@ describe('SummaryEditor', () => {
     expect(screen.getByTestId(S.measures)).toHaveAttribute('placeholder', 'All measures');
   });
 
-  it("offers the summary's value columns in frame order", async () => {
-    await renderQueryEditor(summary);
-    expect(await openOptions(S.measures)).toEqual([...SUMMARY_MEASURES]);
+  it("offers the summary's value columns in frame order, the LLM ones last", async () => {
+    const { onChange } = await renderQueryEditor(summary);
+    const shown = await openOptions(S.measures); // the list is virtual: the first ones are rendered
+    expect(shown.length).toBeGreaterThan(SUMMARY_MEASURES.length);
+    expect(shown).toEqual([...SUMMARY_MEASURES, ...LLM_MEASURE_COLUMNS].slice(0, shown.length));
+    fireEvent.change(screen.getByTestId(S.measures), { target: { value: 'p99_tpot' } }); // past the rendered ones
+    await pick(S.measures, 'p99_tpot_ms');
+    expect(lastQuery(onChange)).toEqual({ ...summary, measures: ['p99_tpot_ms'] });
   });
 
   it('adds a picked measure after those already there and runs the query', async () => {
@@ -43,8 +48,11 @@ describe('SummaryEditor', () => {
   });
 
   it('keeps a saved measure that is not a summary column, so it can be removed', async () => {
-    await renderQueryEditor({ ...summary, measures: ['request_share'] });
-    expect(await openOptions(S.measures)).toEqual([...SUMMARY_MEASURES, 'request_share']);
+    const { onChange } = await renderQueryEditor({ ...summary, measures: ['request_share'] });
+    fireEvent.click(screen.getByTestId(S.measures));
+    fireEvent.change(screen.getByTestId(S.measures), { target: { value: 'request_sh' } });
+    await pick(S.measures, 'request_share');
+    expect(lastQuery(onChange)).toEqual(summary);
   });
 
   it('takes several measures outside the alert rule editor without a message', async () => {

@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { SUMMARY_MEASURES } from '../../../pkg/model/query';
+import { LLM_MEASURE_COLUMNS, SUMMARY_MEASURES } from '../../../pkg/model/query';
 import { FiltersField } from './FiltersField';
 import { GroupByField } from './GroupByField';
 import { MeasuresField } from './MeasuresField';
@@ -14,7 +14,7 @@ export function SummaryEditor({ query, onChange, catalog, datasource, alerting }
       <MeasuresField
         value={query.measures}
         onChange={(measures) => onChange({ measures }, true)}
-        measures={SUMMARY_MEASURES}
+        measures={[...SUMMARY_MEASURES, ...LLM_MEASURE_COLUMNS]}
         alerting={alerting}
       />
       <FiltersField

@@ -6,6 +6,7 @@ import { Components } from '../../selectors';
 import { FiltersField } from './FiltersField';
 import { GroupByField } from './GroupByField';
 import { MetricField } from './MetricField';
+import { SeasonalityField } from './SeasonalityField';
 import { SelectField } from './SelectField';
 import { TypeEditorProps } from './shared';
 import { WindowField } from './WindowField';
@@ -34,25 +35,37 @@ const AGGREGATION_OPTIONS: Array<ComboboxOption<string>> = AGGREGATIONS.map((val
   description: DESCRIPTIONS[value],
 }));
 
-/** trend: one aggregate per time bucket, a series per group; what alert rules usually query. */
-export function TrendEditor({ query, onChange, catalog, datasource }: TypeEditorProps) {
+/** A bucket's aggregate: aggregation, metric (unless it counts requests) and window; trend, forecast, seasonal anomalies. */
+export function BucketFields({ query, onChange, catalog }: Pick<TypeEditorProps, 'query' | 'onChange' | 'catalog'>) {
   const aggregation = query.aggregation ?? 'mean';
   return (
     <>
+      <SelectField
+        label="Aggregation"
+        tooltip="What each bucket shows: a percentile, mean, ... of the metric, or count, rate, error rate of requests"
+        options={AGGREGATION_OPTIONS}
+        value={aggregation}
+        onChange={(value) => onChange({ aggregation: value as Aggregation }, true)}
+        width={16}
+        testId={Components.QueryEditor.aggregation}
+      />
+      {!METRICLESS_AGGREGATIONS.includes(aggregation) && (
+        <MetricField value={query.metric} onChange={(metric) => onChange({ metric }, true)} catalog={catalog} />
+      )}
+      <WindowField value={query.window} onChange={(window) => onChange({ window }, true)} />
+    </>
+  );
+}
+
+/** trend: one aggregate per time bucket, a series per group; what alert rules usually query. */
+export function TrendEditor({ query, onChange, catalog, datasource }: TypeEditorProps) {
+  return (
+    <>
       <InlineFieldRow>
-        <SelectField
-          label="Aggregation"
-          tooltip="What each bucket shows: a percentile, mean, ... of the metric, or count, rate, error rate of requests"
-          options={AGGREGATION_OPTIONS}
-          value={aggregation}
-          onChange={(value) => onChange({ aggregation: value as Aggregation }, true)}
-          width={16}
-          testId={Components.QueryEditor.aggregation}
-        />
-        {!METRICLESS_AGGREGATIONS.includes(aggregation) && (
-          <MetricField value={query.metric} onChange={(metric) => onChange({ metric }, true)} catalog={catalog} />
-        )}
-        <WindowField value={query.window} onChange={(window) => onChange({ window }, true)} />
+        <BucketFields query={query} onChange={onChange} catalog={catalog} />
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <SeasonalityField query={query} onChange={onChange} />
       </InlineFieldRow>
       <GroupByField value={query.groupBy} onChange={(groupBy) => onChange({ groupBy }, true)} catalog={catalog} />
       <FiltersField
