@@ -3,37 +3,14 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { main } from './main';
+import { runCli, type RunResult } from '../../test/support/run-cli';
+
+/** Runs the CLI in this process with stdout and stderr captured. */
+const run = (...argv: string[]): Promise<RunResult> => runCli(argv);
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const S = 1000;
 const iso = (t: number): string => new Date(t).toISOString();
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process with stdout and stderr captured. */
-async function run(...argv: string[]): Promise<RunResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    ((chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink(out));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink(err));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 /** Runs a command asking for JSON and parses the frames. */
 async function runJson(...argv: string[]): Promise<DataFrameJSON[]> {

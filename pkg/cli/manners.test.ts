@@ -6,41 +6,10 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { main } from './main';
+import { runCli as run } from '../../test/support/run-cli';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (t: number): string => new Date(t).toISOString();
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process with stdout and stderr captured; `tty` makes stdout a terminal that wide. */
-async function run(argv: string[], tty?: { columns: number }): Promise<RunResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    ((chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink(out));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink(err));
-  const saved = { isTTY: process.stdout.isTTY, columns: process.stdout.columns };
-  if (tty) {
-    Object.assign(process.stdout, { isTTY: true, columns: tty.columns });
-  }
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    Object.assign(process.stdout, saved);
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 /** Exactly one line. */
 const ONE_LINE = /^[^\n]+\n$/;

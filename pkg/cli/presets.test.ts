@@ -1,29 +1,12 @@
 import path from 'path';
 import { startProxy } from '../http/server';
-import { main } from './main';
+import { runCli, type RunResult } from '../../test/support/run-cli';
+
+/** Runs the CLI in this process with stdout and stderr captured. */
+const run = (...argv: string[]): Promise<RunResult> => runCli(argv);
 import { readingConfig } from './options';
 
 const FIXTURES = path.join(__dirname, '..', 'sources', 'fixtures');
-
-/** Runs the CLI in this process with stdout and stderr captured. */
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    ((chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink(out));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink(err));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe('CLI: --preset and --field-map expressions', () => {
   it('reads a preset format: the export has its rows in our columns; skips go to stderr by reason', async () => {

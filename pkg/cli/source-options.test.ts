@@ -11,37 +11,14 @@ import { ClickHouseClient } from '../clickhouse/client';
 import { ClickHouseServer, serverPorts, startClickHouse, stopClickHouse } from '../../test/support/clickhouse-server';
 import { expectSameReport, withoutColumn } from '../../test/support/same-report';
 import { expectSameNumbers, shipGeneratedLogs, ShippedLogs } from '../../test/support/shipped-logs';
-import { main } from './main';
+import { runCli, type RunResult } from '../../test/support/run-cli';
+
+/** Runs the CLI in this process with stdout and stderr captured. */
+const run = (...argv: string[]): Promise<RunResult> => runCli(argv);
 
 jest.setTimeout(120_000);
 
 const PASSWORD = 'cli-pa55';
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process with stdout and stderr captured. */
-async function run(...argv: string[]): Promise<RunResult> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (into: string[]) =>
-    ((chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(sink(out));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(sink(err));
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 async function frames(...argv: string[]): Promise<DataFrameJSON[]> {
   const result = await run(...argv, '--format', 'json');
