@@ -25,11 +25,14 @@ export function compare(ctx: AnalysisContext): Frame[] {
   const { groups, stats } = groupedRequestStats(selection, ['model'], seconds);
   const models = groups.keys.map((k) => k[0]);
   const baseline = resolveBaseline(models, ctx.query.baseline);
+  // Each model's rows, grouped once for whichever of the two below needs them.
+  let modelRows: Uint32Array[] | undefined;
+  const rowsByModel = (): Uint32Array[] => (modelRows ??= rowsOf(selection, models));
   const significance =
     baseline !== undefined && wantsSignificance(ctx.query.measures)
-      ? { baseline, samples: latencySamples(selection, models) }
+      ? { baseline, samples: latencySamples(selection, rowsByModel()) }
       : undefined;
-  const llm = hasLlmMeasures(ctx.store) ? llmFields(ctx.store, rowsOf(selection, models)) : [];
+  const llm = hasLlmMeasures(ctx.store) ? llmFields(ctx.store, rowsByModel()) : [];
   return [compareFrame(models, stats, selection.rows.length, ctx.query.measures, significance, llm)];
 }
 
@@ -40,10 +43,10 @@ function rowsOf(selection: Selection, models: string[]): Uint32Array[] {
   return models.map((m) => byModel.get(m) ?? new Uint32Array(0));
 }
 
-/** Each model's non-missing latencies, sorted (in the order of `models`). */
-function latencySamples(selection: Selection, models: string[]): SortedSample[] {
+/** Each model's non-missing latencies, sorted (in the order of `rowsByModel`). */
+function latencySamples(selection: Selection, rowsByModel: Uint32Array[]): SortedSample[] {
   const latency = numericColumn(selection.store, 'latency_ms').raw();
-  return rowsOf(selection, models).map((rows) => sampleOf(gatherNumeric(latency, rows)));
+  return rowsByModel.map((rows) => sampleOf(gatherNumeric(latency, rows)));
 }
 
 /**

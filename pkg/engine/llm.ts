@@ -55,18 +55,21 @@ export function llmFields(store: Store, groups: Uint32Array[]): FrameField[] {
       continue;
     }
     const raw = column.raw();
+    // Percentiles only for the measures that report them (token counts report their average alone).
+    const qs = measure.statistics.filter((st) => st !== 'avg').map((st) => QUANTILE[st as Exclude<Statistic, 'avg'>]);
     const perGroup = groups.map((rows) => {
       checkpoint();
       const values = gatherNumeric(raw, rows);
-      const average = mean(values);
-      const quantiles = quantilesInPlace(values, [QUANTILE.p50, QUANTILE.p95, QUANTILE.p99]);
-      return { avg: average, p50: quantiles[0], p95: quantiles[1], p99: quantiles[2] };
+      const stats: Partial<Record<Statistic, number>> = { avg: mean(values) };
+      const quantiles = qs.length > 0 ? quantilesInPlace(values, qs) : [];
+      measure.statistics.filter((st) => st !== 'avg').forEach((st, k) => (stats[st] = quantiles[k]));
+      return stats;
     });
     for (const statistic of measure.statistics) {
       fields.push({
         name: `${statistic}_${measure.field}`,
         type: 'number',
-        values: perGroup.map((s) => s[statistic]),
+        values: perGroup.map((s) => s[statistic]!),
         unit: measure.unit,
       });
     }

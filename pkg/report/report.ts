@@ -451,6 +451,22 @@ function tokensTable(frame: Frame | undefined): string | null {
   if (!frame || columns.length === 0) {
     return null;
   }
+  return (
+    modelTable(frame, 'tokens', columns) +
+    `<p class="note">TTFT: time to first token, as logged. TPOT: time per output token after the first, ` +
+    `(latency − TTFT) / (output tokens − 1). Output tokens/s: output tokens over the request's latency.</p>`
+  );
+}
+
+/** A number column of a per-model table: the frame's field, its header, how its cells read. */
+interface TableColumn {
+  name: string;
+  label: string;
+  format: (v: number) => string;
+}
+
+/** A table of one row per model of `frame` (its `model` field), a cell per column keyed by the field's name. */
+function modelTable(frame: Frame, table: string, columns: TableColumn[]): string {
   const models = stringsOf(frame, 'model');
   const values = columns.map((c) => numbersOf(frame, c.name));
   const rows = models.map(
@@ -458,18 +474,14 @@ function tokensTable(frame: Frame | undefined): string | null {
       `<tr><td>${escapeHtml(model ?? MISSING)}</td>${columns.map((c, j) => numCell(values[j][i], c.format(values[j][i]), 'td', c.name)).join('')}</tr>`
   );
   return (
-    `<div class="table-wrap"><table data-table="tokens"><thead><tr><th>model</th>` +
+    `<div class="table-wrap"><table data-table="${table}"><thead><tr><th>model</th>` +
     columns.map((c) => `<th class="num">${escapeHtml(c.label)}</th>`).join('') +
-    `</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>` +
-    `<p class="note">TTFT: time to first token, as logged. TPOT: time per output token after the first, ` +
-    `(latency − TTFT) / (output tokens − 1). Output tokens/s: output tokens over the request's latency.</p>`
+    `</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`
   );
 }
 
 function compareTable(frame: Frame): string {
-  const models = stringsOf(frame, 'model');
-  const col = (name: string) => numbersOf(frame, name);
-  const columns: Array<{ name: string; label: string; format: (v: number) => string }> = [
+  const columns: TableColumn[] = [
     { name: 'requests', label: 'requests', format: formatCount },
     { name: 'request_share', label: 'share', format: formatPercent },
     { name: 'avg_latency_ms', label: 'avg', format: formatMs },
@@ -484,17 +496,10 @@ function compareTable(frame: Frame): string {
       format: (v) => (Number.isFinite(v) ? `${formatNumber(v)}×` : MISSING),
     },
   ];
-  const values = columns.map((c) => col(c.name));
-  const rows = models.map(
-    (model, i) =>
-      `<tr><td>${escapeHtml(model ?? MISSING)}</td>${columns.map((c, j) => numCell(values[j][i], c.format(values[j][i]), 'td', c.name)).join('')}</tr>`
-  );
   return (
-    `<div class="table-wrap"><table data-table="compare"><thead><tr><th>model</th>` +
-    columns.map((c) => `<th class="num">${escapeHtml(c.label)}</th>`).join('') +
-    `</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>` +
+    modelTable(frame, 'compare', columns) +
     `<p class="note">Share: of the selected requests. p99 vs fastest: the model's p99 divided by the lowest p99.</p>` +
-    compareVerdicts(frame, models)
+    compareVerdicts(frame, stringsOf(frame, 'model'))
   );
 }
 

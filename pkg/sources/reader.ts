@@ -182,10 +182,11 @@ export class LogReader {
   /** Bytes the scan workers read (the rest was read on this thread). */
   bytesReadByWorkers = 0;
   /**
-   * About how many new bytes the read under way holds in all its files (gzip ones as if 4x larger), and whether
-   * the store was given room for their rows: once per read, so that a read of many files grows no column twice.
+   * The files of the read under way; about how many new bytes they hold (gzip ones as if 4x larger: looked up by
+   * the first large file, the only reads that size the store) and whether the store was given room for their rows —
+   * once per read, so that a read of many files grows no column twice.
    */
-  private readEstimate = { bytes: 0, roomMade: false };
+  private readEstimate: { files: string[]; bytes?: number; roomMade: boolean } = { files: [], roomMade: false };
   /** Why scan workers could not be started, if they could not (the logs are then read on one thread). */
   scanWorkersUnavailable: string | null = null;
   /** Files and folders the last read could not read, `name: why`, named relative to their configured path. */
@@ -334,7 +335,7 @@ export class LogReader {
     const present = new Set<string>();
     const listed = await listLogFiles(this.paths);
     const unread = listed.problems.map((p) => `${p.name}: ${p.reason}`);
-    this.readEstimate = { bytes: await this.newBytesEstimate(listed.files.map((f) => f.path)), roomMade: false };
+    this.readEstimate = { files: listed.files.map((f) => f.path), roomMade: false };
     // Oldest first (the listing orders rotated copies before the live file), so a copy is matched
     // to the state of the file it was copied from before that file is seen truncated.
     for (const { path: file, name } of listed.files) {
@@ -641,8 +642,10 @@ export class LogReader {
    * Where a file's lines go: to the scan workers when there are at least parallelFromBytes of them (the workers
    * started on first need), else parsed on this thread as they are read.
    */
-  private linesOf(source: LineSource, newBytes: number, report: () => void): LineSink {
+  private async linesOf(source: LineSource, newBytes: number, report: () => void): Promise<LineSink> {
     if (newBytes >= this.parallelFromBytes && this.scanWorkers > 0 && this.parser.batchable()) {
+      const estimate = this.readEstimate;
+      estimate.bytes ??= await this.newBytesEstimate(estimate.files);
       if (!this.pool && this.scanWorkersUnavailable === null) {
         const pool = ScanPool.open(this.config, this.scanWorkers);
         if (pool instanceof Error) {
@@ -652,11 +655,10 @@ export class LogReader {
         }
       }
       if (this.pool) {
-        const estimate = this.readEstimate;
         return new OrderedScans(this.pool, source, (batch: LineBatch, from: LineSource, bytes: number) => {
           if (!estimate.roomMade && batch.rows > 0) {
             // Lines are alike in length: the first batch tells about how many rows the read's files hold.
-            const total = Math.max(estimate.bytes, newBytes);
+            const total = Math.max(estimate.bytes ?? 0, newBytes);
             this.store.makeRoom(Math.ceil((total / bytes) * batch.rows * 1.02));
             estimate.roomMade = true;
           }
@@ -687,7 +689,7 @@ export class LogReader {
     skipping: Skipping | null,
     report: () => void
   ): Promise<{ offset: number; skipping: Skipping | null; first: Buffer }> {
-    const lines = this.linesOf(source, size - offset, report);
+    const lines = await this.linesOf(source, size - offset, report);
     const splitter = new LineSplitter(lines, this.store, offset, skipping, (n) => (this.bytesRead += n));
     /** The first bytes read (up to HEAD_BYTES), copied before the buffer is handed on. */
     let first = Buffer.alloc(0);
@@ -728,7 +730,7 @@ export class LogReader {
     report: () => void
   ): Promise<{ offset: number; outcome: 'ok' | 'truncated' | 'corrupt' | 'too_large' }> {
     // Compressed logs expand several times (`size` is the archive's): a large archive is worth the workers.
-    const lines = this.linesOf(source, size * 4, report);
+    const lines = await this.linesOf(source, size * 4, report);
     const splitter = new LineSplitter(lines, this.store, skip, skipping, (n) => (this.bytesRead += n));
     const bound = Math.max(GZIP_MIN_BOUND, size * GZIP_MAX_RATIO);
     let pieces: Buffer[] = [];
