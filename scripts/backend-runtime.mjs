@@ -48,6 +48,10 @@ export function launcher(target) {
     '# (Alpine). Shell built-ins only: Grafana may start it with an empty environment. Made by build-backend.mjs.',
     'case $0 in */*) d=${0%/*} ;; *) d=. ;; esac',
     `r=$d/${dir}`,
+    '# Transparent huge pages for the large arrays malloc maps (the store, read buffers): one page fault per 2 MiB',
+    '# instead of 512, where the kernel gives them on request (THP "madvise"); the shipped glibc reads the tunable.',
+    'GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1',
+    'export GLIBC_TUNABLES',
     `exec "$r/${loader}" --library-path "$r" --argv0 "$0" "$r/${BACKEND}" "$@"`,
     '',
   ].join('\n');

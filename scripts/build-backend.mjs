@@ -21,8 +21,8 @@
  *   --targets        comma list of amd64, arm64 (default both; env BACKEND_TARGETS)
  *   --out            output folder (default dist)
  *   --no-strip       keep the runtime's symbols (about 12 MB more per executable)
- *   --no-code-cache  no V8 code cache in the build machine's own target (the other target never gets one:
- *                    a code cache is per architecture and segfaults elsewhere)
+ *   --no-code-cache  no V8 code caches (of the bundle, and of the data worker's script) for the build machine's own
+ *                    target (the other target never uses one: a code cache is per architecture and segfaults elsewhere)
  *   --no-smoke       skip starting the native executable once to check the go-plugin handshake
  *
  * Order matters (see shared notes/single-executable.md): strip BEFORE postject (strip after injection gives a
@@ -46,6 +46,7 @@ import { arch } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BACKEND, LICENSES, launcher, RUNTIME_LIBS, RUNTIME_TARGETS, runtimeDir } from './backend-runtime.mjs';
+import { embeddedWasm } from './embedded-wasm.mjs';
 import { embeddedDataWorker, embeddedScanWorker } from './embedded-worker.mjs';
 import { embeddedProto } from './embedded-proto.mjs';
 
@@ -386,7 +387,7 @@ const builtinFetch = {
 /** Built-ins whose require prints a warning on stderr (runtime deprecations DEP0040, DEP0025, DEP0125). */
 const DEPRECATED_BUILTINS = ['punycode', 'sys', '_stream_wrap'];
 
-async function bundle(entry, runtimeNode) {
+async function bundle(entry, runtimeNode, workerCache, assets) {
   if (!existsSync(entry)) {
     fail(
       `entry ${relative(ROOT, entry)} does not exist (use --entry FILE or BACKEND_ENTRY=FILE to build another entry)`
@@ -413,12 +414,16 @@ async function bundle(entry, runtimeNode) {
       plugins: [
         absentOptionalModules,
         builtinFetch,
+        // The WebAssembly byte scanner (pkg/sources/native/), built with clang first.
+        embeddedWasm(),
         await embeddedScanWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`),
         // The protocol's .proto files (pkg/grafana/proto/), which the executable cannot read from disk.
         embeddedProto(),
         // The local data sources' worker thread, with everything inside it too (and the same replacements).
         await embeddedDataWorker(esbuild, `node${NODE_VERSION.split('.')[0]}`, {
-          plugins: [absentOptionalModules, builtinFetch],
+          plugins: [absentOptionalModules, builtinFetch, embeddedWasm()],
+          codeCache: workerCache,
+          assets,
         }),
       ],
     });
@@ -500,16 +505,55 @@ async function bundle(entry, runtimeNode) {
   return outfile;
 }
 
+/**
+ * A V8 code cache of the data worker's source (a function expression of `require`, see embedded-worker.mjs), made by
+ * the runtime that will run it: a worker thread compiles it as pkg/worker/spare.ts does and calls it (its modules
+ * load, so the functions their start compiles are in the cache too); a second thread checks that V8 takes the cache.
+ */
+function workerCodeCache(runtimeNode, arch, source) {
+  const file = join(WORK, 'data-worker-source.js');
+  const out = join(WORK, 'data-worker.cache');
+  writeFileSync(file, source);
+  rmSync(out, { force: true });
+  const make = `
+const { Worker } = require('node:worker_threads');
+const fs = require('node:fs');
+const [file, out] = process.argv.slice(1);
+const compile = \`const { parentPort, workerData } = require('node:worker_threads');
+const script = new (require('node:vm').Script)(workerData.source, { filename: '[data worker]', cachedData: workerData.cache });
+if (!workerData.cache) { script.runInThisContext()(require); }
+parentPort.postMessage(workerData.cache ? script.cachedDataRejected : script.createCachedData());\`;
+const run = (workerData) => new Promise((resolve, reject) => new Worker(compile, { eval: true, workerData }).once('message', resolve).once('error', reject));
+(async () => {
+  const source = fs.readFileSync(file, 'utf8');
+  const cache = await run({ source });
+  if (await run({ source, cache })) {
+    throw new Error('V8 rejects the code cache it has just made');
+  }
+  fs.writeFileSync(out, cache);
+  process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+  run(runtimeNode, ['-e', make, file, out], { env: {} });
+  const data = readFileSync(out);
+  log(`data worker: V8 code cache ${mb(data.length)} for ${arch}`);
+  return { arch, data };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 3. SEA blob(s)
 
-function makeBlob(generatorNode, main, name, useCodeCache) {
+/** `assets`: files to put in the blob by name (node:sea's getAsset), as { name: path }. */
+function makeBlob(generatorNode, main, name, useCodeCache, assets) {
   const config = join(WORK, `sea-config-${name}.json`);
   const output = join(WORK, `sea-prep-${name}.blob`);
   writeFileSync(
     config,
-    JSON.stringify({ main, output, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache }, null, 2) +
-      '\n'
+    JSON.stringify(
+      { main, output, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, assets },
+      null,
+      2
+    ) + '\n'
   );
   rmSync(output, { force: true });
   run(generatorNode, ['--experimental-sea-config', config], { cwd: WORK, env: {} });
@@ -679,13 +723,25 @@ async function main() {
     runtimes[t] = ensureRuntime(t);
   }
 
-  const main = await bundle(opts.entry, runtimes[native]);
+  // The data worker's code cache, like the SEA's, only for the build machine's own target (embedded-worker.mjs).
+  const workerCache =
+    opts.codeCache && opts.targets.includes(native)
+      ? (source) => workerCodeCache(runtimes[native], TARGETS[native].nodeArch, source)
+      : undefined;
+  // The data worker's script and code cache, as the executable's assets (embedded-worker.mjs), written beside the bundle.
+  const assets = {};
+  const main = await bundle(opts.entry, runtimes[native], workerCache, assets);
+  const assetFiles = {};
+  for (const [name, bytes] of Object.entries(assets)) {
+    assetFiles[name] = join(WORK, `asset-${name}`);
+    writeFileSync(assetFiles[name], bytes);
+  }
   const bundleHead = readFileSync(main).subarray(0, 256);
-  const portable = makeBlob(runtimes[native], main, 'portable', false);
+  const portable = makeBlob(runtimes[native], main, 'portable', false, assetFiles);
   // A V8 code cache is only valid for the architecture that made it (x64 cache in arm64 node: SIGSEGV at start).
   const nativeBlob =
     opts.codeCache && opts.targets.includes(native)
-      ? makeBlob(runtimes[native], main, `${native}-codecache`, true)
+      ? makeBlob(runtimes[native], main, `${native}-codecache`, true, assetFiles)
       : portable;
 
   const built = {};

@@ -17,16 +17,13 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A plugin resolving modules whose path ends in `/${source}` to `export function ${exportName}()` giving `code`. */
-function embedding(name, source, exportName, code) {
+/** A plugin resolving modules whose path ends in `/${source}` to the module `contents` (JavaScript). */
+function embedding(name, source, contents) {
   return {
     name,
     setup(b) {
       b.onResolve({ filter: new RegExp(`[\\\\/]${source}$`) }, (a) => ({ path: a.path, namespace: name }));
-      b.onLoad({ filter: /.*/, namespace: name }, () => ({
-        contents: `export function ${exportName}() { return ${JSON.stringify(code)}; }`,
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: 'js' }));
     },
   };
 }
@@ -49,13 +46,51 @@ async function workerScript(esbuild, target, entry, extra = {}) {
 
 export async function embeddedScanWorker(esbuild, target) {
   const code = await workerScript(esbuild, target, 'pkg/sources/scan-worker.ts');
-  return embedding('embedded-scan-worker', 'scan-worker-source', 'scanWorkerSource', code);
+  return embedding(
+    'embedded-scan-worker',
+    'scan-worker-source',
+    `export function scanWorkerSource() { return ${JSON.stringify(code)}; }`
+  );
 }
 
+/**
+ * `options.assets`, when given (the backend executable), receives the source as a single-executable asset
+ * ('data-worker'), and its V8 code cache ('data-worker-cache') when `options.codeCache(source)` makes one for the
+ * runtime that will run it ({ arch, data }, see pkg/worker/spare.ts); the module reads them with node:sea's getAsset.
+ * Not a string literal there: V8 parsing a 1.5 MB literal delayed the backend's handshake more than reading an asset.
+ * Otherwise (the CLI) the source is a string literal, without a cache.
+ */
 export async function embeddedDataWorker(esbuild, target, options = {}) {
   const code = await workerScript(esbuild, target, 'pkg/worker/data-worker.ts', {
-    ...(options.external ? { packages: 'external' } : { nodePaths: [join(ROOT, 'node_modules')] }),
+    // External packages (the CLI) load through the `require` the door hands the script, resolving from the bundle's
+    // folder: import() in an evaluated script would resolve them from the working directory instead.
+    ...(options.external
+      ? { packages: 'external', supported: { 'dynamic-import': false } }
+      : { nodePaths: [join(ROOT, 'node_modules')] }),
     plugins: [...(options.plugins ?? []), await embeddedScanWorker(esbuild, target)],
   });
-  return embedding('embedded-data-worker', 'worker-source', 'dataWorkerSource', code);
+  // As pkg/worker/worker-source.ts gives it: a function expression of `require`.
+  const source = `(function (require) {\n${code}\n})`;
+  if (!options.assets) {
+    return embedding(
+      'embedded-data-worker',
+      'worker-source',
+      `export function dataWorkerSource() { return ${JSON.stringify(source)}; }\n` +
+        'export function dataWorkerCache() { return undefined; }'
+    );
+  }
+  const cache = options.codeCache ? await options.codeCache(source) : undefined;
+  options.assets['data-worker'] = Buffer.from(source);
+  if (cache) {
+    options.assets['data-worker-cache'] = cache.data;
+  }
+  return embedding(
+    'embedded-data-worker',
+    'worker-source',
+    "import { getAsset } from 'node:sea';\n" +
+      "export function dataWorkerSource() { return getAsset('data-worker'); }\n" +
+      `export function dataWorkerCache() { return ${
+        cache ? `{ arch: ${JSON.stringify(cache.arch)}, data: getAsset('data-worker-cache') }` : 'undefined'
+      }; }`
+  );
 }

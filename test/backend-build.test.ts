@@ -102,6 +102,10 @@ describe('backend build output (dist/)', () => {
       const exec = text.split('\n').filter((l) => l.startsWith('exec '));
       expect(exec).toEqual([`exec "$r/${loader}" --library-path "$r" --argv0 "$0" "$r/backend" "$@"`]);
       expect(text).toContain(`r=$d/runtime/linux_${target}\n`);
+      // Huge pages for malloc's large arrays, keeping any tunables Grafana's environment sets.
+      expect(text).toContain(
+        'GLIBC_TUNABLES=${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1\nexport GLIBC_TUNABLES\n'
+      );
     });
 
     it(`runtime/linux_${target}/backend is a 64-bit little-endian ELF executable for ${machine}`, () => {

@@ -6,7 +6,6 @@ import { LiveLogWriter, traceArrivalGaps, traceTokens } from '../generator/live'
 import { DEFAULT_HOST, DEFAULT_PORT } from '../http/defaults';
 import type { RunningProxy } from '../http/server';
 import { parseWindow } from '../model/query';
-import { formatTables } from '../format/table';
 import { parseNonNegativeInt, parseNumber, parsePort, stopSignal } from './options';
 
 const DEMO_DIR = 'demo-logs';
@@ -157,6 +156,7 @@ export function registerDemo(program: Command): void {
           }
           // The proxy reads the logs in its worker thread: the comparison is asked of it.
           const compared = await (await proxy.data.analysisSource()).analyse({ queryType: 'compare' }, {});
+          const { formatTables } = await import('../format/table');
           const table = formatTables(
             compared.map((frame) => toDataFrameJSON(frame)),
             {

@@ -11,14 +11,15 @@ import {
   QueryType,
   SEASONALITIES,
 } from '../model/query';
-import { InvalidInputError } from '../model/validate';
+import { InvalidInputError, parseQuery } from '../model/validate';
 import { answer } from '../engine/answer';
-import { QueryError } from '../engine/errors';
+import { QueryError, UnknownFieldError } from '../engine/errors';
+import { columnsNeeded } from '../engine/columns-needed';
+import { StoreSource } from '../engine/store-source';
 import { toDataFrameJSON } from '../format/dataframe-json';
 import { SourceError } from '../sources/files';
 import { writeCsvExport } from '../format/csv';
 import { writeClickHouseCsv } from '../clickhouse/export';
-import { formatCsv, formatTables } from '../format/table';
 import {
   addLogReadingOptions,
   collect,
@@ -89,11 +90,20 @@ function addCommonOptions(command: Command, clickhouse = false): Command {
     );
 }
 
-function print(frames: DataFrameJSON[], format: CommonOptions['format'], keepFormulas = false, wide = false): void {
+async function print(
+  frames: DataFrameJSON[],
+  format: CommonOptions['format'],
+  keepFormulas = false,
+  wide = false
+): Promise<void> {
   const chosen = format ?? (process.stdout.isTTY ? 'table' : 'json');
   if (chosen === 'json') {
     process.stdout.write(JSON.stringify(frames) + '\n');
-  } else if (chosen === 'csv') {
+    return;
+  }
+  // Loaded for the formats that need it: it brings cli-table3, which json output and --help can do without.
+  const { formatCsv, formatTables } = await import('../format/table');
+  if (chosen === 'csv') {
     process.stdout.write(formatCsv(frames, { keepFormulas }));
   } else {
     // On a terminal a table keeps to its width (the columns left out are named under it); piped, it is whole.
@@ -139,12 +149,24 @@ function addAnalysis(
       horizon: options.horizon,
     };
     checkQueryFirst(query, range); // before reading: a mistake in the question costs no wait
-    const source = await openSource(options);
+    // Only the columns the question reads are loaded (every row is).
+    const projection = columnsNeeded(parseQuery(query));
+    let source = await openSource(options, projection);
     // The CLI bounds no rows: --limit is the user's own.
     const started = performance.now();
-    const frames = await answer(source, query, range, {});
+    let frames;
+    try {
+      frames = await answer(source, query, range, {});
+    } catch (error) {
+      // An unknown field's message lists the fields there are, which a projected load does not know: read them all.
+      if (!(error instanceof UnknownFieldError) || !projection || !(source instanceof StoreSource)) {
+        throw error;
+      }
+      source = await openSource(options);
+      frames = await answer(source, query, range, {});
+    }
     const json = frames.map((frame) => toDataFrameJSON(frame, query.refId));
-    print(json, options.format, options.keepFormulas, options.wide);
+    await print(json, options.format, options.keepFormulas, options.wide);
     reportInput(source, options);
     oneShotDone = true;
     if (process.env.INFERENCE_LOGS_VERBOSE) {

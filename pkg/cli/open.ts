@@ -11,10 +11,13 @@ import { ReportSource, StoreReportSource } from '../engine/report-source';
 import { ClickHouseReportSource } from '../clickhouse/report-source';
 import { LogReader } from '../sources/reader';
 import { Store } from '../store/store';
+import type { Projection } from '../store/projection';
+import { withColumns } from '../engine/columns-needed';
 import { checkHasRequests } from './checks';
 import { readingConfig } from './options';
 import { loadProgress } from './progress';
 import { clickhouseSourceOf, SourceOptions, sourceKind } from './source-options';
+import { fastScanModule } from '../sources/fast-scan-wasm';
 
 /** Options of every command that reads the logs. */
 export interface CommonOptions {
@@ -37,8 +40,14 @@ function sourceConfig(options: CommonOptions) {
   return readingConfig(options);
 }
 
-export async function openStore(options: CommonOptions): Promise<Store> {
-  const reader = new LogReader(options.logs, sourceConfig(options));
+/**
+ * The files of `--logs` read into a store. `projection` (one-shot questions only): the columns to keep, for a
+ * question that reads few of them (engine/columns-needed.ts); the rows are those of a full read.
+ */
+export async function openStore(options: CommonOptions, projection: Projection | null = null): Promise<Store> {
+  // The --field-map fields too: unmatchedWarnings looks at them.
+  const kept = withColumns(projection, Object.keys(options.fieldMap ?? {}));
+  const reader = new LogReader(options.logs, sourceConfig(options), new Store(kept));
   const started = performance.now();
   const progress = loadProgress(process.stderr.isTTY ? await reader.totalBytes() : 0);
   try {
@@ -55,7 +64,8 @@ export async function openStore(options: CommonOptions): Promise<Store> {
     const ms = (performance.now() - started).toFixed(0);
     const cpu = process.cpuUsage();
     process.stderr.write(
-      `read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers, in ${ms} ms ` +
+      `read ${reader.bytesRead} bytes, ${reader.bytesReadByWorkers} of them by scan workers ` +
+        `(layout scanner: ${fastScanModule() ? 'WebAssembly' : 'TypeScript'}), in ${ms} ms ` +
         `(process CPU so far: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms; ` +
         `read started ${started.toFixed(0)} ms after the process did)\n`
     );
@@ -63,12 +73,18 @@ export async function openStore(options: CommonOptions): Promise<Store> {
   return reader.store;
 }
 
-/** The files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse` (exactly one). */
-export async function openSource(options: SourceOptions & Omit<CommonOptions, 'logs'>): Promise<AnalysisSource> {
+/**
+ * The files of `--logs` read into memory (keeping the columns of `projection` if given), or the ClickHouse tables of
+ * `--clickhouse` (exactly one).
+ */
+export async function openSource(
+  options: SourceOptions & Omit<CommonOptions, 'logs'>,
+  projection: Projection | null = null
+): Promise<AnalysisSource> {
   if (sourceKind(options) === 'clickhouse') {
     return clickhouseSourceOf(options);
   }
-  return new StoreSource(await openStore({ ...options, logs: options.logs! }));
+  return new StoreSource(await openStore({ ...options, logs: options.logs! }, projection));
 }
 
 /** What `report` reads: the files of `--logs` read into memory, or the ClickHouse tables of `--clickhouse`. */

@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { ReadProgress } from '../sources/reader';
 
 /** Loads shorter than this show no bar: it would only flicker. */
@@ -16,9 +16,15 @@ export function loadProgress(totalBytes: number, stream: NodeJS.WriteStream = pr
   }
   const started = Date.now();
   let bar: SingleBar | null = null;
+  // Loaded only here, for a terminal, while the first second passes: commands that show no bar do without it.
+  let Bar: typeof SingleBar | undefined;
+  import('cli-progress').then(
+    (m) => (Bar = m.SingleBar),
+    () => undefined
+  );
   const update = (progress: ReadProgress): void => {
     const elapsed = (Date.now() - started) / 1000;
-    if (!bar && elapsed * 1000 < SHOW_AFTER_MS) {
+    if (!bar && (elapsed * 1000 < SHOW_AFTER_MS || !Bar)) {
       return;
     }
     const payload = {
@@ -28,7 +34,7 @@ export function loadProgress(totalBytes: number, stream: NodeJS.WriteStream = pr
       rate: mb(progress.bytes / Math.max(elapsed, 0.001)),
     };
     if (!bar) {
-      bar = new SingleBar({
+      bar = new Bar!({
         stream,
         format: 'reading logs [{bar}] {percentage}% | {done}/{all} MB | {rows} rows | {rate} MB/s | ETA {eta}s',
         hideCursor: true,

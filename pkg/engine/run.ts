@@ -1,5 +1,5 @@
 import { AnalysisQuery, QUERY_TYPES, QueryType } from '../model/query';
-import { Store } from '../store/store';
+import { REQUEST_ID, Store } from '../store/store';
 import { anomalies } from './anomalies';
 import { compare } from './compare';
 import { AnalysisContext } from './context';
@@ -54,9 +54,11 @@ export function analyseWithNotices(
   query: AnalysisQuery,
   ctx: Omit<AnalysisContext, 'store' | 'query'>
 ): { frames: Frame[]; notices: Notice[] } {
-  const unavailableBefore = store.requestIds?.unavailable ?? 0;
+  // Ids are read back only where the store keeps them (a projected load may not).
+  const ids = store.loads(REQUEST_ID) ? store.requestIds : undefined;
+  const unavailableBefore = ids?.unavailable ?? 0;
   const frames = analyse(store, query, ctx);
-  const unavailable = (store.requestIds?.unavailable ?? 0) - unavailableBefore;
+  const unavailable = (ids?.unavailable ?? 0) - unavailableBefore;
   return { frames, notices: inputNotices(store, unavailable) };
 }
 

@@ -356,7 +356,8 @@ export function trend(ctx: AnalysisContext): Frame[] {
   }
 
   const time = store.time.values();
-  const errors = store.errors.values();
+  // Only the error rate counts errors (a load for another trend may not have them): zeros keep the kernel one shape.
+  const errors = aggregation === 'error_rate' ? store.errors.values() : new Uint8Array(store.length);
   const frames: Frame[] = [];
   const series = (labels: Record<string, string>, out: Float64Array): void => {
     frames.push(seriesFrame(aggregation, metric, windowMs, bucketStarts, labels, out));

@@ -1,6 +1,9 @@
+// First: starts the spare data worker while the rest loads.
+import './start-spare';
 import { format } from 'util';
 import { logger } from './log';
 import { createServer, listen } from './server';
+import { mark } from '../worker/timeline';
 
 /**
  * The backend executable Grafana starts (gpx_inference_log_analytics_<os>_<arch>): go-plugin
@@ -22,6 +25,8 @@ function refuse(message: string): never {
 }
 
 async function main(): Promise<void> {
+  mark('process start', performance.timeOrigin);
+  mark('main script running');
   const env = process.env;
   if (env[HANDSHAKE_COOKIE] !== 'datasource') {
     refuse(
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
   });
   const port = await listen(server, env);
   process.stdout.write(`1|2|tcp|127.0.0.1:${port}|grpc\n`);
+  mark('handshake printed');
   logger.info('plugin started', { port, pid: process.pid, node: process.version });
 }
 

@@ -5,6 +5,7 @@ import { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/g
 import { GENERATED_FOR_LOADER_OPTIONS } from './messages.generated';
 import { loadDefinition, loadProtocol, LOADER_OPTIONS, ProtoName, protocolRoot } from './protocol';
 import { createServer } from './server';
+import { serviceDefinitions } from './services';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -90,5 +91,56 @@ describe('the protocol, from pkg/grafana/proto/*.proto', () => {
     expect(served.sort()).toEqual(declared.sort());
     // The client constructors are there too, by package path.
     expect(typeof (loadProtocol('health').grpc as Record<string, Record<string, unknown>>).health.v1).toBe('object');
+  });
+
+  it("serves messages converted exactly as proto-loader converts them (the server's services are made without it)", () => {
+    const samples: Record<string, [object, object]> = {
+      '/pluginv2.Data/QueryData': [
+        {
+          pluginContext: {
+            orgId: 7,
+            dataSourceInstanceSettings: { lastUpdatedMS: 1_700_000_000_000, jsonData: 'e30=' },
+          },
+          queries: [{ refId: 'A', json: Buffer.from('{}'), timeRange: { fromEpochMS: 1, toEpochMS: 2 } }],
+          headers: { a: 'b' },
+          format: 'JSON',
+        },
+        { responses: { A: { frames: [Buffer.from('x')], status: 200, error: '', format: 'ARROW' } } },
+      ],
+      '/pluginv2.Diagnostics/CheckHealth': [{ pluginContext: { orgId: 1 } }, { status: 'ERROR', message: 'no' }],
+      '/pluginv2.Resource/CallResource': [
+        { path: 'stats', method: 'GET' },
+        { code: 200, body: Buffer.from('{}') },
+      ],
+      '/grpc.health.v1.Health/Check': [{ service: 'plugin' }, { status: 'SERVING' }],
+    };
+    for (const name of ['pluginv2', 'goplugin', 'health'] as const) {
+      const ours = serviceDefinitions(name);
+      const theirs = loadDefinition(name);
+      for (const [serviceName, service] of Object.entries(ours)) {
+        const reference = theirs[serviceName] as ServiceDefinition;
+        expect(Object.keys(service).sort()).toEqual(Object.keys(reference).sort());
+        for (const [methodName, method] of Object.entries(service)) {
+          const other = reference[methodName];
+          expect([method.path, method.requestStream, method.responseStream]).toEqual([
+            other.path,
+            other.requestStream,
+            other.responseStream,
+          ]);
+          const [request, response] = samples[method.path] ?? [{}, {}];
+          const bytes = method.requestSerialize(request);
+          expect(bytes).toEqual(other.requestSerialize(request));
+          expect(method.requestDeserialize(bytes)).toEqual(other.requestDeserialize(bytes));
+          const answer = method.responseSerialize(response);
+          expect(answer).toEqual(other.responseSerialize(response));
+          expect(method.responseDeserialize(answer)).toEqual(other.responseDeserialize(answer));
+        }
+      }
+      expect(Object.keys(ours).sort()).toEqual(
+        Object.keys(theirs)
+          .filter((key) => !('format' in theirs[key]))
+          .sort()
+      );
+    }
   });
 });

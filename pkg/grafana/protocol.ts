@@ -1,32 +1,15 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { loadPackageDefinition, GrpcObject } from '@grpc/grpc-js';
-import * as protobuf from 'protobufjs';
-import { ProtoName, protoSource } from './proto-source';
+import type { ProtoName } from './proto-source';
+import { LOADER_OPTIONS, protocolRoot } from './services';
 
 export type { ProtoName };
+export { LOADER_OPTIONS, protocolRoot };
 
-/**
- * How @grpc/proto-loader presents messages to the code. pkg/grafana/messages.generated.ts is generated for exactly
- * these (scripts/proto-types.mjs; protocol.test.ts compares them): field names as in the .proto, int64 as numbers,
- * enums as their names, bytes as Buffers, every field present (defaults filled in, absent messages null).
+/*
+ * The protocol through @grpc/proto-loader, for clients (tests, the plugin host's checks) and to check the server's
+ * services (services.ts) against: the server itself does not load proto-loader.
  */
-export const LOADER_OPTIONS = {
-  keepCase: true,
-  // int64 fields hold epoch milliseconds and ids, all far below 2^53.
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-} satisfies protoLoader.Options;
-
-/**
- * The protocol the backend serves, from the .proto files in pkg/grafana/proto/: pluginv2 (Grafana's backend plugin
- * protocol, a subset of grafana-plugin-sdk-go's proto/backend.proto), goplugin (go-plugin's controller: Shutdown)
- * and health (gRPC's health service, which go-plugin asks). The files are embedded in the bundles.
- */
-export function protocolRoot(name: ProtoName): protobuf.Root {
-  return protobuf.parse(protoSource(name), { keepCase: true }).root;
-}
 
 /** One .proto file as a gRPC package definition (service definitions by full name, message types). */
 export function loadDefinition(name: ProtoName): protoLoader.PackageDefinition {

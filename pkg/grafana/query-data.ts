@@ -105,6 +105,17 @@ export async function queryData(
   let instance: { maxRows: number };
   let source: AnalysisSource;
   let rows = (): number | undefined => undefined;
+  // Each query read from its JSON; over local logs while their worker reads what is new (the first read is long).
+  let asked: Array<{ query: AnalysisQuery } | { error: unknown }> = [];
+  const readQueries = (): void => {
+    asked = request.queries.map((dataQuery) => {
+      try {
+        return { query: readQuery(dataQuery) };
+      } catch (error) {
+        return { error };
+      }
+    });
+  };
   try {
     const any = instances.get(request.pluginContext);
     if (any.kind === 'remote') {
@@ -113,9 +124,12 @@ export async function queryData(
     instance = any;
     if (any.kind === 'clickhouse') {
       source = any.source;
+      readQueries();
     } else {
       const endRead = metrics.refreshDuration.startTimer();
-      await any.worker.request({ op: 'read' }, options);
+      const read = any.worker.request({ op: 'read' }, options);
+      readQueries();
+      await read;
       endRead();
       source = any.analysisSource(options);
       rows = () => any.status?.description.requests;
@@ -127,12 +141,16 @@ export async function queryData(
     return { responses };
   }
   const fromAlert = isFromAlert(request.headers);
-  for (const dataQuery of request.queries) {
+  for (const [i, dataQuery] of request.queries.entries()) {
     await yieldToEventLoop();
     const started = performance.now();
     let queryType = 'invalid';
     try {
-      const query = readQuery(dataQuery);
+      const read = asked[i];
+      if ('error' in read) {
+        throw read.error;
+      }
+      const query = read.query;
       queryType = query.queryType;
       responses[dataQuery.refId] = await answerQuery(instance, source, dataQuery, query, fromAlert);
       metrics.queries.inc({ query_type: queryType, outcome: 'ok' });

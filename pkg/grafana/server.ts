@@ -4,7 +4,6 @@ import {
   ServerCredentials,
   ServerUnaryCall,
   ServerWritableStream,
-  ServiceDefinition,
   status as GrpcStatus,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
@@ -14,17 +13,11 @@ import type { RequestOptions } from '../worker/client';
 import { logger } from './log';
 import { CallResourceRequest, CheckHealthRequest, QueryDataRequest } from './messages';
 import { BackendMetrics } from './metrics';
-import { loadProtocol } from './protocol';
+import { serviceDefinitions } from './services';
 import { queryData } from './query-data';
 import { callResource } from './resources';
 import { backendCacheDirs } from '../sources/restart-cache';
-
-type Service = { service: ServiceDefinition };
-
-function serviceOf(pkg: Record<string, unknown>, path: string): ServiceDefinition {
-  const found = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], pkg);
-  return (found as Service).service;
-}
+import { mark } from '../worker/timeline';
 
 /**
  * How long the work of a call may take, and when to give it up: Grafana's deadline on the call (an alert rule's
@@ -75,24 +68,27 @@ export function createServer(onShutdown: () => void): Server {
   });
   const instances = new InstanceManager({ cacheDirs: backendCacheDirs(process.env) });
   const metrics = new BackendMetrics(instances);
-  const pluginv2 = loadProtocol('pluginv2') as Record<string, unknown>;
-  const goplugin = loadProtocol('goplugin') as Record<string, unknown>;
-  const health = loadProtocol('health') as Record<string, unknown>;
+  const pluginv2 = serviceDefinitions('pluginv2');
+  const goplugin = serviceDefinitions('goplugin');
+  const health = serviceDefinitions('health');
 
-  server.addService(serviceOf(pluginv2, 'pluginv2.Data'), {
-    QueryData: unary('QueryData', (request: QueryDataRequest, options) =>
-      queryData(request, instances, metrics, options)
-    ),
+  server.addService(pluginv2['pluginv2.Data'], {
+    QueryData: unary('QueryData', async (request: QueryDataRequest, options) => {
+      mark('QueryData received');
+      const response = await queryData(request, instances, metrics, options);
+      mark('QueryData answered');
+      return response;
+    }),
   } as UntypedServiceImplementation);
 
-  server.addService(serviceOf(pluginv2, 'pluginv2.Diagnostics'), {
+  server.addService(pluginv2['pluginv2.Diagnostics'], {
     CheckHealth: unary('CheckHealth', (request: CheckHealthRequest) => checkHealth(request, instances)),
     CollectMetrics: unary('CollectMetrics', async () => ({
       metrics: { prometheus: Buffer.from(await metrics.text()) },
     })),
   } as UntypedServiceImplementation);
 
-  server.addService(serviceOf(pluginv2, 'pluginv2.Resource'), {
+  server.addService(pluginv2['pluginv2.Resource'], {
     CallResource: (call: ServerWritableStream<CallResourceRequest, unknown>) => {
       callResource(call.request, instances, callOptions(call as ServerWritableStream<unknown, unknown>)).then(
         (response) => {
@@ -104,14 +100,14 @@ export function createServer(onShutdown: () => void): Server {
     },
   } as UntypedServiceImplementation);
 
-  server.addService(serviceOf(health, 'grpc.health.v1.Health'), {
+  server.addService(health['grpc.health.v1.Health'], {
     Check: (call: ServerUnaryCall<{ service: string }, unknown>, callback: sendUnaryData<unknown>) => {
       const known = call.request.service === '' || call.request.service === 'plugin';
       callback(null, { status: known ? 'SERVING' : 'SERVICE_UNKNOWN' });
     },
   } as UntypedServiceImplementation);
 
-  server.addService(serviceOf(goplugin, 'plugin.GRPCController'), {
+  server.addService(goplugin['plugin.GRPCController'], {
     Shutdown: (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       logger.info('shutdown requested by Grafana');
       callback(null, {});

@@ -1,74 +1,16 @@
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+// The schemas' validation code, generated ahead of time by ajv (scripts/validators.mjs): no schema compiling at
+// start, and no ajv compiler loaded at run time.
+import type { ErrorObject } from 'ajv';
+import * as validators from './validators.generated';
 import { isTemplate, migrateSavedQuery, numberFromText, NUMERIC_QUERY_FIELDS } from './migrate';
-import { AGGREGATIONS, ANOMALY_METHODS, AnalysisQuery, CORRELATION_METHODS, QUERY_TYPES, SEASONALITIES } from './query';
+import { AnalysisQuery } from './query';
 import { fieldMapProblems } from '../sources/field-map';
-import { PRESET_NAMES } from '../sources/presets';
 
 /** A query or settings object that does not have the shape it must have. */
 export class InvalidInputError extends Error {}
 
-const stringList = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 100 };
-
-/** JSON Schema of the query model. Extra keys (Grafana adds datasource, intervalMs, hide, ...) are allowed. */
-export const QUERY_SCHEMA = {
-  type: 'object',
-  properties: {
-    refId: { type: 'string' },
-    queryType: { enum: [...QUERY_TYPES] },
-    metric: { type: 'string', minLength: 1 },
-    aggregation: { enum: [...AGGREGATIONS] },
-    window: { type: 'string' },
-    method: { enum: [...ANOMALY_METHODS] },
-    threshold: { type: 'number', minimum: 0 },
-    metrics: { ...stringList, maxItems: 32 },
-    correlation: { enum: [...CORRELATION_METHODS] },
-    groupBy: { ...stringList, maxItems: 8 },
-    filters: {
-      type: 'object',
-      additionalProperties: { type: 'array', items: { type: ['string', 'number'] }, maxItems: 1000 },
-    },
-    limit: { type: 'integer', minimum: 0 },
-    measures: { ...stringList, minItems: 1, maxItems: 32, uniqueItems: true },
-    baseline: { type: 'string', minLength: 1 },
-    seasonality: { enum: [...SEASONALITIES] },
-    // Its range (1 to MAX_SEASONAL_PERIODS) is checked where it applies, with seasonality (engine/seasonal.ts).
-    seasonalPeriods: { type: 'integer' },
-    horizon: { type: 'string', minLength: 1 },
-  },
-} as const;
-
-/** JSON Schema of the data source settings (jsonData). */
-export const SETTINGS_SCHEMA = {
-  type: 'object',
-  properties: {
-    paths: stringList,
-    fieldMap: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
-    preset: { enum: PRESET_NAMES },
-    successStatuses: stringList,
-    timezone: { type: 'string' },
-    maxRows: { type: 'integer', minimum: 1 },
-    retentionHours: { type: 'number', exclusiveMinimum: 0 },
-    retentionRows: { type: 'integer', minimum: 1 },
-    cache: { type: 'boolean' },
-    cacheDir: { type: 'string' },
-    mode: { enum: ['local', 'remote', 'clickhouse'] },
-    proxyUrl: { type: 'string' },
-    clickhouseUrl: { type: 'string' },
-    clickhouseDatabase: { type: 'string', minLength: 1 },
-    clickhouseTable: { type: 'string', minLength: 1 },
-    clickhouseUser: { type: 'string' },
-  },
-} as const;
-
-/** The schemas compiled on first use (compiling costs start-up time of commands that check nothing). */
-let compiled: { query: ValidateFunction; settings: ValidateFunction } | undefined;
-function checkers() {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
-    compiled = { query: ajv.compile(QUERY_SCHEMA), settings: ajv.compile(SETTINGS_SCHEMA) };
-  }
-  return compiled;
-}
+// The schemas live in schemas.ts, which the generator reads without this module (that imports the generated code).
+export { QUERY_SCHEMA, SETTINGS_SCHEMA } from './schemas';
 
 /** ajv's errors as one sentence: `window must be string; method must be one of zscore, mad, iqr`. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
@@ -130,7 +72,7 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
       query[key] = value;
     }
   }
-  const checkQuery = checkers().query;
+  const checkQuery = validators.query;
   if (!checkQuery(query) || problems.length > 0) {
     const errors = checkQuery.errors ? describeErrors(checkQuery.errors) : '';
     throw new InvalidInputError(`invalid query: ${[...problems, errors].filter(Boolean).join('; ')}`);
@@ -140,7 +82,7 @@ export function parseQuery(input: unknown, fallbackQueryType?: string): Analysis
 
 /** Checks data source settings (jsonData). */
 export function checkSettingsShape(input: unknown): void {
-  const checkSettings = checkers().settings;
+  const checkSettings = validators.settings;
   if (!checkSettings(input)) {
     throw new InvalidInputError(`invalid data source settings: ${describeErrors(checkSettings.errors)}`);
   }

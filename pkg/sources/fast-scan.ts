@@ -9,6 +9,8 @@
  * full path gives.
  */
 
+import { MATCH, NEEDS_JS, WasmLayouts } from './fast-scan-wasm';
+
 /** Value kinds of a scanned field. */
 export const ABSENT = 0;
 /** null, NaN, Infinity, -Infinity: the full path reads all of them as null. */
@@ -95,6 +97,8 @@ interface Template {
   slots: Int16Array;
   /** literals[f] comes before value f; literals[slots.length] after the last value (the closing brace...). */
   literals: Literal[];
+  /** Its id in the WebAssembly scanner, -1 when only the TypeScript code reads it. */
+  wasmId: number;
 }
 
 /**
@@ -150,23 +154,28 @@ export class FastScanner {
   /** The buffer of the last line scanned, and a view of it for reading 4-byte words. */
   private buf: Buffer | null = null;
   private view: DataView = new DataView(new ArrayBuffer(0));
+  /** The layout path in WebAssembly, for lines in its input (see inputFor); null without the module. */
+  private readonly wasm: WasmLayouts | null;
 
-  constructor(keyNames: string[]) {
+  /** `wasm`: false to read every line with the TypeScript code (tests compare both). */
+  constructor(keyNames: string[], wasm = true) {
     this.keys = keyNames.map((k) => literalOf(Buffer.from(k, 'utf8')));
     this.names = [...keyNames];
     const n = keyNames.length;
     this.standard = n;
     this.slotLimit = n + MAX_EXTRA_KEYS;
     const fields = n + MAX_EXTRAS;
-    this.kinds = new Uint8Array(fields);
-    this.numbers = new Float64Array(fields);
-    this.starts = new Int32Array(fields);
-    this.ends = new Int32Array(fields);
+    // With the WebAssembly scanner, the slots live in its memory: both paths write the same arrays.
+    this.wasm = wasm ? WasmLayouts.create(n, fields) : null;
+    this.kinds = this.wasm?.kinds ?? new Uint8Array(fields);
+    this.numbers = this.wasm?.numbers ?? new Float64Array(fields);
+    this.starts = this.wasm?.starts ?? new Int32Array(fields);
+    this.ends = this.wasm?.ends ?? new Int32Array(fields);
     this.kind = this.kinds.subarray(0, n);
     this.number = this.numbers.subarray(0, n);
     this.start = this.starts.subarray(0, n);
     this.end = this.ends.subarray(0, n);
-    this.extraSlot = new Int32Array(MAX_EXTRAS);
+    this.extraSlot = this.wasm?.extraSlot ?? new Int32Array(MAX_EXTRAS);
     this.extraKind = this.kinds.subarray(n);
     this.extraNumber = this.numbers.subarray(n);
     this.extraStart = this.starts.subarray(n);
@@ -175,6 +184,14 @@ export class FastScanner {
     this.fieldSlots = new Int16Array(fields);
     this.valueFrom = new Int32Array(fields);
     this.valueTo = new Int32Array(fields);
+  }
+
+  /**
+   * A buffer to copy `length` bytes of lines into before scanning them from it, for the WebAssembly scanner to read
+   * them; null when there is none (or the lines do not fit), and the lines are scanned where they are.
+   */
+  inputFor(length: number): Buffer | null {
+    return this.wasm && length <= this.wasm.input.length ? this.wasm.input : null;
   }
 
   /** The key of a slot (an extra field's, from extraSlot). */
@@ -226,9 +243,23 @@ export class FastScanner {
       this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     const templates = this.templates;
+    const wasm = buf === this.wasm?.input ? this.wasm : null;
     for (let t = 0; t < templates.length; t++) {
-      this.clearKinds();
-      if (this.scanTemplate(templates[t], buf, start, end)) {
+      const template = templates[t];
+      let matched: boolean;
+      if (wasm && template.wasmId >= 0) {
+        const answer = wasm.scan(template.wasmId, start, end);
+        matched = answer === MATCH;
+        this.extraCount = wasm.extraCount;
+        if (answer === NEEDS_JS) {
+          this.clearKinds();
+          matched = this.scanTemplate(template, buf, start, end);
+        }
+      } else {
+        this.clearKinds();
+        matched = this.scanTemplate(template, buf, start, end);
+      }
+      if (matched) {
         if (t > 0) {
           templates.unshift(templates.splice(t, 1)[0]); // the likeliest layout first
         }
@@ -242,7 +273,10 @@ export class FastScanner {
     const template = this.templateOf(buf, start, end);
     if (template) {
       templates.unshift(template);
-      templates.length = Math.min(templates.length, MAX_TEMPLATES);
+      while (templates.length > MAX_TEMPLATES) {
+        const dropped = templates.pop()!;
+        this.wasm?.remove(dropped.wasmId);
+      }
     }
     return true;
   }
@@ -314,7 +348,13 @@ export class FastScanner {
       const from = f === 0 ? start : this.valueTo[f - 1];
       literals.push(literalOf(buf.subarray(from, f === count ? end : this.valueFrom[f])));
     }
-    return { slots: this.fieldSlots.slice(0, count), literals };
+    const slots = this.fieldSlots.slice(0, count);
+    const wasmId =
+      this.wasm?.add(
+        slots,
+        literals.map((literal) => literal.bytes)
+      ) ?? -1;
+    return { slots, literals, wasmId };
   }
 
   /** Any layout: keys in any order, any whitespace. Records where each value is, for templateOf. */

@@ -108,3 +108,28 @@ describe('BatchScanner spare columns (recycled between the main thread and the s
     expect(used(batch)).toEqual(used(new BatchScanner({}).scan(buf, 0, buf.length, 0)));
   });
 });
+
+describe('BatchScanner: a projection', () => {
+  test('fills only the columns it keeps, with the lines, skips and fallbacks of a full scan', () => {
+    const text = linesWithExtras({ rows: 3000, seed: 3, noise: 0.05, extraFields: 10 }).join('\n');
+    const buf = Buffer.from(text);
+    const full = new BatchScanner().scan(buf, 0, buf.length, 0);
+    const projection = { columns: ['latency_ms', 'model', 'host', 'sampling'], errors: false };
+    const some = new BatchScanner().scan(buf, 0, buf.length, 0, false, false, undefined, projection);
+    expect(some.rows).toBe(full.rows);
+    expect(some.skipped).toEqual(full.skipped);
+    expect(some.fallbacks).toEqual(full.fallbacks);
+    expect(some.fallbacks.length).toBeGreaterThan(0);
+    expect(some.time.subarray(0, some.rows)).toEqual(full.time.subarray(0, full.rows));
+    expect(some.latency.subarray(0, some.rows)).toEqual(full.latency.subarray(0, full.rows));
+    expect(some.model.subarray(0, some.rows)).toEqual(full.model.subarray(0, full.rows));
+    // Left out: not filled, no codes made.
+    for (const column of [some.errors, some.status, some.batch, some.gpu, some.memory, some.lineOffset]) {
+      expect(column.length).toBe(0);
+    }
+    expect(some.statuses.texts).toEqual([]);
+    expect(some.extras!.map((e) => e.name)).toEqual(['host', 'sampling']);
+    const fullExtras = full.extras!.filter((e) => e.name === 'host' || e.name === 'sampling');
+    expect(some.extras).toEqual(fullExtras.map((e) => ({ ...e })));
+  });
+});

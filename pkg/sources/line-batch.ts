@@ -4,8 +4,10 @@ import {
   EXTRA_TEXT,
   type ExtraColumn,
   NUMERIC_FIELDS,
+  REQUEST_ID,
   type RowBatch,
 } from '../store/store';
+import type { Projection } from '../store/projection';
 import * as fast from './fast-scan';
 import * as timestamps from './timestamp';
 import { NaiveZone, parseZone, timestampToMicros } from './timestamp';
@@ -150,14 +152,19 @@ class ExtraBuilder {
 
   constructor(
     readonly name: string,
-    capacity: number
+    capacity: number,
+    /** Left out by the load's projection: its values are checked as ever (they decide the line's path), not kept. */
+    readonly dropped = false
   ) {
-    this.kinds = new Uint8Array(capacity);
-    this.values = new Float64Array(capacity).fill(NaN);
+    this.kinds = new Uint8Array(dropped ? 0 : capacity);
+    this.values = new Float64Array(dropped ? 0 : capacity).fill(NaN);
   }
 
   /** Room for `capacity` rows, keeping the ones there. */
   grow(capacity: number): void {
+    if (this.dropped) {
+      return;
+    }
     const kinds = new Uint8Array(capacity);
     kinds.set(this.kinds);
     const values = new Float64Array(capacity).fill(NaN);
@@ -201,7 +208,9 @@ class BatchExtras {
   constructor(
     private readonly columnName: (slot: number) => string,
     slots: number,
-    private capacity: number
+    private capacity: number,
+    /** The columns a projection keeps (null: all). */
+    private readonly keep: ReadonlySet<string> | null = null
   ) {
     this.slotField = new Int32Array(slots);
   }
@@ -222,7 +231,7 @@ class BatchExtras {
         const name = this.columnName(slot);
         let field = this.byName.get(name);
         if (!field) {
-          field = new ExtraBuilder(name, this.capacity);
+          field = new ExtraBuilder(name, this.capacity, this.keep !== null && !this.keep.has(name));
           this.byName.set(name, field);
           this.fields.push(field);
         }
@@ -242,7 +251,7 @@ class BatchExtras {
           kind = Number.isFinite(number) ? EXTRA_NUMBER : EXTRA_MISSING;
           break;
         case STRING:
-          text = buf.toString('latin1', scanner.extraStart[i], scanner.extraEnd[i]);
+          text = field.dropped ? '' : buf.toString('latin1', scanner.extraStart[i], scanner.extraEnd[i]);
           break;
         case fast.TRUE:
           text = 'true';
@@ -292,10 +301,10 @@ class BatchExtras {
   commit(row: number): void {
     for (let i = 0; i < this.count; i++) {
       const kind = this.lineKind[i];
-      if (kind === EXTRA_MISSING) {
+      const field = this.lineField[i];
+      if (kind === EXTRA_MISSING || field.dropped) {
         continue;
       }
-      const field = this.lineField[i];
       field.kinds[row] = kind;
       field.values[row] = kind === EXTRA_NUMBER ? this.lineNumber[i] : field.codeOf(this.lineText[i]);
       if (field.firstRow < 0) {
@@ -318,11 +327,46 @@ class BatchExtras {
   }
 }
 
-/** A batch's columns with room for `capacity` rows, holding the rows of `old` if given (to grow it). */
-function rowColumns(capacity: number, old?: RowBatch): RowBatch {
-  const make = <T extends Float64Array | Uint8Array | Uint16Array>(type: new (n: number) => T, from?: T): T => {
-    const array = new type(capacity);
-    if (from) {
+/** Which of a batch's standard columns a scan fills (a projection's; all without one). */
+interface Filled {
+  errors: boolean;
+  model: boolean;
+  status: boolean;
+  latency: boolean;
+  batch: boolean;
+  gpu: boolean;
+  memory: boolean;
+  lineOffset: boolean;
+}
+
+function filledOf(projection: Projection | undefined): Filled {
+  const keeps = (name: string): boolean => !projection || projection.columns.includes(name);
+  return {
+    errors: !projection || projection.errors,
+    model: keeps('model'),
+    status: keeps('status'),
+    latency: keeps('latency_ms'),
+    batch: keeps('batch_size'),
+    gpu: keeps('gpu_util'),
+    memory: keeps('memory_used_gb'),
+    lineOffset: keeps(REQUEST_ID),
+  };
+}
+
+const ALL_FILLED = filledOf(undefined);
+
+/**
+ * A batch's columns with room for `capacity` rows, holding the rows of `old` if given (to grow it); the columns
+ * not `filled` are empty arrays.
+ */
+function rowColumns(capacity: number, old?: RowBatch, filled = ALL_FILLED): RowBatch {
+  const make = <T extends Float64Array | Uint8Array | Uint16Array>(
+    type: new (n: number) => T,
+    from?: T,
+    fill = true
+  ): T => {
+    const array = new type(fill ? capacity : 0);
+    if (from && fill) {
       array.set(from);
     }
     return array;
@@ -330,14 +374,14 @@ function rowColumns(capacity: number, old?: RowBatch): RowBatch {
   return {
     rows: old?.rows ?? 0,
     time: make(Float64Array, old?.time),
-    errors: make(Uint8Array, old?.errors),
-    model: make(Uint16Array, old?.model),
-    status: make(Uint16Array, old?.status),
-    latency: make(Float64Array, old?.latency),
-    batch: make(Float64Array, old?.batch),
-    gpu: make(Float64Array, old?.gpu),
-    memory: make(Float64Array, old?.memory),
-    lineOffset: make(Float64Array, old?.lineOffset),
+    errors: make(Uint8Array, old?.errors, filled.errors),
+    model: make(Uint16Array, old?.model, filled.model),
+    status: make(Uint16Array, old?.status, filled.status),
+    latency: make(Float64Array, old?.latency, filled.latency),
+    batch: make(Float64Array, old?.batch, filled.batch),
+    gpu: make(Float64Array, old?.gpu, filled.gpu),
+    memory: make(Float64Array, old?.memory, filled.memory),
+    lineOffset: make(Float64Array, old?.lineOffset, filled.lineOffset),
   };
 }
 
@@ -374,7 +418,9 @@ export class BatchScanner {
    * The lines of buf[start, end) (\n-separated; the last may end at `end` without one). `base`: the file offset
    * of buf[0], for the rows' line offsets; `inMemoryIds`: keep each row's request id as text (lines not from a
    * file), instead of only its line's offset; `spans`: give LineBatch.spans (a request id given as a number then
-   * takes the full path); `spare`: the columns of a batch already appended, to write into (when large enough).
+   * takes the full path); `spare`: the columns of a batch already appended, to write into (when large enough);
+   * `projection`: the columns to fill (store/projection.ts; the same for every scan of a read) — the lines and what
+   * becomes of them do not change, the other columns are not filled.
    */
   scan(
     buf: Buffer,
@@ -383,19 +429,29 @@ export class BatchScanner {
     base: number,
     inMemoryIds = false,
     spans = false,
-    spare?: RowBatch
+    spare?: RowBatch,
+    projection?: Projection
   ): LineBatch {
+    // The WebAssembly scanner reads lines from its own memory: copied there once (a spans caller indexes its buffer).
+    const input = spans ? null : this.scanner.inputFor(end - start);
+    if (input && input !== buf) {
+      buf.copy(input, 0, start, end);
+      [buf, base, end, start] = [input, base + start, end - start, 0];
+    }
     const capacity = Math.max(16, Math.ceil((end - start) / 128));
+    const filled = projection ? filledOf(projection) : ALL_FILLED;
     // A spare batch's columns (handed back after an append) save allocating and zeroing fresh ones.
-    let columns = spare && spare.time.length >= capacity ? { ...spare, rows: 0 } : rowColumns(capacity);
+    let columns =
+      spare && spare.time.length >= capacity ? { ...spare, rows: 0 } : rowColumns(capacity, undefined, filled);
     const models = new LocalDictionary();
     const statuses = new LocalDictionary();
     /** isError of each local status code. */
     let statusError = new Uint8Array(64);
-    const extras = new BatchExtras(this.columnName, this.scanner.slotLimit, columns.time.length);
+    const keep = projection ? new Set(projection.columns) : null;
+    const extras = new BatchExtras(this.columnName, this.scanner.slotLimit, columns.time.length, keep);
     const skipped: Record<string, number> = {};
     const fallbacks: LineBatch['fallbacks'] = [];
-    const ids: Array<string | null> | undefined = inMemoryIds ? [] : undefined;
+    const ids: Array<string | null> | undefined = inMemoryIds && filled.lineOffset ? [] : undefined;
     const idSpans: number[] | undefined = spans ? [] : undefined;
     const skip = (reason: string): void => {
       skipped[reason] = (skipped[reason] ?? 0) + 1;
@@ -463,17 +519,24 @@ export class BatchScanner {
         skip('missing_latency');
         continue;
       }
-      // Values are learned only from lines that are kept, as the full path does.
-      const modelCode =
-        mk === NUMBER ? models.codeOf(String(value[1])) : models.codeOfBytes(buf, scanner.start[1], scanner.end[1]);
+      // Values are learned only from lines that are kept, as the full path does; codes only for the columns filled
+      // (-1: no code made, as no dictionary can be full).
+      const modelCode = !filled.model
+        ? -1
+        : mk === NUMBER
+          ? models.codeOf(String(value[1]))
+          : models.codeOfBytes(buf, scanner.start[1], scanner.end[1]);
       let statusCode = 0;
       const sk = kind[4];
-      if (sk === NUMBER) {
+      const statusCoded = filled.status || filled.errors;
+      if (statusCoded && sk === NUMBER) {
         statusCode = Number.isFinite(value[4]) ? statuses.codeOf(String(value[4])) : 0;
-      } else if (sk === STRING) {
+      } else if (statusCoded && sk === STRING) {
         statusCode = statuses.codeOfBytes(buf, scanner.start[4], scanner.end[4]);
       }
-      if (modelCode === 0 || (statusCode === 0 && (sk === STRING || (sk === NUMBER && Number.isFinite(value[4]))))) {
+      const statusesFull =
+        statusCoded && statusCode === 0 && (sk === STRING || (sk === NUMBER && Number.isFinite(value[4])));
+      if (modelCode === 0 || statusesFull) {
         // A local dictionary is full (tens of thousands of distinct values in one batch): the full path.
         fallback(from, lineEnd);
         continue;
@@ -490,21 +553,25 @@ export class BatchScanner {
 
       const row = columns.rows;
       if (row === columns.time.length) {
-        columns = rowColumns(row * 2, columns);
+        columns = rowColumns(row * 2, columns, filled);
         extras.grow(row * 2);
       }
       if (scanner.extraCount > 0) {
         extras.commit(row);
       }
       columns.time[row] = time;
-      columns.errors[row] = statusError[statusCode] & 1;
-      columns.model[row] = modelCode;
-      columns.status[row] = statusCode;
-      columns.latency[row] = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
-      columns.batch[row] = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
-      columns.gpu[row] = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
-      columns.memory[row] = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
-      columns.lineOffset[row] = base + from;
+      if (filled === ALL_FILLED) {
+        columns.errors[row] = statusError[statusCode] & 1;
+        columns.model[row] = modelCode;
+        columns.status[row] = statusCode;
+        columns.latency[row] = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
+        columns.batch[row] = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
+        columns.gpu[row] = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
+        columns.memory[row] = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
+        columns.lineOffset[row] = base + from;
+      } else {
+        fillSome(columns, filled, row, statusError[statusCode] & 1, modelCode, statusCode, kind, value, base + from);
+      }
       if (ids) {
         ids.push(scannedRequestId(scanner, buf));
       }
@@ -525,6 +592,44 @@ export class BatchScanner {
       skipped,
       fallbacks,
     };
+  }
+}
+
+/** A row's standard values, into only the columns a projection fills (the values a full scan gives them). */
+function fillSome(
+  columns: RowBatch,
+  filled: Filled,
+  row: number,
+  error: number,
+  modelCode: number,
+  statusCode: number,
+  kind: Uint8Array,
+  value: Float64Array,
+  lineOffset: number
+): void {
+  if (filled.errors) {
+    columns.errors[row] = error;
+  }
+  if (filled.model) {
+    columns.model[row] = modelCode;
+  }
+  if (filled.status) {
+    columns.status[row] = statusCode;
+  }
+  if (filled.latency) {
+    columns.latency[row] = kind[2] === NUMBER && Number.isFinite(value[2]) ? value[2] : NaN;
+  }
+  if (filled.batch) {
+    columns.batch[row] = kind[5] === NUMBER && Number.isFinite(value[5]) ? value[5] : NaN;
+  }
+  if (filled.gpu) {
+    columns.gpu[row] = kind[6] === NUMBER && Number.isFinite(value[6]) ? value[6] : NaN;
+  }
+  if (filled.memory) {
+    columns.memory[row] = kind[7] === NUMBER && Number.isFinite(value[7]) ? value[7] : NaN;
+  }
+  if (filled.lineOffset) {
+    columns.lineOffset[row] = lineOffset;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { DictionaryColumn } from '../store/columns';
 import type { LineSource } from '../store/request-ids';
 import { FieldValue, NUMERIC_FIELDS, REQUEST_ID, Store } from '../store/store';
+import type { Projection } from '../store/projection';
 import * as fast from './fast-scan';
 import {
   BatchScanner,
@@ -162,7 +163,11 @@ export class LineParser {
     this.batches = new BatchScanner(scanConfig);
     // Two of our fields read from one log field: rare, and the full path's rules decide.
     this.useFastPath = this.batches.usable && this.mapping === null;
+    this.projection = store.projection ?? undefined;
   }
+
+  /** The columns the store keeps (the batches fill only those); undefined for all. */
+  private readonly projection: Projection | undefined;
 
   /**
    * The request id and time a line gives, as its row holds them (the full path's rules, which the fast path
@@ -227,7 +232,7 @@ export class LineParser {
     // A lone surrogate does not survive UTF-8: such a line is read as given, by the full path.
     if (this.batchable() && !rawLine.includes('\n') && !LONE_SURROGATE.test(rawLine)) {
       const bytes = Buffer.from(rawLine, 'utf8');
-      const batch = this.batches.scan(bytes, 0, bytes.length, 0, true);
+      const batch = this.batches.scan(bytes, 0, bytes.length, 0, true, false, undefined, this.projection);
       this.addBatch(batch, null);
     } else {
       this.store.lineSource = null;
@@ -242,7 +247,8 @@ export class LineParser {
    */
   parseBuffer(buf: Buffer, start: number, end: number, source: LineSource | null, base = 0): void {
     if (this.batchable()) {
-      this.addBatch(this.batches.scan(buf, start, end, base, source === null), source);
+      const batch = this.batches.scan(buf, start, end, base, source === null, false, undefined, this.projection);
+      this.addBatch(batch, source);
       return;
     }
     this.store.lineSource = source;
@@ -263,9 +269,10 @@ export class LineParser {
    */
   addBatch(batch: LineBatch, source: LineSource | null): void {
     const store = this.store;
+    // Undefined when the store leaves it out (a projection): the batch then made no codes for it.
     const models = store.standardDictionary('model');
     const statuses = store.standardDictionary('status');
-    if (!models || !statuses) {
+    if ((!models && store.loads('model')) || (!statuses && store.loads('status'))) {
       throw new Error('the standard columns have changed kind'); // append() never does that
     }
     const modelMap = new Uint32Array(batch.models.texts.length + 1);
@@ -274,8 +281,9 @@ export class LineParser {
     let statusesLearned = 0;
     /** Learns the values first seen before fallback line `k` (the order line-by-line parsing learns them). */
     const learn = (k: number): void => {
-      modelsLearned = learnTexts(batch.models, modelsLearned, k, modelMap, models);
-      statusesLearned = learnTexts(batch.statuses, statusesLearned, k, statusMap, statuses);
+      modelsLearned = models ? learnTexts(batch.models, modelsLearned, k, modelMap, models) : 0;
+      // Statuses are coded for the error flags too: learned only where the store keeps them.
+      statusesLearned = statuses ? learnTexts(batch.statuses, statusesLearned, k, statusMap, statuses) : 0;
     };
     let row = 0;
     for (let k = 0; k < batch.fallbacks.length; k++) {

@@ -2,7 +2,7 @@ import { constants as fsConstants, createReadStream, promises as fs, Stats, stat
 import type { FileHandle } from 'fs/promises';
 import path from 'path';
 import { createGunzip } from 'zlib';
-import { Store } from '../store/store';
+import { REQUEST_ID, Store } from '../store/store';
 import { expandPaths, isGzip, listLogFiles, problemReason } from './files';
 import type { LineSource } from '../store/request-ids';
 import { RequestIdReader } from './id-lookup';
@@ -209,7 +209,7 @@ export class LogReader {
     this.chunkBytes = options.chunkBytes ?? CHUNK;
     this.retentionMs = options.retentionMs;
     this.retentionRows = options.retentionRows;
-    const ids = this.store.requestIds;
+    const ids = this.store.loads(REQUEST_ID) ? this.store.requestIds : undefined;
     if (ids) {
       ids.lookup = new RequestIdReader(this.store, this.parser, {
         describe: (source) => this.describeSource(source),
@@ -647,7 +647,8 @@ export class LogReader {
       const estimate = this.readEstimate;
       estimate.bytes ??= await this.newBytesEstimate(estimate.files);
       if (!this.pool && this.scanWorkersUnavailable === null) {
-        const pool = ScanPool.open(this.config, this.scanWorkers);
+        // The workers fill only the columns the store keeps.
+        const pool = ScanPool.open(this.config, this.scanWorkers, this.store.projection);
         if (pool instanceof Error) {
           this.scanWorkersUnavailable = pool.message;
         } else {

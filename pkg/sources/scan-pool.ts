@@ -3,8 +3,10 @@ import { Worker } from 'worker_threads';
 import type { LineSource } from '../store/request-ids';
 import { batchTransferList, type LineBatch, type SourceConfig } from './line-batch';
 import type { RowBatch } from '../store/store';
+import type { Projection } from '../store/projection';
 import type { ScanTask, SpareColumns } from './scan-worker';
 import { scanWorkerSource } from './scan-worker-source';
+import { fastScanModule } from './fast-scan-wasm';
 
 /** Scan workers to start by default: one per core, at most 8. */
 export function defaultScanWorkers(): number {
@@ -33,18 +35,21 @@ export class ScanPool {
   private failure: Error | null = null;
   private closing = false;
 
-  /** A pool of `size` workers, or why workers cannot be started here (then the reader reads on its own thread). */
-  static open(config: SourceConfig, size: number): ScanPool | Error {
+  /**
+   * A pool of `size` workers, or why workers cannot be started here (then the reader reads on its own thread).
+   * `projection`: the columns the batches fill (store/projection.ts), null for all.
+   */
+  static open(config: SourceConfig, size: number, projection: Projection | null = null): ScanPool | Error {
     try {
-      return new ScanPool(scanWorkerSource(), config, size);
+      return new ScanPool(scanWorkerSource(), config, size, projection);
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }
   }
 
-  private constructor(code: string, config: SourceConfig, size: number) {
+  private constructor(code: string, config: SourceConfig, size: number, projection: Projection | null) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(code, { eval: true, workerData: { config } });
+      const worker = new Worker(code, { eval: true, workerData: { config, fastScan: fastScanModule(), projection } });
       worker.on('message', (message: { id: number; batch: LineBatch; bytes: Uint8Array }) => {
         if (this.spareBuffers.length < 2 * size + 2) {
           this.spareBuffers.push(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength));

@@ -6,7 +6,9 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import type { RowBatch } from '../store/store';
+import type { Projection } from '../store/projection';
 import { batchTransferList, BatchScanner, SourceConfig } from './line-batch';
+import { adoptFastScanModule } from './fast-scan-wasm';
 
 /** A buffer of complete lines to scan: buf[start, end), buf[0] at file offset `base`. */
 export interface ScanTask {
@@ -25,8 +27,16 @@ export interface SpareColumns {
 /** Spare column sets kept at most (the pool keeps about two pieces per worker in flight). */
 const MAX_SPARES = 4;
 
-const scanner = new BatchScanner((workerData as { config: SourceConfig }).config);
+/** `projection`: the columns the read keeps (store/projection.ts), null for all. */
+const data = workerData as {
+  config: SourceConfig;
+  fastScan?: WebAssembly.Module | null;
+  projection?: Projection | null;
+};
+adoptFastScanModule(data.fastScan);
+const scanner = new BatchScanner(data.config);
 const spares: RowBatch[] = [];
+const projection = data.projection ?? undefined;
 
 parentPort?.on('message', (message: ScanTask | SpareColumns) => {
   if ('spare' in message) {
@@ -37,7 +47,7 @@ parentPort?.on('message', (message: ScanTask | SpareColumns) => {
   }
   const task = message;
   const buf = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
-  const batch = scanner.scan(buf, task.start, task.end, task.base, false, false, spares.pop());
+  const batch = scanner.scan(buf, task.start, task.end, task.base, false, false, spares.pop(), projection);
   // The scanned buffer goes back too, for the reader's next piece.
   parentPort?.postMessage({ id: task.id, batch, bytes: task.bytes }, [
     ...batchTransferList(batch),

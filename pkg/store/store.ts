@@ -1,5 +1,6 @@
 import { DictionaryColumn, grownCapacity, NumberColumn } from './columns';
 import { derivedField, DERIVED_FIELDS } from './derived';
+import { ColumnMap, ColumnNotLoadedError, Projection } from './projection';
 import { LineSource, RequestIdColumn } from './request-ids';
 
 export type Column = NumberColumn | DictionaryColumn | RequestIdColumn;
@@ -13,14 +14,15 @@ export const REQUEST_ID = 'request_id';
 /** A value of one field of one row, as the line parser hands it over. */
 export type FieldValue = string | number | null;
 
+/** The standard columns; those a projection leaves out are undefined. */
 interface StandardColumns {
-  model: DictionaryColumn;
-  status: DictionaryColumn;
-  requestId: RequestIdColumn;
-  latency: NumberColumn;
-  batch: NumberColumn;
-  gpu: NumberColumn;
-  memory: NumberColumn;
+  model?: DictionaryColumn;
+  status?: DictionaryColumn;
+  requestId?: RequestIdColumn;
+  latency?: NumberColumn;
+  batch?: NumberColumn;
+  gpu?: NumberColumn;
+  memory?: NumberColumn;
 }
 
 /** An extra field's value in a batch row (ExtraColumn.kinds): absent or null, a number, a text. */
@@ -123,8 +125,9 @@ class FlagColumn {
 export class Store {
   length = 0;
   readonly time = new NumberColumn({ float: true });
-  readonly errors = new FlagColumn();
-  readonly columns = new Map<string, Column>();
+  private readonly flags = new FlagColumn();
+  /** Columns by name; with a projection, asking for one it left out throws (ColumnNotLoadedError). */
+  readonly columns: ColumnMap<Column>;
   /** Lines skipped, by reason. */
   readonly skipped: Record<string, number> = {};
   /** Log files and folders the last read could not read (`name: why`): shown in health and notices. */
@@ -132,14 +135,43 @@ export class Store {
   /** Values that were present but unusable (e.g. `"batch_size": "big"`), kept as missing, by field. */
   readonly invalidValues: Record<string, number> = {};
 
-  constructor() {
+  /**
+   * `projection`: the columns to keep (a one-shot question's, projection.ts); every row is kept, the other columns'
+   * values are dropped. Null: every column.
+   */
+  constructor(readonly projection: Projection | null = null) {
+    this.columns = new ColumnMap<Column>(projection);
     for (const name of NUMERIC_FIELDS) {
-      this.columns.set(name, new NumberColumn());
+      this.addStandard(name, new NumberColumn());
     }
     for (const name of STRING_FIELDS) {
-      this.columns.set(name, new DictionaryColumn());
+      this.addStandard(name, new DictionaryColumn());
     }
-    this.columns.set(REQUEST_ID, new RequestIdColumn());
+    this.addStandard(REQUEST_ID, new RequestIdColumn());
+  }
+
+  private addStandard(name: string, column: Column): void {
+    if (this.loads(name)) {
+      this.columns.set(name, column);
+    }
+  }
+
+  /** Does this store keep the column `name` (no projection, or one that names it)? */
+  loads(name: string): boolean {
+    return !this.columns.lacks(name);
+  }
+
+  /** Does this store keep the error flags? */
+  get loadsErrors(): boolean {
+    return this.projection === null || this.projection.errors;
+  }
+
+  /** Whether each row is an error (decided once at ingest from its status). */
+  get errors(): FlagColumn {
+    if (!this.loadsErrors) {
+      throw new ColumnNotLoadedError('error flag');
+    }
+    return this.flags;
   }
 
   /**
@@ -159,6 +191,9 @@ export class Store {
   append(timeUs: number, isError: boolean, values: Record<string, FieldValue>): void {
     const row = this.length;
     for (const name in values) {
+      if (this.columns.lacks(name)) {
+        continue; // a column this load does not keep
+      }
       const value = values[name];
       let column = this.columns.get(name);
       if (column === undefined) {
@@ -195,7 +230,9 @@ export class Store {
     if (timeUs > this.newestUs) {
       this.newestUs = timeUs;
     }
-    this.errors.push(isError);
+    if (this.loadsErrors) {
+      this.flags.push(isError);
+    }
     this.length = row + 1;
   }
 
@@ -209,21 +246,24 @@ export class Store {
   private resolveStandard(): StandardColumns | null {
     if (this.resolvedAt !== this.columnsChanged) {
       this.resolvedAt = this.columnsChanged;
-      const model = this.columns.get('model');
-      const status = this.columns.get('status');
-      const requestId = this.columns.get(REQUEST_ID);
-      const numbers = NUMERIC_FIELDS.map((name) => this.columns.get(name));
-      const [latency, batch, gpu, memory] = numbers;
-      this.standard =
-        model?.kind === 'string' &&
-        status?.kind === 'string' &&
-        requestId?.kind === 'text' &&
-        latency?.kind === 'number' &&
-        batch?.kind === 'number' &&
-        gpu?.kind === 'number' &&
-        memory?.kind === 'number'
-          ? { model, status, requestId, latency, batch, gpu, memory }
-          : null;
+      // Each standard column kept is of its usual kind (a column left out is simply not there).
+      let usual = true;
+      const of = <K extends Column['kind']>(name: string, kind: K): Extract<Column, { kind: K }> | undefined => {
+        const column = this.columns.peek(name);
+        usual &&= this.columns.lacks(name) || column?.kind === kind;
+        return column?.kind === kind ? (column as Extract<Column, { kind: K }>) : undefined;
+      };
+      const [latency, batch, gpu, memory] = NUMERIC_FIELDS.map((name) => of(name, 'number'));
+      const standard: StandardColumns = {
+        model: of('model', 'string'),
+        status: of('status', 'string'),
+        requestId: of(REQUEST_ID, 'text'),
+        latency,
+        batch,
+        gpu,
+        memory,
+      };
+      this.standard = usual ? standard : null;
     }
     return this.standard;
   }
@@ -260,15 +300,16 @@ export class Store {
       }
       return;
     }
-    std.model.pushMappedCodes(batch.model, from, to, modelMap);
-    std.status.pushMappedCodes(batch.status, from, to, statusMap);
-    std.latency.pushValues(batch.latency, from, to);
-    std.batch.pushValues(batch.batch, from, to);
-    std.gpu.pushValues(batch.gpu, from, to);
-    std.memory.pushValues(batch.memory, from, to);
-    if (source) {
+    // A column a projection leaves out is not there: its values (not filled by the scanner either) are passed by.
+    std.model?.pushMappedCodes(batch.model, from, to, modelMap);
+    std.status?.pushMappedCodes(batch.status, from, to, statusMap);
+    std.latency?.pushValues(batch.latency, from, to);
+    std.batch?.pushValues(batch.batch, from, to);
+    std.gpu?.pushValues(batch.gpu, from, to);
+    std.memory?.pushValues(batch.memory, from, to);
+    if (std.requestId && source) {
       std.requestId.pushOffsets(source, batch.lineOffset, from, to);
-    } else {
+    } else if (std.requestId) {
       for (let i = from; i < to; i++) {
         std.requestId.push(batch.ids?.[i] ?? null);
       }
@@ -277,7 +318,9 @@ export class Store {
       if (extra.firstRow >= to) {
         break; // this and the later ones have no value in these rows
       }
-      this.appendExtra(extra, from, to);
+      if (!this.columns.lacks(extra.name)) {
+        this.appendExtra(extra, from, to);
+      }
     }
     const length = this.length + (to - from);
     for (const column of this.columns.values()) {
@@ -294,7 +337,9 @@ export class Store {
       }
     }
     this.newestUs = newest;
-    this.errors.pushFlags(batch.errors, from, to);
+    if (this.loadsErrors) {
+      this.flags.pushFlags(batch.errors, from, to);
+    }
     this.length += to - from;
   }
 
@@ -362,7 +407,9 @@ export class Store {
    */
   makeRoom(rows: number): void {
     this.time.makeRoom(rows);
-    this.errors.makeRoom(rows);
+    if (this.loadsErrors) {
+      this.flags.makeRoom(rows);
+    }
     for (const column of this.columns.values()) {
       column.makeRoom(rows);
     }
@@ -425,7 +472,7 @@ export class Store {
    */
   trim(): void {
     this.time.trim();
-    this.errors.trim();
+    this.flags.trim();
     for (const column of this.columns.values()) {
       column.trim();
     }
@@ -450,7 +497,9 @@ export class Store {
     this.indexedRows = 0;
     this.derived.clear(); // computed again for the rows that stay
     this.time.dropFront(n);
-    this.errors.dropFront(n);
+    if (this.loadsErrors) {
+      this.flags.dropFront(n);
+    }
     for (const column of this.columns.values()) {
       column.dropFront(n);
     }
@@ -535,8 +584,12 @@ export class Store {
     for (const [name, column] of this.columns) {
       list.push({ name, type: column.kind === 'number' ? 'number' : 'string' });
     }
+    // (peek: a projected store lists what it holds, without throwing for what it left out)
     for (const field of DERIVED_FIELDS) {
-      if (!this.columns.has(field.name) && field.inputs.every((input) => this.columns.get(input)?.kind === 'number')) {
+      if (
+        !this.columns.peek(field.name) &&
+        field.inputs.every((input) => this.columns.peek(input)?.kind === 'number')
+      ) {
         list.push({ name: field.name, type: 'number' });
       }
     }

@@ -8,6 +8,8 @@ import { writeLogs } from '../generator/write';
 import { SourceError } from '../sources/files';
 import { loadLogs } from '../sources/load';
 import { DataWorker } from './client';
+import { startSpareWorker, takeSpare } from './spare';
+import type { WorkerStatus } from './protocol';
 
 let dir: string;
 let worker: DataWorker;
@@ -138,6 +140,32 @@ describe('DataWorker', () => {
       expect((error as Error).message).toMatch(/no such file or directory/);
     } finally {
       await missing.close();
+    }
+  });
+
+  it('takes the spare thread started ahead of need, and starts its own when there is none', async () => {
+    startSpareWorker();
+    const config = { paths: [dir], sourceConfig: {}, follow: false, cacheDirs: [], readTimeoutMs: 30_000 };
+    const first = new DataWorker(config);
+    const second = new DataWorker(config);
+    try {
+      const asked = first.request<WorkerStatus>({ op: 'describe' });
+      expect(takeSpare()).toBeNull(); // taken by the first
+      const statuses = await Promise.all([asked, second.request<WorkerStatus>({ op: 'describe' })]);
+      expect(statuses.map((status) => status.description.requests)).toEqual([ROWS, ROWS]);
+      const frames = await first.request<Array<{ fields: unknown[] }>>({
+        op: 'analyse',
+        query: { refId: 'A', queryType: 'summary', groupBy: ['model'] },
+        range: {},
+      });
+      expect(frames[0].fields.length).toBeGreaterThan(0);
+      // The interruption flag reached the spare with its config: a deadline still stops a running query.
+      const stopped = await first
+        .request(SLOW, { deadline: Date.now() + 300, timeoutMs: 300 })
+        .catch((e: unknown) => e);
+      expect(stopped).toBeInstanceOf(QueryInterrupted);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
     }
   });
 });

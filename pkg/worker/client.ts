@@ -16,8 +16,17 @@ import { QueryError, UnknownFieldError } from '../engine/errors';
 import { HttpError } from '../http/errors';
 import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
-import type { FromWorker, ToWorker, WireError, WorkerConfig, WorkerRequest, WorkerStatus } from './protocol';
-import { dataWorkerSource } from './worker-source';
+import type {
+  FromWorker,
+  SpareConfig,
+  ToWorker,
+  WireError,
+  WorkerConfig,
+  WorkerRequest,
+  WorkerStatus,
+} from './protocol';
+import { newThread, takeSpare } from './spare';
+import { mark } from './timeline';
 
 /** How one request is held to account. */
 export interface RequestOptions {
@@ -203,13 +212,16 @@ export class DataWorker {
   }
 
   private start(): Worker {
-    const code = dataWorkerSource();
-    // An eval'd script's require resolves from the current folder: give it one that resolves from this module's.
-    const wrapped = `(function (require) {\n${code}\n})(require('module').createRequire(${JSON.stringify(__filename)}));`;
-    const worker = new Worker(wrapped, {
-      eval: true,
-      workerData: { dataWorker: { ...this.config, flag: this.flag } },
-    });
+    const config: WorkerConfig = { ...this.config, flag: this.flag };
+    const worker = takeSpare();
+    if (worker) {
+      mark('spare data worker taken');
+      worker.postMessage({ config } satisfies SpareConfig); // the spare's first message: it then serves these logs
+    }
+    return this.listen(worker ?? newThread({ dataWorker: config }));
+  }
+
+  private listen(worker: Worker): Worker {
     worker.on('message', (message: FromWorker) => this.receive(message));
     const fail = (error: Error): void => {
       if (this.worker !== worker) {

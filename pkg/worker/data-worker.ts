@@ -17,7 +17,16 @@ import { LiveLogs } from '../sources/live';
 import { LogReader } from '../sources/reader';
 import { CachedLogReader, RestartCache } from '../sources/restart-cache';
 import { Store } from '../store/store';
-import type { FromWorker, ToWorker, WireError, WorkerConfig, WorkerRequest, WorkerStatus } from './protocol';
+import { mark } from './timeline';
+import type {
+  FromWorker,
+  SpareConfig,
+  ToWorker,
+  WireError,
+  WorkerConfig,
+  WorkerRequest,
+  WorkerStatus,
+} from './protocol';
 
 /** The logs as the worker holds them: a LogSource for fileData, with what the status and shutdown need. */
 interface HeldLogs extends LogSource {
@@ -127,6 +136,7 @@ export function toWire(error: unknown): WireError {
 
 /** Runs the worker's side of the protocol on `port`. */
 export function serveData(port: MessagePort, config: WorkerConfig): void {
+  mark(`data worker serving (code cache: ${(workerData as { codeCache?: string } | null)?.codeCache ?? 'none'})`);
   const post = (message: FromWorker): void => port.postMessage(message);
   const makeCache = (reader: LogReader): RestartCache | null =>
     config.cacheDirs.length === 0
@@ -173,7 +183,9 @@ export function serveData(port: MessagePort, config: WorkerConfig): void {
   async function run(id: number, request: WorkerRequest): Promise<unknown> {
     switch (request.op) {
       case 'read':
+        mark('read start');
         await logs.refresh();
+        mark('read end');
         return null;
       case 'describe': {
         const description = await data.health();
@@ -188,8 +200,14 @@ export function serveData(port: MessagePort, config: WorkerConfig): void {
         return data.models();
       case 'values':
         return data.values(request.field);
-      case 'analyse':
-        return (await data.analysisSource()).analyse(request.query, request.range, request.intervalMs, request.limits);
+      case 'analyse': {
+        mark('analyse start');
+        const frames = await (
+          await data.analysisSource()
+        ).analyse(request.query, request.range, request.intervalMs, request.limits);
+        mark('analyse end');
+        return frames;
+      }
       case 'report':
         return data.report(request.options);
       case 'export': {
@@ -228,6 +246,12 @@ export function serveData(port: MessagePort, config: WorkerConfig): void {
   });
 }
 
-if (!isMainThread && parentPort && (workerData as { dataWorker?: WorkerConfig } | null)?.dataWorker) {
-  serveData(parentPort, (workerData as { dataWorker: WorkerConfig }).dataWorker);
+const given = isMainThread ? null : (workerData as { dataWorker?: WorkerConfig; spare?: boolean } | null);
+if (parentPort && given?.dataWorker) {
+  serveData(parentPort, given.dataWorker);
+} else if (parentPort && given?.spare) {
+  // Started ahead of need (spare.ts): the first message says which logs to serve.
+  const port = parentPort;
+  mark('spare data worker ready');
+  port.once('message', (message: SpareConfig) => serveData(port, message.config));
 }

@@ -67,6 +67,11 @@ export interface WireError {
   timeoutMs?: number;
 }
 
+/** Door to a spare worker (started with `workerData.spare`), its first message: the logs it is to serve. */
+export interface SpareConfig {
+  config: WorkerConfig;
+}
+
 /** Door to worker. `timeoutMs` is for the timeout message; the door sets the flag itself when it passes. */
 export type ToWorker = { id: number; request: WorkerRequest; timeoutMs?: number } | { ack: number };
 
