@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'path';
 import { BatchScanner } from '../pkg/sources/line-batch';
 
 const ROOT = resolve(__dirname, '..');
+/** Run as the `inference-logs` command runs (npm link, npm run cli): the executable script itself, its #! line included. */
 const CLI = join(ROOT, 'bin', 'inference-logs.js');
 const ONESHOT = join(__dirname, 'duckdb-oneshot.mjs');
 const ANOMALY_LIMIT = 100;
@@ -168,7 +169,7 @@ export async function cliAgainstDuckDB(file: string, runs: number): Promise<EndT
     const row: EndToEndRow = { name, oursMs: [], duckMs: [], compared: 0, problems: [] };
     let last: { ours: string; duck: string } = { ours: '', duck: '' };
     for (let run = 0; run < runs; run++) {
-      const ours = await timed(process.execPath, [CLI, ...question.ours, '--logs', file, '--format', 'json']);
+      const ours = await timed(CLI, [...question.ours, '--logs', file, '--format', 'json']);
       const duck = await timed(process.execPath, [ONESHOT, question.duck, file, String(ANOMALY_LIMIT)]);
       row.oursMs.push(ours.ms);
       row.duckMs.push(duck.ms);
@@ -531,8 +532,8 @@ export async function extrasAgainstDuckDB(
     let last = { ours: '', duck: '' };
     for (let run = 0; run < runs; run++) {
       const ours = await timed(
-        process.execPath,
-        [CLI, ...QUESTIONS['summary by model'].ours, '--logs', file, '--format', 'json'],
+        CLI,
+        [...QUESTIONS['summary by model'].ours, '--logs', file, '--format', 'json'],
         undefined,
         env
       );
@@ -541,7 +542,7 @@ export async function extrasAgainstDuckDB(
       row.duckMs.push(duck.ms);
       last = { ours: ours.stdout, duck: duck.stdout };
       const v =
-        /read (\d+) bytes, (\d+) of them by scan workers, in (\d+) ms \(process CPU so far: user (\d+) ms, system (\d+) ms/.exec(
+        /read (\d+) bytes, (\d+) of them by scan workers \(layout scanner: \w+\), in (\d+) ms \(process CPU so far: user (\d+) ms, system (\d+) ms/.exec(
           ours.stderr
         );
       row.verbose = v ? { bytesRead: +v[1], byWorkers: +v[2], readMs: +v[3], userMs: +v[4], systemMs: +v[5] } : null;
@@ -560,7 +561,7 @@ export async function extrasAgainstDuckDB(
 export async function helpTimes(runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    times.push((await timed(process.execPath, [CLI, '--help'])).ms);
+    times.push((await timed(CLI, ['--help'])).ms);
   }
   return times;
 }

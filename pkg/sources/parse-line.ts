@@ -159,7 +159,11 @@ export class LineParser {
     this.isError = errorTest(scanConfig);
     this.sourceName = sourceNames(scanConfig);
     this.mappedNames = new Set(Object.values(this.sourceName));
-    this.scanner = new fast.FastScanner(STANDARD_FIELDS.map((field) => this.sourceName[field]));
+    // Lines one at a time, where they are: no WebAssembly instance (its memory is for the batches' pieces).
+    this.scanner = new fast.FastScanner(
+      STANDARD_FIELDS.map((field) => this.sourceName[field]),
+      false
+    );
     this.batches = new BatchScanner(scanConfig);
     // Two of our fields read from one log field: rare, and the full path's rules decide.
     this.useFastPath = this.batches.usable && this.mapping === null;
