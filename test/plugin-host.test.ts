@@ -584,7 +584,7 @@ async function largeLogs(): Promise<{ datasource: RequestFile['datasource']; row
 function expectReadByWorkers(stdout: string, large: { rows: number; bytes: number }): void {
   expect(stdout).toContain(`Read ${large.rows} requests from 1 file(s)`);
   const details = healthDetails(stdout).find((d) => d.requests === large.rows);
-  expect(details?.scanWorkers).toEqual({ bytes: large.bytes, unavailable: null });
+  expect(details?.scanWorkers).toEqual({ bytes: large.bytes, unavailable: null, layoutScanner: 'WebAssembly' });
 }
 
 describe('no Node.js installed', () => {

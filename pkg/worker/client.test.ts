@@ -57,6 +57,8 @@ describe('DataWorker', () => {
   it('posts the logs described after its first read, and answers lookups', async () => {
     expect(worker.latest?.description.requests).toBe(ROWS);
     expect(worker.latest?.description.files).toBe(1);
+    // The thread, bundled from the sources here, was handed the byte scanner's WebAssembly module.
+    expect(worker.latest?.scanWorkers.layoutScanner).toBe('WebAssembly');
     expect(await worker.request<string[]>({ op: 'models' })).toEqual(worker.latest?.description.models);
   });
 

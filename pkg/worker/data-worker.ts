@@ -15,6 +15,7 @@ import { InvalidInputError } from '../model/validate';
 import { SourceError } from '../sources/files';
 import { LiveLogs } from '../sources/live';
 import { LogReader } from '../sources/reader';
+import { adoptFastScanModule, fastScanModule } from '../sources/fast-scan-wasm';
 import { CachedLogReader, RestartCache } from '../sources/restart-cache';
 import { Store } from '../store/store';
 import { mark } from './timeline';
@@ -157,7 +158,11 @@ export function serveData(port: MessagePort, config: WorkerConfig): void {
     description,
     bytesRead: logs.reader.bytesRead,
     coveredBytes: logs.cache?.coveredBytes ?? logs.reader.bytesRead,
-    scanWorkers: { bytes: logs.reader.bytesReadByWorkers, unavailable: logs.reader.scanWorkersUnavailable },
+    scanWorkers: {
+      bytes: logs.reader.bytesReadByWorkers,
+      unavailable: logs.reader.scanWorkersUnavailable,
+      layoutScanner: fastScanModule() ? 'WebAssembly' : 'TypeScript',
+    },
     ...(logs.cacheInfo ? { cache: logs.cacheInfo() } : {}),
     at: Date.now(),
   });
@@ -246,7 +251,12 @@ export function serveData(port: MessagePort, config: WorkerConfig): void {
   });
 }
 
-const given = isMainThread ? null : (workerData as { dataWorker?: WorkerConfig; spare?: boolean } | null);
+const given = isMainThread
+  ? null
+  : (workerData as { dataWorker?: WorkerConfig; spare?: boolean; fastScan?: WebAssembly.Module | null } | null);
+if (given && 'fastScan' in given) {
+  adoptFastScanModule(given.fastScan);
+}
 if (parentPort && given?.dataWorker) {
   serveData(parentPort, given.dataWorker);
 } else if (parentPort && given?.spare) {

@@ -49,7 +49,8 @@ export interface WorkerStatus {
   /** Log bytes read this run; and with the restart cache's, by the runs before. */
   bytesRead: number;
   coveredBytes: number;
-  scanWorkers: { bytes: number; unavailable: string | null };
+  /** `layoutScanner`: which code reads the lines' common layouts (WebAssembly when its module was built). */
+  scanWorkers: { bytes: number; unavailable: string | null; layoutScanner: 'WebAssembly' | 'TypeScript' };
   cache?: CacheInfo;
   /** When it was taken, epoch ms. */
   at: number;

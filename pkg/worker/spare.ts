@@ -8,6 +8,7 @@ import { Worker } from 'worker_threads';
 import type { WorkerConfig } from './protocol';
 import { mark } from './timeline';
 import { dataWorkerCache, dataWorkerSource } from './worker-source';
+import { fastScanModule } from '../sources/fast-scan-wasm';
 
 /**
  * Runs in the backend's new thread: compiles the data worker's code with its V8 code cache (a script given to `eval`
@@ -38,7 +39,9 @@ export function newThread(workerData: { dataWorker: WorkerConfig } | { spare: tr
     const code = typeof source === 'string' ? source : Buffer.from(source).toString();
     const worker = new Worker(`${code}(require('module').createRequire(${JSON.stringify(from)}));`, {
       eval: true,
-      workerData,
+      // The byte scanner's WebAssembly module, compiled here: a script bundled from the sources at run time cannot
+      // find build/wasm on its own.
+      workerData: { ...workerData, fastScan: fastScanModule() },
     });
     worker.once('online', () => mark('data worker online'));
     return worker;
