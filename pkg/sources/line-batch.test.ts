@@ -42,6 +42,36 @@ describe('BatchScanner: extra fields', () => {
     }
   });
 
+  test('nested values that repeat, differ in one byte or outnumber the byte cache each keep their own text', () => {
+    const nested = [
+      '{"a": 1}',
+      '{"a": 2}', // same length as the first, one byte apart
+      '{"a": 1}',
+      ...Array.from({ length: 40 }, (_, i) => `{"k": ${i}, "z": [${i % 3}]}`), // more than the cache holds
+      '{"a": 2}',
+      `{"long": "${'x'.repeat(300)}"}`, // longer than the cache keeps
+      `{"long": "${'x'.repeat(300)}"}`,
+      '{"k": 39, "z": [0]}',
+    ];
+    const lines = nested.map((o, i) => `{"timestamp": ${1795791795 + i}, "model": "m", "latency_ms": 1, "o": ${o}}`);
+    const buf = Buffer.from(lines.join('\n'));
+    const batch = new BatchScanner().scan(buf, 0, buf.length, 0);
+    expect(batch.fallbacks).toEqual([]);
+    const [o] = batch.extras!;
+    const texts = Array.from(o.kinds.subarray(0, batch.rows), (_, row) => o.texts[o.values[row] - 1]);
+    expect(texts).toEqual(nested.map((json) => JSON.stringify(JSON.parse(json))));
+  });
+
+  test('a nested value that is not JSON sends its line to the full path every time, cached or not', () => {
+    const lines = [1, 2, 3].map(
+      (i) => `{"timestamp": ${1795791795 + i}, "model": "m", "latency_ms": 1, "o": {"a": 1,}}`
+    );
+    const buf = Buffer.from(lines.join('\n'));
+    const batch = new BatchScanner().scan(buf, 0, buf.length, 0);
+    expect(batch.rows + batch.fallbacks.length).toBe(3);
+    expect(batch.fallbacks.length).toBe(3);
+  });
+
   test('generated lines with 10 extra fields, keys shuffled, never take the full path', () => {
     const lines = linesWithExtras({ rows: 3000, seed: 4, extraFields: 10, shuffle: true });
     const buf = Buffer.from(lines.join('\n'));

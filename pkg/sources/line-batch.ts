@@ -140,6 +140,10 @@ class LocalDictionary implements LocalTexts {
   }
 }
 
+/** RAW values of a field a batch keeps as bytes (rawTextAt), and the longest it keeps. */
+const RAW_BYTE_CACHE = 16;
+const RAW_BYTE_CACHE_LENGTH = 256;
+
 /** An extra field's column as a batch fills it. */
 class ExtraBuilder {
   kinds: Uint8Array;
@@ -149,6 +153,9 @@ class ExtraBuilder {
   firstRow = -1;
   /** The last line that had it (a field twice in one line). */
   line = 0;
+  /** Its first short RAW values' bytes and their texts (null: not JSON): a repeat is known without making a string. */
+  readonly rawBytes: Buffer[] = [];
+  readonly rawTexts: Array<string | null> = [];
 
   constructor(
     readonly name: string,
@@ -260,7 +267,7 @@ class BatchExtras {
           text = 'false';
           break;
         case fast.RAW: {
-          const parsed = this.rawText(buf.toString('utf8', scanner.extraStart[i], scanner.extraEnd[i]));
+          const parsed = this.rawTextAt(field, buf, scanner.extraStart[i], scanner.extraEnd[i]);
           if (parsed === null) {
             return false;
           }
@@ -277,6 +284,33 @@ class BatchExtras {
     }
     this.count = count;
     return true;
+  }
+
+  /**
+   * rawText of buf[start, end), a value of `field`: nested values repeat from line to line (sampling settings, tags),
+   * so the field's first few are kept as bytes and compared before any string is made.
+   */
+  private rawTextAt(field: ExtraBuilder, buf: Buffer, start: number, end: number): string | null {
+    const length = end - start;
+    const cached = field.rawBytes;
+    outer: for (let c = 0; c < cached.length; c++) {
+      const bytes = cached[c];
+      if (bytes.length !== length) {
+        continue;
+      }
+      for (let j = 0; j < length; j++) {
+        if (bytes[j] !== buf[start + j]) {
+          continue outer;
+        }
+      }
+      return field.rawTexts[c];
+    }
+    const text = this.rawText(buf.toString('utf8', start, end));
+    if (cached.length < RAW_BYTE_CACHE && length <= RAW_BYTE_CACHE_LENGTH) {
+      cached.push(Buffer.from(buf.subarray(start, end)));
+      field.rawTexts.push(text);
+    }
+    return text;
   }
 
   /** A RAW value's text as the full path keeps it: the string, or the object's JSON.stringify; null if not JSON. */
