@@ -1,6 +1,10 @@
 // Timezone UTC unless TEST_TZ names another: CI runs the time-sensitive tests in a second zone too (.ci/run)
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = process.env.TEST_TZ || 'UTC';
+// The worker scripts are bundled with esbuild's buildSync when run from the sources; each test file loads esbuild
+// anew, and each copy would keep its own buildSync thread for the rest of the jest worker's life: run it as a child
+// process instead, which ends with each build.
+process.env.ESBUILD_WORKER_THREADS = '0';
 
 // Jest configuration provided by Grafana scaffolding
 const base = require('./.config/jest.config');

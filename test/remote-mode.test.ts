@@ -64,7 +64,11 @@ const dataQueries = (queries: object[] = QUERIES): DataQuery[] =>
 async function run(pluginContext: PluginContext, headers: Record<string, string> = {}, queries = QUERIES) {
   const instances = new InstanceManager();
   const request: QueryDataRequest = { pluginContext, headers, queries: dataQueries(queries), format: 'ARROW' };
-  return queryData(request, instances, new BackendMetrics(instances));
+  try {
+    return await queryData(request, instances, new BackendMetrics(instances));
+  } finally {
+    await instances.stop(); // a local data source's worker thread ends with the query
+  }
 }
 
 /** Every frame of every refId, decoded, as plain JSON (schema names, labels and values). */

@@ -32,7 +32,17 @@ beforeEach(() => {
       'not json\n'
   );
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** Every test's instances, stopped after it: their data worker threads would outlive the test. */
+const managers: InstanceManager[] = [];
+function instanceManager(): InstanceManager {
+  const manager = new InstanceManager();
+  managers.push(manager);
+  return manager;
+}
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((manager) => manager.stop()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function context(jsonData: object, lastUpdatedMS = 1, uid = 'ds1'): PluginContext {
   return pluginContext(jsonData, { uid, lastUpdatedMS });
@@ -57,7 +67,7 @@ function request(queries: DataQuery[], jsonData: object = { paths: [dir] }, head
 }
 
 function setup() {
-  const instances = new InstanceManager();
+  const instances = instanceManager();
   return { instances, metrics: new BackendMetrics(instances) };
 }
 
@@ -322,7 +332,7 @@ describe('QueryData', () => {
 
 describe('CheckHealth', () => {
   const health = (jsonData: object) =>
-    checkHealth({ pluginContext: context(jsonData), headers: {} }, new InstanceManager());
+    checkHealth({ pluginContext: context(jsonData), headers: {} }, instanceManager());
 
   it('says what it found', async () => {
     const res = await health({ paths: [dir] });
@@ -355,7 +365,7 @@ describe('CheckHealth', () => {
           headers: {},
           body: Buffer.alloc(0),
         },
-        new InstanceManager()
+        instanceManager()
       );
       expect({ resource, code: res.code }).toEqual({ resource, code: 200 });
     }
@@ -400,7 +410,7 @@ describe('CallResource', () => {
       headers: {},
       body: Buffer.alloc(0),
     };
-    const res = await callResource(req, new InstanceManager());
+    const res = await callResource(req, instanceManager());
     return { code: res.code, body: JSON.parse(res.body.toString()) as unknown, type: res.headers['Content-Type'] };
   };
 
@@ -431,7 +441,7 @@ describe('CallResource', () => {
           headers: {},
           body: Buffer.alloc(0),
         },
-        new InstanceManager()
+        instanceManager()
       );
     const report = await get(`report.html?from=${FROM}&to=${TO}&model=b&title=Incident%2042`);
     expect(report.code).toBe(200);

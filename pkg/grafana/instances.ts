@@ -290,6 +290,13 @@ export class InstanceManager {
     await Promise.all(this.all().map(([, instance]) => instance.flush()));
   }
 
+  /** Stops every instance and forgets it: their data workers end (the plugin's tests; a process that goes on). */
+  async stop(): Promise<void> {
+    const instances = [...this.instances.values()];
+    this.instances.clear();
+    await Promise.all(instances.map((instance) => instance.stop()));
+  }
+
   /** Local instances, for metrics. */
   all(): Array<[string, DataSourceInstance]> {
     return [...this.instances.entries()].filter((e): e is [string, DataSourceInstance] => e[1].kind === 'local');
